@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Sluice", targets: ["Sluice"]),
+        .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
+        .executable(name: "quickstart", targets: ["Quickstart"]),
+        .executable(name: "sluice-bench", targets: ["SluiceBench"]),
+    ],
+    dependencies: [],
+    targets: [
+        // Stage protocols, the typed DSL, the logical graph, errors and time: no tasks, no I/O.
+        .target(name: "SluiceCore"),
+        // Executes a pipeline: bounded channels, fused chains, partitioning, reports.
+        .target(name: "SluiceRuntime", dependencies: ["SluiceCore"]),
+        // Files (CSV, JSON Lines, text, globs), memory, standard input/output.
+        .target(name: "SluiceConnectors", dependencies: ["SluiceCore"]),
+        // What users import.
+        .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors"]),
+        // Drive one stage in isolation.
+        .target(name: "SluiceTesting", dependencies: ["SluiceCore"]),
+
+        .executableTarget(name: "Quickstart", dependencies: ["Sluice"], path: "Samples/Quickstart",
+                          exclude: ["Data"]),
+        .executableTarget(name: "SluiceBench", dependencies: ["Sluice"], path: "Samples/Benchmarks",
+                          exclude: ["duckdb-compare.sh"]),
+
+        .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting"]),
+        .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),
+        .testTarget(name: "SluiceConnectorsTests", dependencies: ["Sluice", "SluiceTesting"]),
+        .testTarget(name: "SluiceTestingTests", dependencies: ["Sluice", "SluiceTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

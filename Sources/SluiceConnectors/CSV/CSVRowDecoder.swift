@@ -1,0 +1,193 @@
+import Foundation
+
+/// The columns of a CSV file, looked up by name.
+@usableFromInline final class CSVHeader: @unchecked Sendable {
+    @usableFromInline let names: [String]
+    let indexByName: [String: Int]
+
+    @usableFromInline init(names: [String]) {
+        self.names = names
+        var index: [String: Int] = [:]
+        for (position, name) in names.enumerated() where index[name] == nil { index[name] = position }
+        indexByName = index
+    }
+
+    func index(of name: String) -> Int? { indexByName[name] }
+}
+
+/// A `Decoder` over the current record of a ``CSVParser``: properties are looked up by
+/// column name; numbers, booleans and dates are parsed from the field text.
+@usableFromInline final class CSVRowDecoder: Decoder {
+    let parser: CSVParser
+    @usableFromInline let header: CSVHeader
+    let options: CSVOptions
+    @usableFromInline var codingPath: [any CodingKey] { [] }
+    @usableFromInline var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    @usableFromInline init(parser: CSVParser, header: CSVHeader, options: CSVOptions) {
+        self.parser = parser
+        self.header = header
+        self.options = options
+    }
+
+    @usableFromInline func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(CSVKeyedContainer<Key>(decoder: self))
+    }
+
+    @usableFromInline func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        throw DecodingError.typeMismatch([Any].self, .init(codingPath: [], debugDescription: "a CSV record decodes as a keyed value (a struct), not a list"))
+    }
+
+    @usableFromInline func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        throw DecodingError.typeMismatch(Any.self, .init(codingPath: [], debugDescription: "a CSV record decodes as a keyed value (a struct), not a single value"))
+    }
+
+    func column(_ key: some CodingKey) -> Int? {
+        guard let index = header.index(of: key.stringValue), index < parser.fieldCount else { return nil }
+        return index
+    }
+
+    func isEmpty(_ column: Int) -> Bool { parser.withField(column) { $0.isEmpty } }
+
+    func text(_ column: Int, path: [any CodingKey]) throws -> String {
+        do {
+            return try parser.string(at: column)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "the field is not valid UTF-8"))
+        }
+    }
+
+    func mismatch(_ type: Any.Type, _ column: Int, _ path: [any CodingKey]) -> DecodingError {
+        let shown = parser.withField(column) { String(decoding: $0.prefix(40), as: UTF8.self) }
+        return .typeMismatch(type, .init(codingPath: path, debugDescription: "expected \(type), found '\(shown)'"))
+    }
+
+    func bool(_ column: Int, _ path: [any CodingKey]) throws -> Bool {
+        switch try text(column, path: path).lowercased() {
+        case "true", "t", "yes", "y", "1": return true
+        case "false", "f", "no", "n", "0": return false
+        default: throw mismatch(Bool.self, column, path)
+        }
+    }
+
+    func double(_ column: Int, _ path: [any CodingKey]) throws -> Double {
+        guard let value = parser.withField(column, { NumberParsing.double(trimmed($0)) }) else {
+            throw mismatch(Double.self, column, path)
+        }
+        return value
+    }
+
+    func integer<T: FixedWidthInteger>(_ type: T.Type, _ column: Int, _ path: [any CodingKey]) throws -> T {
+        guard let value = parser.withField(column, { NumberParsing.int64(trimmed($0)) }), let exact = T(exactly: value) else {
+            throw mismatch(T.self, column, path)
+        }
+        return exact
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ column: Int, _ path: [any CodingKey]) throws -> T {
+        if T.self == Date.self {
+            if let date = parser.withField(column, { DateParsing.iso8601(trimmed($0)) }) { return date as! T }
+            if let seconds = parser.withField(column, { NumberParsing.double(trimmed($0)) }) {
+                return Date(timeIntervalSince1970: seconds) as! T
+            }
+            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "expected an ISO 8601 date, found '\(try text(column, path: path))'"))
+        }
+        if T.self == Decimal.self {
+            guard let value = Decimal(string: try text(column, path: path).trimmingCharacters(in: .whitespaces)) else {
+                throw mismatch(Decimal.self, column, path)
+            }
+            return value as! T
+        }
+        return try T(from: CSVFieldDecoder(row: self, column: column, codingPath: path))
+    }
+}
+
+@inline(__always) func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    var start = 0
+    var end = bytes.count
+    while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+    while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+    return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+}
+
+struct CSVKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let decoder: CSVRowDecoder
+    var codingPath: [any CodingKey] { [] }
+    var allKeys: [Key] { decoder.header.names.compactMap(Key.init(stringValue:)) }
+
+    func contains(_ key: Key) -> Bool {
+        guard let column = decoder.column(key) else { return false }
+        return !(decoder.options.emptyFieldIsNil && decoder.isEmpty(column))
+    }
+
+    private func column(_ key: Key) throws -> Int {
+        guard let column = decoder.column(key) else {
+            throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "missing column '\(key.stringValue)'"))
+        }
+        return column
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        guard let column = decoder.column(key) else { return true }
+        return decoder.options.emptyFieldIsNil && decoder.isEmpty(column)
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decoder.bool(column(key), [key]) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decoder.text(column(key), path: [key]) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decoder.double(column(key), [key]) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try decoder.double(column(key), [key])) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decoder.integer(Int.self, column(key), [key]) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decoder.integer(Int8.self, column(key), [key]) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decoder.integer(Int16.self, column(key), [key]) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decoder.integer(Int32.self, column(key), [key]) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decoder.integer(Int64.self, column(key), [key]) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decoder.integer(UInt.self, column(key), [key]) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decoder.integer(UInt8.self, column(key), [key]) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decoder.integer(UInt16.self, column(key), [key]) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decoder.integer(UInt32.self, column(key), [key]) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decoder.integer(UInt64.self, column(key), [key]) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder.decode(T.self, column(key), [key]) }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: [key], debugDescription: "CSV fields cannot hold nested records"))
+    }
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        throw DecodingError.typeMismatch([Any].self, .init(codingPath: [key], debugDescription: "CSV fields cannot hold lists"))
+    }
+    func superDecoder() throws -> any Decoder { decoder }
+    func superDecoder(forKey key: Key) throws -> any Decoder { CSVFieldDecoder(row: decoder, column: try column(key), codingPath: [key]) }
+}
+
+/// A `Decoder` for one field, for types that decode themselves from a single value
+/// (enums with raw values, wrappers).
+struct CSVFieldDecoder: Decoder, SingleValueDecodingContainer {
+    let row: CSVRowDecoder
+    let column: Int
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: codingPath, debugDescription: "CSV fields cannot hold nested records"))
+    }
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        throw DecodingError.typeMismatch([Any].self, .init(codingPath: codingPath, debugDescription: "CSV fields cannot hold lists"))
+    }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    func decodeNil() -> Bool { row.options.emptyFieldIsNil && row.isEmpty(column) }
+    func decode(_ type: Bool.Type) throws -> Bool { try row.bool(column, codingPath) }
+    func decode(_ type: String.Type) throws -> String { try row.text(column, path: codingPath) }
+    func decode(_ type: Double.Type) throws -> Double { try row.double(column, codingPath) }
+    func decode(_ type: Float.Type) throws -> Float { Float(try row.double(column, codingPath)) }
+    func decode(_ type: Int.Type) throws -> Int { try row.integer(Int.self, column, codingPath) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try row.integer(Int8.self, column, codingPath) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try row.integer(Int16.self, column, codingPath) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try row.integer(Int32.self, column, codingPath) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try row.integer(Int64.self, column, codingPath) }
+    func decode(_ type: UInt.Type) throws -> UInt { try row.integer(UInt.self, column, codingPath) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try row.integer(UInt8.self, column, codingPath) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try row.integer(UInt16.self, column, codingPath) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try row.integer(UInt32.self, column, codingPath) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try row.integer(UInt64.self, column, codingPath) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try row.decode(T.self, column, codingPath) }
+}

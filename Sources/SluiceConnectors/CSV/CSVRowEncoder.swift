@@ -1,0 +1,137 @@
+import Foundation
+
+/// Flattens an `Encodable` value into named text fields for one CSV row. Nested records and
+/// lists cannot be written as CSV and are an error.
+struct CSVRowEncoder {
+    final class Fields {
+        var names: [String] = []
+        var values: [String] = []
+    }
+
+    func fields<T: Encodable>(of value: T) throws -> (names: [String], values: [String]) {
+        let fields = Fields()
+        try value.encode(to: CSVFieldsEncoder(fields: fields))
+        return (fields.names, fields.values)
+    }
+}
+
+private struct CSVFieldsEncoder: Encoder {
+    let fields: CSVRowEncoder.Fields
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(CSVFieldsContainer<Key>(fields: fields))
+    }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { CSVUnsupported(path: []) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { CSVUnsupported(path: []) }
+}
+
+private func csvText<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> String {
+    switch value {
+    case let text as String: return text
+    case let flag as Bool: return flag ? "true" : "false"
+    case let number as Double:
+        guard number.isFinite else { throw EncodingError.invalidValue(number, .init(codingPath: path, debugDescription: "\(number) is not a finite number")) }
+        return number.description
+    case let number as Float: return number.description
+    case let number as any BinaryInteger: return "\(number)"
+    case let date as Date: return ISO8601Formatting.string(from: date)
+    case let decimal as Decimal: return decimal.description
+    case let url as URL: return url.absoluteString
+    default:
+        let capture = SingleValueCapture(path: path)
+        try value.encode(to: capture)
+        guard let text = capture.box.text else {
+            throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "a CSV field holds one value, not a nested record or list"))
+        }
+        return text
+    }
+}
+
+private struct CSVFieldsContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let fields: CSVRowEncoder.Fields
+    var codingPath: [any CodingKey] { [] }
+
+    mutating func encodeNil(forKey key: Key) throws {
+        fields.names.append(key.stringValue)
+        fields.values.append("")
+    }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        let text = try csvText(value, path: [key])
+        fields.names.append(key.stringValue)
+        fields.values.append(text)
+    }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        KeyedEncodingContainer(CSVUnsupportedKeyed<NestedKey>(path: [key]))
+    }
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { CSVUnsupported(path: [key]) }
+    mutating func superEncoder() -> any Encoder { CSVFieldsEncoder(fields: fields) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { CSVFieldsEncoder(fields: fields) }
+}
+
+/// Captures the single value a wrapper type (a raw-value enum, say) encodes.
+private final class SingleValueCapture: Encoder, SingleValueEncodingContainer {
+    final class Box { var text: String? }
+    let box = Box()
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    init(path: [any CodingKey]) { codingPath = path }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(CSVUnsupportedKeyed<Key>(path: codingPath))
+    }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { CSVUnsupported(path: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { self }
+    func encodeNil() throws { box.text = "" }
+    func encode<T: Encodable>(_ value: T) throws { box.text = try csvText(value, path: codingPath) }
+}
+
+/// Records nothing; the caller notices that no single value was captured and reports it.
+private struct CSVUnsupported: UnkeyedEncodingContainer, SingleValueEncodingContainer {
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+    var count: Int { 0 }
+    mutating func encodeNil() throws { throw unsupported }
+    mutating func encode<T: Encodable>(_ value: T) throws { throw unsupported }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        KeyedEncodingContainer(CSVUnsupportedKeyed<NestedKey>(path: path))
+    }
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { self }
+    mutating func superEncoder() -> any Encoder { SingleValueCapture(path: path) }
+    var unsupported: EncodingError {
+        .invalidValue(0, .init(codingPath: path, debugDescription: "a CSV field holds one value, not a nested record or list"))
+    }
+}
+
+private struct CSVUnsupportedKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+    var unsupported: EncodingError {
+        .invalidValue(0, .init(codingPath: path, debugDescription: "a CSV field holds one value, not a nested record or list"))
+    }
+    mutating func encodeNil(forKey key: Key) throws { throw unsupported }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { throw unsupported }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        KeyedEncodingContainer(CSVUnsupportedKeyed<NestedKey>(path: path))
+    }
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { CSVUnsupported(path: path) }
+    mutating func superEncoder() -> any Encoder { SingleValueCapture(path: path) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { SingleValueCapture(path: path) }
+}
+
+/// Writes one CSV field, quoted when it holds a delimiter, a quote or a line break.
+func appendCSVField(_ text: String, delimiter: UInt8, to bytes: inout [UInt8]) {
+    let utf8 = text.utf8
+    let needsQuotes = utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+    guard needsQuotes else {
+        bytes.append(contentsOf: utf8)
+        return
+    }
+    bytes.append(0x22)
+    for byte in utf8 {
+        if byte == 0x22 { bytes.append(0x22) }
+        bytes.append(byte)
+    }
+    bytes.append(0x22)
+}

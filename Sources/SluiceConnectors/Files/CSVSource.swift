@@ -1,0 +1,125 @@
+import SluiceCore
+
+/// Reads RFC 4180 CSV files and turns each record into `Output`: a `Decodable` type (columns
+/// matched to properties by the header's names) or a ``CSVRecord``.
+///
+/// Create it with ``Source/csv(_:as:options:)`` or ``Source/csvRecords(_:options:)``. A
+/// record with more or fewer fields than the header, an unterminated quote, or a field that
+/// does not decode is handed to the error policy with the file, the line on which the record
+/// starts, and the column.
+public struct CSVSource<Output: Sendable>: SourceStage {
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    @usableFromInline let files: FileList
+    @usableFromInline let options: CSVOptions
+    @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
+
+    @usableFromInline init(files: FileList, options: CSVOptions,
+                           makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
+        self.files = files
+        self.options = options
+        self.makeRecord = makeRecord
+    }
+
+    /// `csv`.
+    public var defaultName: String { "csv" }
+    /// The path or pattern.
+    public var detail: String { files.pattern }
+
+    /// Opens the first file.
+    @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
+        Reader(paths: try files.expand(), options: options, makeRecord: makeRecord)
+    }
+
+    /// The running form of ``CSVSource``.
+    public struct Reader: SourceReader {
+        @usableFromInline let paths: [String]
+        @usableFromInline let options: CSVOptions
+        @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
+        @usableFromInline var next = 0
+        @usableFromInline var parser: CSVParser?
+        @usableFromInline var decoder: CSVRowDecoder?
+
+        @usableFromInline init(paths: [String], options: CSVOptions,
+                               makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
+            self.paths = paths
+            self.options = options
+            self.makeRecord = makeRecord
+        }
+
+        /// Opens the next file and reads its header; `false` when no files are left.
+        @usableFromInline mutating func openNextFile() throws -> Bool {
+            guard next < paths.count else { return false }
+            let path = paths[next]
+            next += 1
+            let opened = CSVParser(reader: try ByteBlockReader(path: path), delimiter: options.delimiter)
+            var names: [String] = []
+            do {
+                if try opened.nextRecord() {
+                    names = try (0..<opened.fieldCount).map { try opened.string(at: $0) }
+                }
+            } catch {
+                opened.close()
+                throw RecordErrors.located(error, origin: path, line: opened.recordLine)
+            }
+            if !options.hasHeader {
+                names = (0..<names.count).map { "column\($0 + 1)" }
+            }
+            parser = opened
+            decoder = CSVRowDecoder(parser: opened, header: CSVHeader(names: names), options: options)
+            if !options.hasHeader {
+                // The first record was data: rewind by reopening.
+                opened.close()
+                parser = CSVParser(reader: try ByteBlockReader(path: path), delimiter: options.delimiter)
+                decoder = CSVRowDecoder(parser: parser!, header: CSVHeader(names: names), options: options)
+            }
+            return true
+        }
+
+        /// Reads up to `limit` records.
+        @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
+            var handled = 0
+            while handled < limit {
+                if parser == nil, try !openNextFile() { return false }
+                guard let parser, let decoder else { return false }
+                let hasRecord: Bool
+                do {
+                    hasRecord = try parser.nextRecord()
+                } catch {
+                    handled += 1
+                    try output.reject(RecordErrors.located(error, origin: parser.path, line: parser.recordLine),
+                                      rawInput: parser.rawText)
+                    continue
+                }
+                guard hasRecord else {
+                    parser.close()
+                    self.parser = nil
+                    self.decoder = nil
+                    continue
+                }
+                handled += 1
+                let expected = decoder.header.names.count
+                if parser.fieldCount != expected {
+                    try output.reject(RecordError("expected \(expected) fields as in the header, found \(parser.fieldCount)",
+                                                  at: SourceLocation(origin: parser.path, line: parser.recordLine)),
+                                      rawInput: parser.rawText)
+                    continue
+                }
+                do {
+                    output.emit(try makeRecord(decoder, parser, decoder.header))
+                } catch {
+                    try output.reject(RecordErrors.located(error, origin: parser.path, line: parser.recordLine),
+                                      rawInput: parser.rawText)
+                }
+            }
+            return true
+        }
+
+        /// Closes the open file.
+        public mutating func close() async {
+            parser?.close()
+            parser = nil
+            decoder = nil
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// Parses numbers from UTF-8 bytes without creating strings on the common path.
+@usableFromInline enum NumberParsing {
+    @usableFromInline static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    /// A decimal integer (optional sign); `nil` if the bytes are anything else or overflow.
+    @usableFromInline static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        var index = 0
+        let count = bytes.count
+        guard count > 0 else { return nil }
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            index = 1
+            guard count > 1 else { return nil }
+        }
+        var value: Int64 = 0
+        while index < count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = negative ? times.subtractingReportingOverflow(Int64(digit))
+                                            : times.addingReportingOverflow(Int64(digit))
+            guard !overflow1, !overflow2 else { return nil }
+            value = sum
+            index += 1
+        }
+        return value
+    }
+
+    /// A decimal floating-point number in JSON syntax (also accepting a leading `+`, and
+    /// `nan`/`inf` spelled out); `nil` when malformed. Correctly rounded.
+    @usableFromInline static func double(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        let count = bytes.count
+        guard count > 0 else { return nil }
+        var index = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            index = 1
+        }
+        var mantissa: UInt64 = 0
+        var significantDigits = 0
+        var exponent = 0
+        var sawDigit = false
+        while index < count, case let digit = bytes[index] &- 48, digit < 10 {
+            sawDigit = true
+            if significantDigits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                if mantissa != 0 { significantDigits += 1 }
+            } else {
+                exponent += 1
+            }
+            index += 1
+        }
+        if index < count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            while index < count, case let digit = bytes[index] &- 48, digit < 10 {
+                sawDigit = true
+                if significantDigits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    if mantissa != 0 { significantDigits += 1 }
+                    exponent -= 1
+                }
+                index += 1
+            }
+        }
+        guard sawDigit else { return slowDouble(bytes) }
+        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            var exponentNegative = false
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            var value = 0
+            var sawExponentDigit = false
+            while index < count, case let digit = bytes[index] &- 48, digit < 10 {
+                sawExponentDigit = true
+                if value < 100_000 { value = value * 10 + Int(digit) }
+                index += 1
+            }
+            guard sawExponentDigit else { return nil }
+            exponent += exponentNegative ? -value : value
+        }
+        guard index == count else { return nil }
+        // Clinger's fast path: both the mantissa and the power of ten are exact doubles,
+        // so one multiplication or division rounds correctly.
+        if significantDigits <= 15, mantissa < (1 << 53), exponent >= -22, exponent <= 22 {
+            var value = Double(mantissa)
+            value = exponent < 0 ? value / exactPowersOfTen[-exponent] : value * exactPowersOfTen[exponent]
+            return negative ? -value : value
+        }
+        return slowDouble(bytes)
+    }
+
+    @usableFromInline static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        Double(String(decoding: bytes, as: UTF8.self))
+    }
+}

@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SluiceCore
+
+/// Reads a file descriptor in large blocks into one reusable buffer and hands out lines as
+/// pointers into it: no per-line allocation, constant memory however large the file (the
+/// buffer only grows to hold the longest line).
+@usableFromInline final class ByteBlockReader {
+    @usableFromInline let path: String
+    private var fd: Int32
+    private let ownsDescriptor: Bool
+    private var storage: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    private var reachedEnd = false
+    private var atFileStart = true
+    /// The 1-based number of the line returned last.
+    @usableFromInline private(set) var lineNumber = 0
+
+    /// Opens `path`.
+    @usableFromInline init(path: String, blockSize: Int = 1 << 20) throws {
+        self.path = path
+        self.fd = try POSIX.openForReading(path)
+        self.ownsDescriptor = true
+        self.storage = .allocate(byteCount: blockSize, alignment: 16)
+    }
+
+    /// Reads from an already open descriptor that the caller keeps ownership of.
+    init(descriptor: Int32, name: String, blockSize: Int = 1 << 16) {
+        self.path = name
+        self.fd = descriptor
+        self.ownsDescriptor = false
+        self.storage = .allocate(byteCount: blockSize, alignment: 16)
+    }
+
+    deinit {
+        close()
+        storage.deallocate()
+    }
+
+    /// Closes the file; later reads return end of file.
+    @usableFromInline func close() {
+        if fd >= 0, ownsDescriptor { POSIX.close(fd) }
+        fd = -1
+        reachedEnd = true
+    }
+
+    /// Reads more bytes after the unread ones, growing the buffer if it is full.
+    /// - Returns: `false` at end of file.
+    private func fill() throws -> Bool {
+        guard !reachedEnd, fd >= 0 else { return false }
+        if start > 0 {
+            if end > start {
+                storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
+            }
+            end -= start
+            start = 0
+        }
+        if end == storage.count {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 2, alignment: 16)
+            larger.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: end)
+            storage.deallocate()
+            storage = larger
+        }
+        let count = try POSIX.read(fd, into: storage.baseAddress! + end, count: storage.count - end, path: path)
+        if count == 0 {
+            reachedEnd = true
+            return false
+        }
+        end += count
+        if atFileStart, end >= 3 || reachedEnd {
+            atFileStart = false
+            // A UTF-8 byte order mark is not part of the first line.
+            if end - start >= 3, storage[start] == 0xEF, storage[start + 1] == 0xBB, storage[start + 2] == 0xBF {
+                start += 3
+            }
+        }
+        return true
+    }
+
+    /// The next line without its `\n` (and without a `\r` before it), valid until the next
+    /// call; `nil` at end of file. A last line without a newline is returned too.
+    @usableFromInline func nextLine() throws -> UnsafeRawBufferPointer? {
+        var searchFrom = start
+        while true {
+            if end > searchFrom,
+               let found = memchr(storage.baseAddress! + searchFrom, 0x0A, end - searchFrom) {
+                let newline = storage.baseAddress!.distance(to: found)
+                var lineEnd = newline
+                if lineEnd > start, storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: storage[start..<lineEnd])
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            searchFrom = end - start
+            if try !fill() {
+                guard end > start else { return nil }
+                var lineEnd = end
+                if storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: storage[start..<lineEnd])
+                start = end
+                lineNumber += 1
+                return line
+            }
+            // `fill` moved the unread bytes to the front of the buffer.
+            searchFrom += start
+        }
+    }
+
+    /// The next block of unread bytes, all of which the caller consumes; `nil` at end of file.
+    @usableFromInline func nextBlock() throws -> UnsafeRawBufferPointer? {
+        if start == end {
+            start = 0
+            end = 0
+            guard try fill() else { return nil }
+        }
+        let block = UnsafeRawBufferPointer(rebasing: storage[start..<end])
+        start = end
+        return block
+    }
+}

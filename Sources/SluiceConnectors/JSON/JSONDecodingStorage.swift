@@ -1,0 +1,130 @@
+import Foundation
+
+/// The bytes and tape of the JSON text being decoded, shared by the decoder and its
+/// containers. Reused from one record to the next, so decoding allocates almost nothing.
+@usableFromInline final class JSONDecodingStorage {
+    @usableFromInline var base: UnsafeMutableRawPointer
+    @usableFromInline var capacity: Int
+    @usableFromInline var count = 0
+    @usableFromInline var tape: [JSONNode] = []
+    /// Where the last key lookup succeeded: fields are usually decoded in file order.
+    @usableFromInline var memberHint: Int32 = 0
+
+    @usableFromInline init() {
+        capacity = 4096
+        base = .allocate(byteCount: capacity, alignment: 16)
+        tape.reserveCapacity(64)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Copies `bytes` in and parses them.
+    @usableFromInline func load(_ bytes: UnsafeRawBufferPointer) throws {
+        if bytes.count > capacity {
+            base.deallocate()
+            capacity = max(bytes.count, capacity * 2)
+            base = .allocate(byteCount: capacity, alignment: 16)
+        }
+        if let source = bytes.baseAddress { base.copyMemory(from: source, byteCount: bytes.count) }
+        count = bytes.count
+        memberHint = 0
+        try JSONTapeParser.parse(UnsafeRawBufferPointer(start: base, count: count), into: &tape)
+    }
+
+    @inlinable func bytes(of node: JSONNode) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + Int(node.start), count: Int(node.end - node.start))
+    }
+
+    /// The text of a string node, unescaped and validated as UTF-8; `nil` when invalid.
+    @usableFromInline func string(of node: JSONNode) throws -> String {
+        let raw = bytes(of: node)
+        if node.kind == .string {
+            guard let text = String(validating: raw, as: UTF8.self) else {
+                throw JSONSyntaxError("string is not valid UTF-8", column: Int(node.start) + 1)
+            }
+            return text
+        }
+        return try unescape(raw, column: Int(node.start) + 1)
+    }
+
+    private func unescape(_ raw: UnsafeRawBufferPointer, column: Int) throws -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var index = 0
+        func hex4() throws -> UInt32 {
+            guard index + 4 <= raw.count else { throw JSONSyntaxError("truncated \\u escape", column: column + index) }
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                let byte = raw[index + offset]
+                let digit: UInt8
+                switch byte {
+                case 48...57: digit = byte - 48
+                case 65...70: digit = byte - 55
+                case 97...102: digit = byte - 87
+                default: throw JSONSyntaxError("invalid \\u escape", column: column + index)
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            index += 4
+            return value
+        }
+        while index < raw.count {
+            let byte = raw[index]
+            index += 1
+            guard byte == UInt8(ascii: "\\") else { out.append(byte); continue }
+            guard index < raw.count else { throw JSONSyntaxError("dangling backslash", column: column + index) }
+            let escape = raw[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard index + 2 <= raw.count, raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u") else {
+                        throw JSONSyntaxError("unpaired surrogate in \\u escape", column: column + index)
+                    }
+                    index += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else {
+                        throw JSONSyntaxError("unpaired surrogate in \\u escape", column: column + index)
+                    }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let unicode = Unicode.Scalar(scalar) else {
+                    throw JSONSyntaxError("invalid \\u escape", column: column + index)
+                }
+                out.append(contentsOf: String(Character(unicode)).utf8)
+            default:
+                throw JSONSyntaxError("invalid escape '\\\(Character(Unicode.Scalar(escape)))'", column: column + index)
+            }
+        }
+        guard let text = String(validating: out, as: UTF8.self) else {
+            throw JSONSyntaxError("string is not valid UTF-8", column: column)
+        }
+        return text
+    }
+
+    /// Whether the key node's text equals `name`.
+    @inlinable func key(_ node: JSONNode, equals name: inout String) -> Bool {
+        if node.kind == .escapedString { return (try? string(of: node)) == name }
+        let raw = bytes(of: node)
+        return name.withUTF8 { utf8 in
+            utf8.count == raw.count && (raw.count == 0 || memcmp(utf8.baseAddress!, raw.baseAddress!, raw.count) == 0)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,84 @@
+import SluiceCore
+
+/// Emits the elements of a sequence held in memory, in order: arrays, ranges, any
+/// `Sequence` that is `Sendable`.
+///
+/// Create it with ``Source/collection(_:)``.
+public struct SequenceSource<Elements: Sequence & Sendable>: SourceStage where Elements.Element: Sendable {
+    /// The sequence's elements.
+    public typealias Output = Elements.Element
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    @usableFromInline let elements: Elements
+
+    @usableFromInline init(_ elements: Elements) { self.elements = elements }
+
+    /// `collection`.
+    public var defaultName: String { "collection" }
+
+    /// Starts iterating.
+    @inlinable public func makeReader(_ context: StageContext) -> Reader { Reader(iterator: elements.makeIterator()) }
+
+    /// The running form of ``SequenceSource``.
+    public struct Reader: SourceReader {
+        @usableFromInline var iterator: Elements.Iterator
+        @usableFromInline init(iterator: Elements.Iterator) { self.iterator = iterator }
+
+        /// Emits up to `limit` elements.
+        @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
+            for _ in 0..<limit {
+                guard let element = iterator.next() else { return false }
+                output.emit(element)
+            }
+            return true
+        }
+    }
+}
+
+/// Emits elements made by a function of their index: `count` of them, or without end.
+///
+/// Create it with ``Source/generate(count:_:)``.
+public struct GeneratorSource<Output: Sendable>: SourceStage {
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    @usableFromInline let count: Int?
+    @usableFromInline let make: @Sendable (Int) throws -> Output
+
+    @usableFromInline init(count: Int?, make: @escaping @Sendable (Int) throws -> Output) {
+        self.count = count
+        self.make = make
+    }
+
+    /// `generate`.
+    public var defaultName: String { "generate" }
+    /// How many.
+    public var detail: String { count.map { "\($0) elements" } ?? "unbounded" }
+
+    /// Starts at index 0.
+    @inlinable public func makeReader(_ context: StageContext) -> Reader { Reader(count: count, make: make) }
+
+    /// The running form of ``GeneratorSource``.
+    public struct Reader: SourceReader {
+        @usableFromInline let count: Int?
+        @usableFromInline let make: @Sendable (Int) throws -> Output
+        @usableFromInline var index = 0
+        @usableFromInline init(count: Int?, make: @escaping @Sendable (Int) throws -> Output) {
+            self.count = count
+            self.make = make
+        }
+
+        /// Emits up to `limit` elements; a throwing generator rejects that index.
+        @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
+            let end = count.map { min($0, index + limit) } ?? index + limit
+            while index < end {
+                do {
+                    output.emit(try make(index))
+                } catch {
+                    try output.reject(error, rawInput: "index \(index)", location: SourceLocation(origin: "generator", line: index))
+                }
+                index += 1
+            }
+            return count.map { index < $0 } ?? true
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import SluiceCore
+
+/// The built-in sources.
+public enum Source {
+    /// The elements of an in-memory sequence (an array, a range, …), in order.
+    @inlinable public static func collection<Elements: Sequence & Sendable>(_ elements: Elements) -> SequenceSource<Elements> {
+        SequenceSource(elements)
+    }
+
+    /// `count` elements made by `make(index)`; without a count, elements without end.
+    @inlinable public static func generate<Output: Sendable>(count: Int? = nil, _ make: @escaping @Sendable (Int) throws -> Output) -> GeneratorSource<Output> {
+        GeneratorSource(count: count, make: make)
+    }
+
+    /// The lines of the files matching `path` (a path or a glob pattern).
+    public static func lines(_ path: String) -> TextLinesSource {
+        TextLinesSource(files: FileList(path))
+    }
+
+    /// JSON Lines files matching `path`, each line decoded as `type`.
+    @inlinable public static func jsonLines<Output: Decodable & Sendable>(_ path: String, as type: Output.Type) -> JSONLinesSource<Output> {
+        JSONLinesSource(files: FileList(path))
+    }
+
+    /// CSV files matching `path`, each record decoded as `type` by column name.
+    @inlinable public static func csv<Output: Decodable & Sendable>(_ path: String, as type: Output.Type,
+                                                                  options: CSVOptions = CSVOptions()) -> CSVSource<Output> {
+        CSVSource(files: FileList(path), options: options) { decoder, _, _ in try Output(from: decoder) }
+    }
+
+    /// CSV files matching `path`, each record as text values with the header's names.
+    public static func csvRecords(_ path: String, options: CSVOptions = CSVOptions()) -> CSVSource<CSVRecord> {
+        CSVSource(files: FileList(path), options: options) { _, parser, header in
+            CSVRecord(columns: header.names, values: try (0..<parser.fieldCount).map { try parser.string(at: $0) })
+        }
+    }
+
+    /// Standard input, line by line.
+    public static func standardInput() -> StandardInputSource { StandardInputSource() }
+}
+
+/// The built-in sinks.
+public enum Sink {
+    /// Appends every element to `collector`.
+    public static func collect<Input: Sendable>(into collector: Collector<Input>) -> CollectSink<Input> {
+        CollectSink(collector: collector)
+    }
+
+    /// Folds every element into `accumulator`'s value with `update`.
+    @inlinable public static func reduce<Input: Sendable, Value: Sendable>(
+        into accumulator: Accumulator<Value>, _ update: @escaping @Sendable (inout Value, Input) -> Void
+    ) -> ReduceSink<Input, Value> {
+        ReduceSink(accumulator: accumulator, update: update)
+    }
+
+    /// Calls `body` for every element.
+    public static func forEach<Input: Sendable>(_ body: @escaping @Sendable (Input) async throws -> Void) -> ForEachSink<Input> {
+        ForEachSink(body: body)
+    }
+
+    /// Writes JSON Lines to `path`, atomically.
+    @inlinable public static func jsonLines<Input: Encodable & Sendable>(_ path: String) -> JSONLinesSink<Input> {
+        JSONLinesSink(path: path)
+    }
+
+    /// Writes JSON Lines of `type` to `path`, atomically. Use this form where the input type
+    /// cannot be inferred, as in a pipeline body.
+    @inlinable public static func jsonLines<Input: Encodable & Sendable>(_ path: String, of type: Input.Type) -> JSONLinesSink<Input> {
+        JSONLinesSink(path: path)
+    }
+
+    /// Writes CSV of `type` with a header to `path`, atomically.
+    public static func csv<Input: Encodable & Sendable>(_ path: String, of type: Input.Type, options: CSVOptions = CSVOptions()) -> CSVSink<Input> {
+        CSVSink(path: path, options: options)
+    }
+
+    /// Writes CSV with a header to `path`, atomically.
+    public static func csv<Input: Encodable & Sendable>(_ path: String, options: CSVOptions = CSVOptions()) -> CSVSink<Input> {
+        CSVSink(path: path, options: options)
+    }
+
+    /// Writes to standard output: strings as lines, other values as JSON Lines.
+    public static func standardOutput<Input: Encodable & Sendable>() -> StandardOutputSink<Input> {
+        StandardOutputSink()
+    }
+
+    /// Writes values of `type` to standard output: strings as lines, others as JSON Lines.
+    public static func standardOutput<Input: Encodable & Sendable>(of type: Input.Type) -> StandardOutputSink<Input> {
+        StandardOutputSink()
+    }
+}

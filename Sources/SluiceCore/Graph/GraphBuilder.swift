@@ -1,0 +1,54 @@
+/// Accumulates nodes while a pipeline body is turned into a ``LogicalGraph``.
+///
+/// Composite components (``Flow``, ``Merge``, ``FanOut``) call ``withGroup(_:_:)`` and their
+/// parts' ``PipelineComponent/addNodes(to:after:)``; stages call ``addNode(stage:kind:isStateless:partitioner:inputs:implementation:)``.
+public struct GraphBuilder: Sendable {
+    /// The graph so far.
+    public private(set) var graph = LogicalGraph(nodes: [], deadLetterSink: nil)
+    private var groups: [String] = []
+    private var defaultNameCounts: [String: Int] = [:]
+
+    /// An empty builder.
+    public init() {}
+
+    /// Adds a stage's node and returns its identity.
+    public mutating func addNode<S: Stage>(
+        stage: S, kind: StageKind, isStateless: Bool, partitioner: Partitioner?,
+        inputs: [NodeID], implementation: NodeImplementation
+    ) -> NodeID {
+        let id = NodeID(graph.nodes.count)
+        let name: String
+        if let explicit = stage.settings.name {
+            name = explicit
+        } else {
+            let base = stage.defaultName
+            let seen = defaultNameCounts[base, default: 0] + 1
+            defaultNameCounts[base] = seen
+            name = seen == 1 ? base : "\(base)#\(seen)"
+        }
+        graph.nodes.append(LogicalNode(
+            id: id, name: name, hasExplicitName: stage.settings.name != nil, kind: kind,
+            settings: stage.settings, isStateless: isStateless,
+            maximumParallelism: stage.maximumParallelism, detail: stage.detail,
+            inputs: inputs, flowPath: groups, partitioner: partitioner,
+            implementation: implementation))
+        return id
+    }
+
+    /// Runs `body` with `name` pushed as the enclosing flow of every node it adds.
+    public mutating func withGroup<R>(_ name: String, _ body: (inout GraphBuilder) -> R) -> R {
+        groups.append(name)
+        defer { groups.removeLast() }
+        return body(&self)
+    }
+
+    mutating func setDeadLetterSink(_ id: NodeID) { graph.deadLetterSink = id }
+
+    mutating func adopt(_ node: LogicalNode) {
+        graph.nodes.append(node)
+        if !node.hasExplicitName {
+            let base = node.name.split(separator: "#").first.map(String.init) ?? node.name
+            defaultNameCounts[base, default: 0] += 1
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// Checks a logical graph before it runs and reports every problem at once.
+enum GraphValidator {
+    static func problems(in graph: LogicalGraph) -> [String] {
+        var problems: [String] = []
+        var seen: [String: Int] = [:]
+        for node in graph.nodes { seen[node.name, default: 0] += 1 }
+        for (name, count) in seen.sorted(by: { $0.key < $1.key }) where count > 1 {
+            problems.append("stage name '\(name)' is used by \(count) stages; names must be unique")
+        }
+        for node in graph.nodes {
+            if node.parallelism < 1 {
+                problems.append("stage '\(node.name)': parallelism must be at least 1, not \(node.parallelism)")
+            }
+            if let limit = node.maximumParallelism, node.parallelism > limit {
+                problems.append("stage '\(node.name)': supports at most \(limit) instance(s), asked for \(node.parallelism)")
+            }
+            if node.kind == .source, node.parallelism != 1 {
+                problems.append("source '\(node.name)': sources run as one instance; parallelise the stages after it")
+            }
+            if node.kind != .source, node.inputs.isEmpty, node.id != graph.deadLetterSink {
+                problems.append("stage '\(node.name)' has no input")
+            }
+            if node.kind != .sink, graph.consumers(of: node.id).isEmpty {
+                problems.append("stage '\(node.name)' has no consumer; end every branch with a sink")
+            }
+        }
+        if let sink = graph.deadLetterSink,
+           !graph.nodes.contains(where: { $0.settings.errorPolicy == .deadLetter }) {
+            problems.append("dead-letter sink '\(graph[sink].name)' is set but no stage uses .onError(.deadLetter)")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,66 @@
+/// Identifies a node of a pipeline's logical graph.
+public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// Position of the node in ``LogicalGraph/nodes``.
+    public let index: Int
+    /// Wraps an index.
+    public init(_ index: Int) { self.index = index }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.index < rhs.index }
+    public var description: String { "n\(index)" }
+}
+
+/// How to create a node's running instance, by role.
+public enum NodeImplementation: Sendable {
+    /// Creates a source instance.
+    case source(@Sendable (StageContext) async throws -> ErasedSource)
+    /// Creates a transform instance.
+    case transform(@Sendable (StageContext) throws -> ErasedTransform)
+    /// Creates a sink instance.
+    case sink(@Sendable (StageContext) async throws -> ErasedSink)
+}
+
+/// One stage in a pipeline's logical graph, as the DSL declared it.
+public struct LogicalNode: Sendable {
+    /// The node's identity.
+    public let id: NodeID
+    /// Unique name: the user's, or the stage's default name made unique.
+    public var name: String
+    /// Whether the user chose the name.
+    public let hasExplicitName: Bool
+    /// Source, transform or sink.
+    public let kind: StageKind
+    /// Settings from the modifiers.
+    public let settings: StageSettings
+    /// Whether the stage keeps no state (fusable and freely parallel).
+    public let isStateless: Bool
+    /// The most instances the stage supports.
+    public let maximumParallelism: Int?
+    /// Short detail for descriptions (paths, options).
+    public let detail: String
+    /// The nodes feeding this one.
+    public var inputs: [NodeID]
+    /// Names of the enclosing ``Flow``s, outermost first.
+    public let flowPath: [String]
+    /// Splits output by key for the next stage, when set.
+    public let partitioner: Partitioner?
+    /// Creates running instances.
+    public let implementation: NodeImplementation
+
+    /// How many instances run.
+    public var parallelism: Int { settings.parallelism }
+}
+
+/// The declared graph of a pipeline: nodes in declaration order, each listing its inputs.
+public struct LogicalGraph: Sendable {
+    /// All nodes; a node's ``NodeID/index`` is its position.
+    public internal(set) var nodes: [LogicalNode]
+    /// The sink that receives dead letters, if the pipeline has one.
+    public internal(set) var deadLetterSink: NodeID?
+
+    /// The nodes that read `node`'s output.
+    public func consumers(of node: NodeID) -> [NodeID] {
+        nodes.filter { $0.inputs.contains(node) }.map(\.id)
+    }
+
+    /// The node with `id`.
+    public subscript(id: NodeID) -> LogicalNode { nodes[id.index] }
+}

@@ -1,0 +1,45 @@
+/// Pairs every element with a key and partitions the stream by it: every element with the
+/// same key reaches the same instance of the next stage, in the order it was produced.
+///
+/// ```swift
+/// KeyBy(\Order.customer)                     // Order → Keyed<String, Order>
+/// Map { (o: Keyed<String, Order>) in ... }.parallelism(4)
+/// ```
+public struct KeyBy<Key: Hashable & Sendable, Element: Sendable>: TransformStage {
+    /// Elements in.
+    public typealias Input = Element
+    /// Keyed elements out.
+    public typealias Output = Keyed<Key, Element>
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    @usableFromInline let key: @Sendable (Element) -> Key
+
+    /// Keys elements by `key`.
+    @inlinable public init(_ key: @escaping @Sendable (Element) -> Key) { self.key = key }
+
+    /// Keys elements by the value at `keyPath`.
+    @inlinable public init(_ keyPath: KeyPath<Element, Key> & Sendable) {
+        self.key = { $0[keyPath: keyPath] }
+    }
+
+    /// `keyBy`.
+    public var defaultName: String { "keyBy" }
+    /// Stateless.
+    public var isStateless: Bool { true }
+    /// By the key.
+    public var outputPartitioning: OutputPartitioning<Keyed<Key, Element>> { .byKey { $0.key } }
+
+    /// Creates an instance.
+    @inlinable public func makeOperator(_ context: StageContext) -> Operator { Operator(key: key) }
+
+    /// The running form of ``KeyBy``.
+    public struct Operator: TransformOperator {
+        @usableFromInline let key: @Sendable (Element) -> Key
+        @inlinable init(key: @escaping @Sendable (Element) -> Key) { self.key = key }
+
+        /// Emits the element with its key.
+        @inlinable public mutating func process(_ element: Element, into output: inout Emitter<Output>) {
+            output.emit(Keyed(key: key(element), value: element))
+        }
+    }
+}

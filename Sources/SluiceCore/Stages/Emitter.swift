@@ -1,0 +1,42 @@
+/// Collects what a stage produces from one call: elements, and rejected records.
+///
+/// Stages call ``emit(_:)`` for each output element and ``reject(_:rawInput:location:)`` for a
+/// record they cannot handle; the stage's ``ErrorPolicy`` decides what a rejection does.
+public struct Emitter<Output: Sendable> {
+    /// Elements emitted so far.
+    public var elements: [Output]
+    /// Rejected records so far.
+    public var failures: RecordFailures
+
+    /// An empty emitter for a stage with the given failure handling.
+    @inlinable public init(failures: RecordFailures, capacity: Int = 0) {
+        self.failures = failures
+        self.elements = []
+        if capacity > 0 { elements.reserveCapacity(capacity) }
+    }
+
+    /// Emits one element downstream.
+    @inlinable public mutating func emit(_ element: Output) {
+        elements.append(element)
+    }
+
+    /// Emits several elements downstream, in order.
+    @inlinable public mutating func emit<S: Sequence>(contentsOf elements: S) where S.Element == Output {
+        self.elements.append(contentsOf: elements)
+    }
+
+    /// Hands a bad record to the error policy: throws under `.fail`, otherwise counts it or
+    /// keeps it as a dead letter.
+    @inlinable public mutating func reject(_ error: any Error, rawInput: @autoclosure () -> String,
+                                           location: SourceLocation? = nil) throws {
+        try failures.reject(error, rawInput: rawInput(), location: location)
+    }
+
+    /// Removes and returns the elements emitted so far.
+    @inlinable public mutating func takeElements(reservingCapacity capacity: Int = 0) -> [Output] {
+        var taken: [Output] = []
+        if capacity > 0 { taken.reserveCapacity(capacity) }
+        swap(&taken, &elements)
+        return taken
+    }
+}

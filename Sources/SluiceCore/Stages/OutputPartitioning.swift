@@ -1,0 +1,41 @@
+/// How a stage's output is spread over the instances of the next stage.
+///
+/// The default leaves the choice to the runtime (one-to-one where parallelism matches, chunks
+/// in turn otherwise). ``byKey(_:)`` sends every element with the same key to the same
+/// instance, in order; ``KeyBy`` uses it, and so can a stage of your own.
+public struct OutputPartitioning<Element: Sendable>: Sendable {
+    @usableFromInline let hash: (@Sendable (Element) -> Int)?
+
+    @usableFromInline init(hash: (@Sendable (Element) -> Int)?) { self.hash = hash }
+
+    /// No key: the runtime decides.
+    public static var unspecified: OutputPartitioning { OutputPartitioning(hash: nil) }
+
+    /// Partition by the hash of `key`.
+    @inlinable public static func byKey<Key: Hashable & Sendable>(_ key: @escaping @Sendable (Element) -> Key) -> OutputPartitioning {
+        OutputPartitioning(hash: { key($0).hashValue })
+    }
+
+    /// The type-erased form the runtime applies to chunks, or `nil` when unspecified.
+    @inlinable public var partitioner: Partitioner? {
+        guard let hash else { return nil }
+        return Partitioner { chunk, count in
+            let elements = chunk.elements(as: Element.self)
+            var buckets = [[Element]](repeating: [], count: count)
+            for element in elements {
+                let bucket = Int(UInt(bitPattern: hash(element)) % UInt(count))
+                buckets[bucket].append(element)
+            }
+            return buckets.map(ErasedChunk.init)
+        }
+    }
+}
+
+/// Splits an erased chunk into one chunk per downstream instance.
+public struct Partitioner: Sendable {
+    /// Returns `count` chunks (some possibly empty); element order is kept within each.
+    public let split: @Sendable (ErasedChunk, _ count: Int) -> [ErasedChunk]
+
+    /// Wraps a split function.
+    public init(split: @escaping @Sendable (ErasedChunk, Int) -> [ErasedChunk]) { self.split = split }
+}

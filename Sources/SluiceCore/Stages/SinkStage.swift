@@ -1,0 +1,100 @@
+/// The running instance of a ``SinkStage``: writes chunks somewhere.
+///
+/// ## Contract
+/// - ``write(_:failures:)`` is called per chunk, in order, never concurrently. Records that
+///   cannot be written go to `failures.reject(...)`.
+/// - ``finish()`` is called once after the last chunk: make the output visible and durable
+///   (file sinks rename their temporary file into place here).
+/// - ``abort()`` is called instead of `finish()` when the run fails or is cancelled: discard
+///   partial output so that nothing half-written looks complete.
+public protocol SinkWriter<Input> {
+    /// The element type consumed.
+    associatedtype Input: Sendable
+
+    /// Writes one chunk.
+    mutating func write(_ elements: [Input], failures: inout RecordFailures) async throws
+    /// Completes the output.
+    mutating func finish() async throws
+    /// Discards partial output.
+    mutating func abort() async
+}
+
+extension SinkWriter {
+    /// Nothing to complete.
+    public mutating func finish() async throws {}
+    /// Nothing to discard.
+    public mutating func abort() async {}
+}
+
+/// A stage that takes elements out of the pipeline: files, collectors, standard output.
+public protocol SinkStage<Input>: Stage where Output == Never {
+    /// The running form of the sink.
+    associatedtype Writer: SinkWriter where Writer.Input == Input
+
+    /// Opens the sink; called once per instance per run.
+    func makeWriter(_ context: StageContext) async throws -> Writer
+}
+
+extension SinkStage {
+    /// Creates the type-erased instance the runtime drives.
+    @inlinable public func makeErasedSink(_ context: StageContext) async throws -> ErasedSink {
+        let failures = RecordFailures(stage: context.stageName, policy: settings.errorPolicy)
+        return ErasedSink(try await makeWriter(context), failures: failures)
+    }
+
+    @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
+        let stage = self
+        _ = graph.addNode(
+            stage: self, kind: .sink, isStateless: false, partitioner: nil, inputs: upstream,
+            implementation: .sink { context in try await stage.makeErasedSink(context) })
+        return []
+    }
+}
+
+/// A running sink with its types erased.
+public struct ErasedSink {
+    /// Writes one chunk; returns rejected records.
+    public let write: (ErasedChunk) async throws -> StageOutcome
+    /// Completes the output.
+    public let finish: () async throws -> Void
+    /// Discards partial output.
+    public let abort: () async -> Void
+
+    /// Erases `writer`.
+    @inlinable public init<Writer: SinkWriter>(_ writer: Writer, failures: RecordFailures) {
+        let state = SinkWriterBox(writer, failures: failures)
+        write = { chunk in try await state.write(chunk) }
+        finish = { try await state.finish() }
+        abort = { await state.abort() }
+    }
+}
+
+/// Holds a writer's mutable state for ``ErasedSink``'s closures.
+public final class SinkWriterBox<Writer: SinkWriter> {
+    @usableFromInline var writer: Writer
+    @usableFromInline var failures: RecordFailures
+    @usableFromInline var done = false
+
+    @inlinable init(_ writer: Writer, failures: RecordFailures) {
+        self.writer = writer
+        self.failures = failures
+    }
+
+    @inlinable func write(_ chunk: ErasedChunk) async throws -> StageOutcome {
+        try await writer.write(chunk.elements(as: Writer.Input.self), failures: &failures)
+        return StageOutcome(output: nil, skipped: failures.takeSkipped(),
+                            deadLetters: failures.takeDeadLetters())
+    }
+
+    @inlinable func finish() async throws {
+        guard !done else { return }
+        done = true
+        try await writer.finish()
+    }
+
+    @inlinable func abort() async {
+        guard !done else { return }
+        done = true
+        await writer.abort()
+    }
+}

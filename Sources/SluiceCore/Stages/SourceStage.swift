@@ -1,0 +1,94 @@
+/// The running instance of a ``SourceStage``: reads elements in chunks.
+///
+/// ## Contract
+/// - ``read(into:limit:)`` appends at most `limit` elements and returns `false` once the
+///   source is exhausted (it may emit its last elements in that same call). It is never
+///   called again after returning `false`.
+/// - Bad records go to ``Emitter/reject(_:rawInput:location:)`` with the raw text and the
+///   location (file, line, field), never silently dropped.
+/// - ``close()`` is called exactly once, on success, failure and cancellation alike; release
+///   file handles and connections there.
+/// - Reads should check for task cancellation between chunks.
+public protocol SourceReader<Output> {
+    /// The element type produced.
+    associatedtype Output: Sendable
+
+    /// Reads up to `limit` elements into `output`; returns `false` when the source is done.
+    mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool
+
+    /// Releases resources.
+    mutating func close() async
+}
+
+extension SourceReader {
+    /// Nothing to release.
+    public mutating func close() async {}
+}
+
+/// A stage that brings elements into the pipeline: files, collections, generators, APIs.
+public protocol SourceStage<Output>: Stage where Input == Never {
+    /// The running form of the source.
+    associatedtype Reader: SourceReader where Reader.Output == Output
+
+    /// Opens the source; called once per run.
+    func makeReader(_ context: StageContext) async throws -> Reader
+}
+
+extension SourceStage {
+    /// Creates the type-erased instance the runtime drives.
+    @inlinable public func makeErasedSource(_ context: StageContext) async throws -> ErasedSource {
+        let failures = RecordFailures(stage: context.stageName, policy: settings.errorPolicy)
+        return ErasedSource(try await makeReader(context), failures: failures)
+    }
+
+    @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
+        let stage = self
+        let node = graph.addNode(
+            stage: self, kind: .source, isStateless: false, partitioner: nil, inputs: [],
+            implementation: .source { context in try await stage.makeErasedSource(context) })
+        return [node]
+    }
+}
+
+/// A running source with its types erased.
+public struct ErasedSource {
+    /// Reads up to `limit` elements; `finished` is true when the source is exhausted.
+    public let read: (_ limit: Int) async throws -> (outcome: StageOutcome, finished: Bool)
+    /// Releases resources; called exactly once.
+    public let close: () async -> Void
+
+    /// Erases `reader`.
+    @inlinable public init<Reader: SourceReader>(_ reader: Reader, failures: RecordFailures) {
+        let state = SourceReaderBox(reader, failures: failures)
+        read = { limit in try await state.read(limit: limit) }
+        close = { await state.close() }
+    }
+}
+
+/// Holds a reader's mutable state for ``ErasedSource``'s closures.
+public final class SourceReaderBox<Reader: SourceReader> {
+    @usableFromInline var reader: Reader
+    @usableFromInline var emitter: Emitter<Reader.Output>
+    @usableFromInline var closed = false
+
+    @inlinable init(_ reader: Reader, failures: RecordFailures) {
+        self.reader = reader
+        self.emitter = Emitter(failures: failures)
+    }
+
+    @inlinable func read(limit: Int) async throws -> (outcome: StageOutcome, finished: Bool) {
+        emitter.elements.reserveCapacity(limit)
+        let more = try await reader.read(into: &emitter, limit: limit)
+        let elements = emitter.takeElements()
+        let outcome = StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements),
+                                   skipped: emitter.failures.takeSkipped(),
+                                   deadLetters: emitter.failures.takeDeadLetters())
+        return (outcome, !more)
+    }
+
+    @inlinable func close() async {
+        guard !closed else { return }
+        closed = true
+        await reader.close()
+    }
+}

@@ -1,0 +1,42 @@
+/// The role a stage plays in the graph.
+public enum StageKind: String, Sendable, Hashable {
+    /// Produces elements; has no input.
+    case source
+    /// Turns input elements into output elements.
+    case transform
+    /// Consumes elements; has no output.
+    case sink
+}
+
+/// Options every stage has, set with modifiers such as ``Stage/parallelism(_:)``.
+public struct StageSettings: Sendable, Hashable {
+    /// A name chosen by the user; it must be unique in the pipeline.
+    public var name: String?
+    /// How many instances run side by side.
+    public var parallelism: Int = 1
+    /// What happens to a record the stage cannot process.
+    public var errorPolicy: ErrorPolicy = .fail
+
+    /// Default settings: one instance, failing on the first bad record.
+    public init() {}
+}
+
+/// What a stage instance learns about its place in the run when it is created.
+public struct StageContext: Sendable {
+    /// The stage's unique name in the pipeline.
+    public var stageName: String
+    /// This instance's index, `0..<parallelism`.
+    public var instance: Int
+    /// How many instances of the stage run.
+    public var parallelism: Int
+    /// The preferred number of elements per chunk.
+    public var chunkSize: Int
+
+    /// Creates a context.
+    public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024) {
+        self.stageName = stageName
+        self.instance = instance
+        self.parallelism = parallelism
+        self.chunkSize = chunkSize
+    }
+}

@@ -1,0 +1,30 @@
+/// A point in event time: milliseconds since 1970-01-01T00:00:00Z.
+///
+/// `Timestamp.min` and `Timestamp.max` stand for minus and plus infinity: a bounded source
+/// ends with a watermark of `.max`, which closes every window.
+public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible {
+    /// Milliseconds since the Unix epoch.
+    public var millisecondsSinceEpoch: Int64
+
+    /// A timestamp `milliseconds` after the Unix epoch.
+    @inlinable public init(millisecondsSinceEpoch milliseconds: Int64) {
+        self.millisecondsSinceEpoch = milliseconds
+    }
+
+    /// Minus infinity: before every event.
+    public static let min = Timestamp(millisecondsSinceEpoch: .min)
+    /// Plus infinity: after every event; the final watermark of a bounded source.
+    public static let max = Timestamp(millisecondsSinceEpoch: .max)
+
+    @inlinable public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
+    }
+
+    public var description: String {
+        switch self {
+        case .min: return "-inf"
+        case .max: return "+inf"
+        default: return "\(millisecondsSinceEpoch)ms"
+        }
+    }
+}

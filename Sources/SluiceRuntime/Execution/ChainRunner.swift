@@ -1,0 +1,247 @@
+import SluiceCore
+
+/// Runs one instance of one chain inside its own child task: the head stage (source, the
+/// reader of an input channel, or a sink) followed by the fused stateless stages, then routes
+/// the output to the consumer chains.
+final class ChainRunner {
+    private struct Transform {
+        let instance: ErasedTransform
+        let metrics: StageMetrics
+        let name: String
+    }
+
+    private struct Target {
+        let channels: [BoundedChannel]
+        let routing: PhysicalPlan.Routing
+        let producer: Int
+        var nextRoundRobin: Int
+    }
+
+    private let run: PipelineExecution
+    private let chain: PhysicalPlan.Chain
+    private let instance: Int
+    private var targets: [Target] = []
+    private var transforms: [Transform] = []
+    private let tailMetrics: StageMetrics
+    private let deadLetterTarget: (channel: BoundedChannel, producer: Int)?
+
+    init(run: PipelineExecution, chain: PhysicalPlan.Chain, instance: Int) {
+        self.run = run
+        self.chain = chain
+        self.instance = instance
+        tailMetrics = run.metrics[chain.tail.index]
+        for edge in run.plan.outputs[chain.index] {
+            targets.append(Target(channels: run.channels[edge.consumer], routing: edge.routing,
+                                  producer: edge.producerIndex(instance: instance),
+                                  nextRoundRobin: instance % max(1, run.channels[edge.consumer].count)))
+        }
+        if let deadLetterChain = run.plan.deadLetterChain, deadLetterChain != chain.index {
+            deadLetterTarget = (run.channels[deadLetterChain][0],
+                                run.plan.deadLetterProducerOffset[chain.index] + instance)
+        } else {
+            deadLetterTarget = nil
+        }
+    }
+
+    private func context(for node: LogicalNode) -> StageContext {
+        StageContext(stageName: node.name, instance: instance, parallelism: node.parallelism,
+                     chunkSize: run.options.chunkSize)
+    }
+
+    /// Calls `body`, tagging any error it throws (other than cancellation) with `stage`.
+    private func attributed<T>(to stage: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as ChannelClosedError {
+            throw error
+        } catch {
+            throw StageFailure(stage: stage, error: error)
+        }
+    }
+
+    func runToCompletion() async throws {
+        let graph = run.plan.graph
+        let head = graph[chain.head]
+        let fusedStart = head.kind == .transform ? 0 : 1
+        for id in chain.nodes[fusedStart...] {
+            let node = graph[id]
+            guard case .transform(let make) = node.implementation else { continue }
+            let made = try await attributed(to: node.name) { try make(context(for: node)) }
+            transforms.append(Transform(instance: made, metrics: run.metrics[id.index], name: node.name))
+        }
+        switch head.implementation {
+        case .source(let make):
+            try await runSource(head, make: make)
+        case .transform:
+            try await runInputLoop { chunk in try await self.push(chunk, from: 0) }
+            try await finishTransforms()
+            try await finishOutputs()
+        case .sink(let make):
+            try await runSink(head, make: make)
+        }
+    }
+
+    // MARK: Heads
+
+    private func runSource(_ node: LogicalNode, make: @Sendable (StageContext) async throws -> ErasedSource) async throws {
+        let metrics = run.metrics[node.id.index]
+        let source = try await attributed(to: node.name) { try await make(context(for: node)) }
+        do {
+            var finished = false
+            while !finished {
+                try Task.checkCancellation()
+                let (outcome, done) = try await attributed(to: node.name) { try await source.read(run.options.chunkSize) }
+                finished = done
+                let produced = outcome.output?.count ?? 0
+                metrics.record(outcome, input: produced + outcome.skipped + outcome.deadLetters.count)
+                try await deliverDeadLetters(outcome.deadLetters)
+                if let chunk = outcome.output {
+                    if transforms.isEmpty {
+                        try await route(chunk)
+                    } else {
+                        try await push(chunk, from: 0)
+                    }
+                }
+            }
+        } catch {
+            await source.close()
+            throw error
+        }
+        await source.close()
+        try await finishTransforms()
+        try await broadcast(.watermark(.max))
+        try await finishOutputs()
+    }
+
+    private func runSink(_ node: LogicalNode, make: @Sendable (StageContext) async throws -> ErasedSink) async throws {
+        let metrics = run.metrics[node.id.index]
+        let sink = try await attributed(to: node.name) { try await make(context(for: node)) }
+        do {
+            try await runInputLoop { chunk in
+                let outcome = try await self.attributed(to: node.name) { try await sink.write(chunk) }
+                let rejected = outcome.skipped + outcome.deadLetters.count
+                metrics.record(StageOutcome(output: nil, skipped: outcome.skipped, deadLetters: outcome.deadLetters),
+                               input: chunk.count)
+                metrics.add(metrics.recordsOut, chunk.count - rejected)
+                try await self.deliverDeadLetters(outcome.deadLetters)
+            }
+            try await finishOutputs()
+            try await run.commitGate.arriveAndWait()
+            try await attributed(to: node.name) { try await sink.finish() }
+        } catch {
+            await sink.abort()
+            throw error
+        }
+    }
+
+    /// Receives from this instance's channel until every producer has ended.
+    private func runInputLoop(_ onData: (ErasedChunk) async throws -> Void) async throws {
+        let channel = run.channels[chain.index][instance]
+        var tracker = InputTracker(producers: run.plan.producerCounts[chain.index])
+        while !tracker.isFinished {
+            let message = try await channel.receive()
+            switch message.event {
+            case .data(let chunk):
+                try await onData(chunk)
+            case .watermark(let time):
+                if let combined = tracker.watermark(time, producer: message.producer) {
+                    try await broadcast(.watermark(combined))
+                }
+            case .barrier(let id):
+                if tracker.barrier(id) { try await broadcast(.barrier(id)) }
+            case .endOfInput:
+                if let combined = tracker.end(producer: message.producer), !tracker.isFinished {
+                    try await broadcast(.watermark(combined))
+                }
+            }
+        }
+    }
+
+    // MARK: Fused stages
+
+    /// Pushes `chunk` through the fused transforms starting at `index`, then downstream.
+    private func push(_ chunk: ErasedChunk, from index: Int) async throws {
+        var current = chunk
+        for position in index..<transforms.count {
+            let transform = transforms[position]
+            let outcome = try await attributed(to: transform.name) { try transform.instance.process(current) }
+            transform.metrics.record(outcome, input: current.count)
+            try await deliverDeadLetters(outcome.deadLetters)
+            guard let output = outcome.output else { return }
+            current = output
+        }
+        try await route(current)
+    }
+
+    /// Lets every fused transform emit what it buffered, in order, pushing each result
+    /// through the stages after it.
+    private func finishTransforms() async throws {
+        for position in transforms.indices {
+            let transform = transforms[position]
+            let outcome = try await attributed(to: transform.name) { try transform.instance.finish() }
+            transform.metrics.record(outcome, input: 0)
+            try await deliverDeadLetters(outcome.deadLetters)
+            if let output = outcome.output { try await push(output, from: position + 1) }
+        }
+    }
+
+    // MARK: Output
+
+    private func send(_ event: StreamEvent, to channel: BoundedChannel, producer: Int) async throws {
+        let blocked = try await channel.send(ChannelMessage(producer: producer, event: event))
+        tailMetrics.addBlocked(blocked)
+    }
+
+    /// Sends a data chunk to every consumer chain according to each edge's routing.
+    private func route(_ chunk: ErasedChunk) async throws {
+        for index in targets.indices {
+            let target = targets[index]
+            switch target.routing {
+            case .forward:
+                try await send(.data(chunk), to: target.channels[instance], producer: target.producer)
+            case .roundRobin:
+                let next = target.nextRoundRobin
+                targets[index].nextRoundRobin = (next + 1) % target.channels.count
+                try await send(.data(chunk), to: target.channels[next], producer: target.producer)
+            case .partitioned(let partitioner):
+                let parts = partitioner.split(chunk, target.channels.count)
+                for (channel, part) in zip(target.channels, parts) where part.count > 0 {
+                    try await send(.data(part), to: channel, producer: target.producer)
+                }
+            }
+        }
+    }
+
+    /// Sends a control event to every consumer instance this instance feeds.
+    private func broadcast(_ event: StreamEvent) async throws {
+        for target in targets {
+            if case .forward = target.routing {
+                try await send(event, to: target.channels[instance], producer: target.producer)
+            } else {
+                for channel in target.channels { try await send(event, to: channel, producer: target.producer) }
+            }
+        }
+    }
+
+    private func finishOutputs() async throws {
+        try await broadcast(.endOfInput)
+        if let deadLetterTarget {
+            try await deadLetterTarget.channel.send(ChannelMessage(producer: deadLetterTarget.producer, event: .endOfInput))
+        }
+        if graphHeadIsSink == false { run.commitGate.arrive() }
+    }
+
+    private var graphHeadIsSink: Bool { run.plan.graph[chain.head].kind == .sink }
+
+    private func deliverDeadLetters(_ letters: [DeadLetter]) async throws {
+        guard !letters.isEmpty else { return }
+        if let deadLetterTarget {
+            try await deadLetterTarget.channel.send(ChannelMessage(producer: deadLetterTarget.producer,
+                                                                   event: .data(ErasedChunk(letters))))
+        } else {
+            run.deadLetterStore.append(letters)
+        }
+    }
+}

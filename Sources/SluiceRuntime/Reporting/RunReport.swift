@@ -1,0 +1,71 @@
+import Foundation
+import SluiceCore
+
+/// What one stage did during a run.
+public struct StageReport: Sendable, Hashable {
+    /// The stage's unique name.
+    public var name: String
+    /// Source, transform or sink.
+    public var kind: StageKind
+    /// Instances that ran.
+    public var parallelism: Int
+    /// Elements that entered the stage (for sources: records read, good or bad).
+    public var recordsIn: Int
+    /// Elements the stage emitted downstream (for sinks: elements written).
+    public var recordsOut: Int
+    /// Records the stage rejected, whether skipped or dead-lettered.
+    public var errored: Int
+    /// The part of ``errored`` that went to dead letters.
+    public var deadLettered: Int
+    /// Time the stage spent suspended on a full channel downstream, summed over instances.
+    public var blockedOnBackpressure: Duration
+}
+
+/// The outcome of a run: per-stage counts, dead letters and wall time.
+public struct RunReport: Sendable, CustomStringConvertible {
+    /// The pipeline's name.
+    public var pipeline: String
+    /// One entry per stage, in declaration order.
+    public var stages: [StageReport]
+    /// From start to the last stage finishing.
+    public var wallTime: Duration
+    /// Dead letters, when the pipeline has no dead-letter sink (otherwise they went there).
+    public var deadLetters: [DeadLetter]
+
+    /// The report of the stage named `name`.
+    public subscript(stage name: String) -> StageReport? {
+        stages.first { $0.name == name }
+    }
+
+    /// Records rejected by all stages.
+    public var totalErrored: Int { stages.reduce(0) { $0 + $1.errored } }
+    /// Records dead-lettered by all stages.
+    public var totalDeadLettered: Int { stages.reduce(0) { $0 + $1.deadLettered } }
+
+    /// A table: one row per stage.
+    public var description: String {
+        func seconds(_ duration: Duration) -> String {
+            let (s, atto) = duration.components
+            return String(format: "%.3fs", Double(s) + Double(atto) / 1e18)
+        }
+        let header = ["stage", "kind", "×", "in", "out", "errored", "dead", "blocked"]
+        var rows = stages.map { stage in
+            [stage.name, stage.kind.rawValue, "\(stage.parallelism)", "\(stage.recordsIn)",
+             "\(stage.recordsOut)", "\(stage.errored)", "\(stage.deadLettered)",
+             seconds(stage.blockedOnBackpressure)]
+        }
+        rows.insert(header, at: 0)
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines = ["Run report for \"\(pipeline)\" — wall time \(seconds(wallTime))"]
+        for (index, row) in rows.enumerated() {
+            let cells = row.enumerated().map { column, cell in
+                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }
+            lines.append("  " + cells.joined(separator: "  "))
+            if index == 0 { lines.append("  " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
+        }
+        if !deadLetters.isEmpty { lines.append("  \(deadLetters.count) dead letter(s) kept in the report") }
+        return lines.joined(separator: "\n")
+    }
+}
