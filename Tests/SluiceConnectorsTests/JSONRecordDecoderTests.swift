@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+import Sluice
+
+struct Event: Codable, Equatable, Sendable {
+    var user: String
+    var ts: Int64
+    var amount: Double
+    var country: String
+}
+
+@Suite struct JSONRecordDecoderTests {
+    let decoder = JSONRecordDecoder()
+
+    @Test func decodesAFlatRecord() throws {
+        let event = try decoder.decode(Event.self, from: #"{"user":"u00042","ts":1767225600123,"amount":12.34,"country":"DE"}"#)
+        #expect(event == Event(user: "u00042", ts: 1_767_225_600_123, amount: 12.34, country: "DE"))
+    }
+
+    @Test func decodesNestedValuesArraysAndOptionals() throws {
+        struct Line: Codable, Equatable { var sku: String; var qty: Int }
+        struct Order: Codable, Equatable {
+            var id: Int; var lines: [Line]; var note: String?; var tags: [String]?; var flags: [Bool]
+        }
+        let order = try decoder.decode(Order.self, from: #" { "id": 7, "lines": [{"sku":"a","qty":2}, {"qty":1,"sku":"b"}], "note": null, "flags": [true,false] } "#)
+        #expect(order == Order(id: 7, lines: [Line(sku: "a", qty: 2), Line(sku: "b", qty: 1)], note: nil, tags: nil, flags: [true, false]))
+    }
+
+    @Test func decodesUnicodeAndEscapes() throws {
+        struct Text: Decodable { var s: String }
+        #expect(try decoder.decode(Text.self, from: #"{"s":"caf\u00e9 \ud83d\ude00 \"q\" \\ \n\t/"}"#).s == "café 😀 \"q\" \\ \n\t/")
+        #expect(try decoder.decode(Text.self, from: #"{"s":"Grüße, 東京 🚀"}"#).s == "Grüße, 東京 🚀")
+        #expect(try decoder.decode(Text.self, from: #"{"s\u0020":"x","s":"y"}"#).s == "y")
+    }
+
+    @Test func decodesDatesDecimalsAndEnums() throws {
+        enum Tier: String, Codable { case gold, silver }
+        struct Row: Decodable { var at: Date; var epoch: Date; var price: Decimal; var tier: Tier }
+        let row = try decoder.decode(Row.self, from: #"{"at":"2026-11-21T08:30:00.5+01:00","epoch":86400,"price":19.99,"tier":"gold"}"#)
+        #expect(row.at.timeIntervalSince1970 == 1_795_246_200.5)  // 07:30:00.5 UTC
+        #expect(row.epoch.timeIntervalSince1970 == 86_400)
+        #expect(row.price == Decimal(string: "19.99"))
+        #expect(row.tier == .gold)
+    }
+
+    @Test func agreesWithFoundationOnRandomRecords() throws {
+        var generator = SystemRandomNumberGenerator()
+        let foundation = JSONEncoder()
+        for _ in 0..<500 {
+            let event = Event(user: "u" + String(Int.random(in: 0..<100_000, using: &generator)),
+                              ts: Int64.random(in: -1_000_000_000_000...2_000_000_000_000, using: &generator),
+                              amount: Double.random(in: -1e6...1e6, using: &generator),
+                              country: ["DE", "FR", "\u{1F1E9}\u{1F1EA}", "a\"b"].randomElement(using: &generator)!)
+            let text = String(decoding: try foundation.encode(event), as: UTF8.self)
+            #expect(try decoder.decode(Event.self, from: text) == event, "\(text)")
+        }
+    }
+
+    @Test func errorsNameTheField() throws {
+        #expect {
+            try decoder.decode(Event.self, from: #"{"user":"u","ts":1,"amount":"12,5","country":"DE"}"#)
+        } throws: { error in
+            guard case DecodingError.typeMismatch(_, let context) = error else { return false }
+            return context.codingPath.map(\.stringValue) == ["amount"] && context.debugDescription.contains("\"12,5\"")
+        }
+        #expect {
+            try decoder.decode(Event.self, from: #"{"user":"u","ts":1,"country":"DE"}"#)
+        } throws: { error in
+            guard case DecodingError.keyNotFound(let key, _) = error else { return false }
+            return key.stringValue == "amount"
+        }
+        #expect {
+            try decoder.decode(Event.self, from: #"{"user":"u","ts":1e30,"amount":1,"country":"DE"}"#)
+        } throws: { error in "\(error)".contains("does not fit") }
+    }
+
+    @Test func rejectsInvalidJSONWithAColumn() {
+        for (text, fragment) in [(#"{"user": }"#, "column 10"), (#"{"a":1"#, "unterminated object"),
+                                 ("", "empty input"), (#"{"a":01}"#, "leading zero"), (#"{"a":1} x"#, "after the value"),
+                                 (#"{"a":"\x"}"#, "invalid escape")] {
+            #expect(throws: (any Error).self, "\(text)") { try decoder.decode([String: Int].self, from: text) }
+            do { _ = try decoder.decode([String: String].self, from: text) } catch {
+                #expect("\(error)".contains(fragment), "\(text): \(error)")
+            }
+        }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: (any Error).self) { try decoder.decode([Int].self, from: text) }
+    }
+
+    @Test func decodesHugeValues() throws {
+        struct Blob: Decodable { var data: String; var n: [Int] }
+        let big = String(repeating: "é", count: 1_000_000)
+        let numbers = (0..<10_000).map(String.init).joined(separator: ",")
+        let blob = try decoder.decode(Blob.self, from: #"{"data":"\#(big)","n":[\#(numbers)]}"#)
+        #expect(blob.data.count == 1_000_000)
+        #expect(blob.n.count == 10_000)
+    }
+}
+
+@Suite struct JSONRecordEncoderTests {
+    let encoder = JSONRecordEncoder()
+
+    @Test func writesCompactJSONThatFoundationReads() throws {
+        struct Nested: Codable, Equatable {
+            var name: String; var values: [Double]; var child: Event?; var map: [String: Int]; var missing: Int?
+        }
+        let value = Nested(name: "tab\there \"quoted\" \u{1}", values: [12.34, 0.1 + 0.2, -3, 1e300, 5e-7],
+                           child: Event(user: "ü", ts: -5, amount: 0, country: "JP"), map: ["a": 1], missing: nil)
+        let text = try encoder.encode(value)
+        #expect(text.hasPrefix(#"{"name":"tab\there \"quoted\" \u0001","values":[12.34,0.30000000000000004,-3.0,"#))
+        #expect(!text.contains("missing"))
+        #expect(try JSONDecoder().decode(Nested.self, from: Data(text.utf8)) == value)
+        #expect(try JSONRecordDecoder().decode(Nested.self, from: text) == value)
+    }
+
+    @Test func roundTripsRandomDoublesExactly() throws {
+        struct Box: Codable, Equatable { var x: Double }
+        for _ in 0..<2_000 {
+            let box = Box(x: Double(bitPattern: UInt64.random(in: 0...UInt64.max)))
+            guard box.x.isFinite else { continue }
+            #expect(try JSONRecordDecoder().decode(Box.self, from: encoder.encode(box)) == box)
+        }
+        #expect(try encoder.encode(Box(x: 12.5)) == #"{"x":12.5}"#)
+    }
+
+    @Test func nonFiniteNumbersAreAnError() {
+        #expect(throws: EncodingError.self) { try encoder.encode(["x": Double.nan]) }
+    }
+
+    @Test func emptyValuesAreWrittenAsEmptyContainers() throws {
+        struct Empty: Codable {}
+        #expect(try encoder.encode(Empty()) == "{}")
+        #expect(try encoder.encode([Int]()) == "[]")
+        #expect(try encoder.encode(["a": [Int]()]) == #"{"a":[]}"#)
+    }
+}
