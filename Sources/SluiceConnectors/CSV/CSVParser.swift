@@ -4,19 +4,19 @@
 @usableFromInline final class CSVParser {
     private let reader: ByteBlockReader
     private let delimiter: UInt8
-    private var block: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
-    private var position = 0
-    private var atEnd = false
+    @exclusivity(unchecked) private var block: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) private var position = 0
+    @exclusivity(unchecked) private var atEnd = false
     /// Unescaped bytes of the current record's fields, back to back.
-    @usableFromInline private(set) var fieldBytes: [UInt8] = []
+    @exclusivity(unchecked) @usableFromInline private(set) var fieldBytes: [UInt8] = []
     /// End offset in ``fieldBytes`` of each field.
-    @usableFromInline private(set) var fieldEnds: [Int] = []
+    @exclusivity(unchecked) @usableFromInline private(set) var fieldEnds: [Int] = []
     /// The line on which the current record starts (1-based).
-    @usableFromInline private(set) var recordLine = 0
+    @exclusivity(unchecked) @usableFromInline private(set) var recordLine = 0
     /// The line being read.
-    private var line = 1
+    @exclusivity(unchecked) private var line = 1
     /// The raw text of the current record, for dead letters.
-    private var rawRecord: [UInt8] = []
+    @exclusivity(unchecked) private var rawRecord: [UInt8] = []
 
     @usableFromInline var path: String { reader.path }
 

@@ -9,9 +9,9 @@ import SluiceCore
     @usableFromInline let path: String
     /// Where the bytes go until commit.
     let temporaryPath: String
-    private var fd: Int32
+    @exclusivity(unchecked) private var fd: Int32
     /// Bytes not yet written to the file; encoders append here.
-    @usableFromInline var buffer: [UInt8] = []
+    @exclusivity(unchecked) @usableFromInline var buffer: [UInt8] = []
     @usableFromInline let flushThreshold = 1 << 20
 
     /// Creates the temporary file (and missing parent directories).

@@ -12,15 +12,15 @@ import SluiceCore
 /// buffer only grows to hold the longest line).
 @usableFromInline final class ByteBlockReader {
     @usableFromInline let path: String
-    private var fd: Int32
+    @exclusivity(unchecked) private var fd: Int32
     private let ownsDescriptor: Bool
-    private var storage: UnsafeMutableRawBufferPointer
-    private var start = 0
-    private var end = 0
-    private var reachedEnd = false
-    private var atFileStart = true
+    @exclusivity(unchecked) private var storage: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var end = 0
+    @exclusivity(unchecked) private var reachedEnd = false
+    @exclusivity(unchecked) private var atFileStart = true
     /// The 1-based number of the line returned last.
-    @usableFromInline private(set) var lineNumber = 0
+    @exclusivity(unchecked) @usableFromInline private(set) var lineNumber = 0
 
     /// Opens `path`.
     @usableFromInline init(path: String, blockSize: Int = 1 << 20) throws {

@@ -49,7 +49,7 @@
         .keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing field '\(key.stringValue)'"))
     }
 
-    private func path(_ key: Key) -> [any CodingKey] { codingPath + [key] }
+    private func path(_ key: Key) -> [any CodingKey] { codingPath + [key] }  // only built for errors and nested values
 
     @usableFromInline func contains(_ key: Key) -> Bool { find(key) != nil }
 

@@ -3,12 +3,12 @@ import Foundation
 /// The bytes and tape of the JSON text being decoded, shared by the decoder and its
 /// containers. Reused from one record to the next, so decoding allocates almost nothing.
 @usableFromInline final class JSONDecodingStorage {
-    @usableFromInline var base: UnsafeMutableRawPointer
-    @usableFromInline var capacity: Int
-    @usableFromInline var count = 0
-    @usableFromInline var tape: [JSONNode] = []
+    @exclusivity(unchecked) @usableFromInline var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) @usableFromInline var capacity: Int
+    @exclusivity(unchecked) @usableFromInline var count = 0
+    @exclusivity(unchecked) @usableFromInline var tape: [JSONNode] = []
     /// Where the last key lookup succeeded: fields are usually decoded in file order.
-    @usableFromInline var memberHint: Int32 = 0
+    @exclusivity(unchecked) @usableFromInline var memberHint: Int32 = 0
 
     @usableFromInline init() {
         capacity = 4096
@@ -39,6 +39,7 @@ import Foundation
     @usableFromInline func string(of node: JSONNode) throws -> String {
         let raw = bytes(of: node)
         if node.kind == .string {
+            if isASCII(raw) { return String(decoding: raw, as: UTF8.self) }
             guard let text = String(validating: raw, as: UTF8.self) else {
                 throw JSONSyntaxError("string is not valid UTF-8", column: Int(node.start) + 1)
             }
@@ -110,6 +111,24 @@ import Foundation
         }
         return text
     }
+
+    /// Whether every byte is below 0x80, checked eight bytes at a time.
+    @inlinable func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        var combined: UInt64 = 0
+        while index + 8 <= bytes.count {
+            combined |= bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            combined |= UInt64(bytes[index])
+            index += 1
+        }
+        return combined & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// The decoder for the top-level value, reused from one record to the next.
+    @usableFromInline lazy var rootDecoder = JSONValueDecoder(storage: self, node: 0, codingPath: [])
 
     /// Whether the key node's text equals `name`.
     @inlinable func key(_ node: JSONNode, equals name: inout String) -> Bool {

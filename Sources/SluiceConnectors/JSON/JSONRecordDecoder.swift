@@ -11,6 +11,8 @@
 /// ```
 ///
 /// An instance is not thread-safe: use one per task.
+import Foundation
+
 public final class JSONRecordDecoder {
     @usableFromInline let storage = JSONDecodingStorage()
 
@@ -20,7 +22,10 @@ public final class JSONRecordDecoder {
     /// Decodes a value from the JSON text in `bytes`.
     @inlinable public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
         try storage.load(bytes)
-        return try JSONDecodingSupport.decode(T.self, node: 0, storage, [])
+        if T.self == Date.self || T.self == Decimal.self {
+            return try JSONDecodingSupport.decode(T.self, node: 0, storage, [])
+        }
+        return try T(from: storage.rootDecoder)
     }
 
     /// Decodes a value from JSON text.

@@ -51,41 +51,41 @@ import Foundation
     }
 
     static func mismatch(_ type: Any.Type, _ node: JSONNode, _ storage: JSONDecodingStorage,
-                         _ path: [any CodingKey]) -> DecodingError {
+                         _ path: @autoclosure () -> [any CodingKey]) -> DecodingError {
         if node.kind == .null {
-            return .valueNotFound(type, .init(codingPath: path, debugDescription: "expected \(type), found null"))
+            return .valueNotFound(type, .init(codingPath: path(), debugDescription: "expected \(type), found null"))
         }
-        return .typeMismatch(type, .init(codingPath: path,
+        return .typeMismatch(type, .init(codingPath: path(),
                                          debugDescription: "expected \(type), found \(describe(node, storage))"))
     }
 
-    static func string(_ node: JSONNode, _ storage: JSONDecodingStorage, _ path: [any CodingKey]) throws -> String {
-        guard node.kind == .string || node.kind == .escapedString else { throw mismatch(String.self, node, storage, path) }
+    static func string(_ node: JSONNode, _ storage: JSONDecodingStorage, _ path: @autoclosure () -> [any CodingKey]) throws -> String {
+        guard node.kind == .string || node.kind == .escapedString else { throw mismatch(String.self, node, storage, path()) }
         do {
             return try storage.string(of: node)
         } catch let error as JSONSyntaxError {
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: error.message))
+            throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: error.message))
         }
     }
 
-    static func bool(_ node: JSONNode, _ storage: JSONDecodingStorage, _ path: [any CodingKey]) throws -> Bool {
+    static func bool(_ node: JSONNode, _ storage: JSONDecodingStorage, _ path: @autoclosure () -> [any CodingKey]) throws -> Bool {
         switch node.kind {
         case .true: return true
         case .false: return false
-        default: throw mismatch(Bool.self, node, storage, path)
+        default: throw mismatch(Bool.self, node, storage, path())
         }
     }
 
-    static func double(_ node: JSONNode, _ storage: JSONDecodingStorage, _ path: [any CodingKey]) throws -> Double {
+    static func double(_ node: JSONNode, _ storage: JSONDecodingStorage, _ path: @autoclosure () -> [any CodingKey]) throws -> Double {
         guard node.kind == .number, let value = NumberParsing.double(storage.bytes(of: node)) else {
-            throw mismatch(Double.self, node, storage, path)
+            throw mismatch(Double.self, node, storage, path())
         }
         return value
     }
 
     static func integer<T: FixedWidthInteger>(_ type: T.Type, _ node: JSONNode, _ storage: JSONDecodingStorage,
-                                              _ path: [any CodingKey]) throws -> T {
-        guard node.kind == .number else { throw mismatch(T.self, node, storage, path) }
+                                              _ path: @autoclosure () -> [any CodingKey]) throws -> T {
+        guard node.kind == .number else { throw mismatch(T.self, node, storage, path()) }
         let raw = storage.bytes(of: node)
         if let value = NumberParsing.int64(raw) {
             if let exact = T(exactly: value) { return exact }
@@ -96,7 +96,7 @@ import Foundation
             return exact
         }
         throw DecodingError.dataCorrupted(.init(
-            codingPath: path, debugDescription: "number \(String(decoding: raw, as: UTF8.self)) does not fit in \(T.self)"))
+            codingPath: path(), debugDescription: "number \(String(decoding: raw, as: UTF8.self)) does not fit in \(T.self)"))
     }
 
     /// Decodes types that need care: dates (ISO 8601 strings or seconds since 1970), decimals

@@ -26,11 +26,19 @@ public struct SequenceSource<Elements: Sequence & Sendable>: SourceStage where E
 
         /// Emits up to `limit` elements.
         @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
-            for _ in 0..<limit {
-                guard let element = iterator.next() else { return false }
-                output.emit(element)
+            var exhausted = false
+            let batch = [Output](unsafeUninitializedCapacity: limit) { buffer, count in
+                while count < limit {
+                    guard let element = iterator.next() else {
+                        exhausted = true
+                        return
+                    }
+                    (buffer.baseAddress! + count).initialize(to: element)
+                    count += 1
+                }
             }
-            return true
+            output.emit(contentsOf: batch)
+            return !exhausted
         }
     }
 }

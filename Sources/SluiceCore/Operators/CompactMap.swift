@@ -30,5 +30,11 @@ public struct CompactMap<Input: Sendable, Output: Sendable>: TransformStage {
         @inlinable public mutating func process(_ element: Input, into output: inout Emitter<Output>) throws {
             if let result = try transform(element) { output.emit(result) }
         }
+
+        /// Transforms the whole chunk in one pass.
+        @inlinable public mutating func process(chunk: [Input], into output: inout Emitter<Output>) throws {
+            let transform = transform
+            try ChunkKernels.process(chunk, into: &output) { try transform($0) }
+        }
     }
 }

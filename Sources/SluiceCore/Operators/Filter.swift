@@ -34,5 +34,11 @@ public struct Filter<Element: Sendable>: TransformStage {
         @inlinable public mutating func process(_ element: Element, into output: inout Emitter<Element>) throws {
             if try isIncluded(element) { output.emit(element) }
         }
+
+        /// Filters the whole chunk in one pass.
+        @inlinable public mutating func process(chunk: [Element], into output: inout Emitter<Element>) throws {
+            let isIncluded = isIncluded
+            try ChunkKernels.process(chunk, into: &output) { try isIncluded($0) ? $0 : nil }
+        }
     }
 }

@@ -41,5 +41,11 @@ public struct KeyBy<Key: Hashable & Sendable, Element: Sendable>: TransformStage
         @inlinable public mutating func process(_ element: Element, into output: inout Emitter<Output>) {
             output.emit(Keyed(key: key(element), value: element))
         }
+
+        /// Keys the whole chunk in one pass.
+        @inlinable public mutating func process(chunk: [Element], into output: inout Emitter<Output>) throws {
+            let key = key
+            try ChunkKernels.process(chunk, into: &output) { Keyed(key: key($0), value: $0) }
+        }
     }
 }

@@ -31,5 +31,11 @@ public struct Map<Input: Sendable, Output: Sendable>: TransformStage {
         @inlinable public mutating func process(_ element: Input, into output: inout Emitter<Output>) throws {
             output.emit(try transform(element))
         }
+
+        /// Maps the whole chunk in one pass.
+        @inlinable public mutating func process(chunk: [Input], into output: inout Emitter<Output>) throws {
+            let transform = transform
+            try ChunkKernels.process(chunk, into: &output) { try transform($0) }
+        }
     }
 }

@@ -20,6 +20,16 @@ public struct Emitter<Output: Sendable> {
         elements.append(element)
     }
 
+    /// Emits an array of elements downstream, in order, without copying when nothing was
+    /// emitted before.
+    @inlinable public mutating func emit(contentsOf elements: [Output]) {
+        if self.elements.isEmpty {
+            self.elements = elements
+        } else {
+            self.elements.append(contentsOf: elements)
+        }
+    }
+
     /// Emits several elements downstream, in order.
     @inlinable public mutating func emit<S: Sequence>(contentsOf elements: S) where S.Element == Output {
         self.elements.append(contentsOf: elements)

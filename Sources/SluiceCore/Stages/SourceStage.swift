@@ -77,7 +77,6 @@ public final class SourceReaderBox<Reader: SourceReader> {
     }
 
     @inlinable func read(limit: Int) async throws -> (outcome: StageOutcome, finished: Bool) {
-        emitter.elements.reserveCapacity(limit)
         let more = try await reader.read(into: &emitter, limit: limit)
         let elements = emitter.takeElements()
         let outcome = StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements),

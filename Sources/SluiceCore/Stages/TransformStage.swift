@@ -127,9 +127,7 @@ public struct ErasedTransform {
                                 deadLetters: emitter.failures.takeDeadLetters())
         }
         process = { chunk in
-            let input = chunk.elements(as: Op.Input.self)
-            emitter.elements.reserveCapacity(input.count)
-            try op.process(chunk: input, into: &emitter)
+            try op.process(chunk: chunk.elements(as: Op.Input.self), into: &emitter)
             return outcome()
         }
         finish = {

@@ -1,0 +1,101 @@
+// sluice-bench: Sluice's throughput beside hand-written Swift loops doing the same work.
+// Build in release mode: swift run -c release sluice-bench [command] [options]
+import Foundation
+import Sluice
+
+let usage = """
+usage: sluice-bench [command] [options]
+  all (default)          run (c), (a), (b) and (d) on generated data
+  ints [--count N]       (a) N integers (10,000,000) through map → filter → map → sum
+  jsonl [--count N | --input FILE]
+                         (b) JSON Lines events (2,000,000) decoded, filtered, mapped, written
+  backpressure [--count N]
+                         (c) a fast source into a slow sink; reports peak memory
+  csv-to-jsonl --input FILE --output FILE
+                         (d) an RFC 4180 CSV with a header to JSON Lines
+  codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's
+  generate-events --count N --output FILE
+  generate-csv --rows N --output FILE
+  --data DIR             where generated data goes (default .build/bench-data)
+"""
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+func count(_ name: String, default value: Int) -> Int {
+    guard let text = option(name) else { return value }
+    guard let parsed = Int(text.replacingOccurrences(of: "_", with: "")), parsed > 0 else {
+        print("\(name) needs a positive number, not '\(text)'")
+        exit(2)
+    }
+    return parsed
+}
+
+let command = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "all"
+let data = option("--data") ?? ".build/bench-data"
+try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+
+#if DEBUG
+print("warning: sluice-bench was built in debug mode; figures are meaningless. Use: swift run -c release sluice-bench")
+#endif
+
+func eventsFile(_ events: Int) throws -> String {
+    if let input = option("--input") { return input }
+    let path = "\(data)/events-\(events).jsonl"
+    if !FileManager.default.fileExists(atPath: path) {
+        print("  generating \(events) events into \(path)…")
+        try generateEvents(count: events, to: path)
+    }
+    return path
+}
+
+func csvFile(_ rows: Int) throws -> String {
+    let path = "\(data)/rows-\(rows).csv"
+    if !FileManager.default.fileExists(atPath: path) {
+        print("  generating \(rows) CSV rows into \(path)…")
+        try generateCSV(rows: rows, to: path)
+    }
+    return path
+}
+
+do {
+    switch command {
+    case "ints":
+        try await IntegerBenchmark.run(count: count("--count", default: 10_000_000), chunkSize: count("--chunk", default: 4096))
+    case "jsonl":
+        let events = count("--count", default: 2_000_000)
+        try await JSONLinesBenchmark.run(input: try eventsFile(events), count: events, scratch: data)
+    case "codec":
+        try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)))
+    case "backpressure":
+        try await BackpressureBenchmark.run(count: count("--count", default: 10_000_000))
+    case "csv-to-jsonl":
+        guard let input = option("--input"), let output = option("--output") else {
+            print("csv-to-jsonl needs --input FILE and --output FILE\n\n\(usage)")
+            exit(2)
+        }
+        try await CSVToJSONLinesBenchmark.run(input: input, output: output, rows: nil, scratch: data)
+    case "generate-events":
+        guard let output = option("--output") else { print(usage); exit(2) }
+        try generateEvents(count: count("--count", default: 2_000_000), to: output)
+    case "generate-csv":
+        guard let output = option("--output") else { print(usage); exit(2) }
+        try generateCSV(rows: count("--rows", default: 1_000_000), to: output)
+    case "all":
+        try await BackpressureBenchmark.run(count: 10_000_000)
+        try await IntegerBenchmark.run(count: 10_000_000)
+        try await JSONLinesBenchmark.run(input: try eventsFile(2_000_000), count: 2_000_000, scratch: data)
+        let rows = 1_000_000
+        try await CSVToJSONLinesBenchmark.run(input: try csvFile(rows), output: "\(data)/rows.jsonl", rows: rows, scratch: data)
+    case "help", "-h", "--help":
+        print(usage)
+    default:
+        print("unknown command '\(command)'\n\n\(usage)")
+        exit(2)
+    }
+} catch {
+    print("sluice-bench failed: \(error)")
+    exit(1)
+}
