@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs benchmark (b) (JSON Lines: filter amount > 10, map, write) and (d) (CSV to JSON Lines)
+# with Sluice and with DuckDB on the same generated files, and prints Sluice/DuckDB.
+# DuckDB comes from PyPI into a virtual environment under .build/.
+#
+#   bash Samples/Benchmarks/duckdb-compare.sh [events] [csv-rows]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+events=${1:-2000000}
+rows=${2:-1000000}
+data=.build/bench-data
+mkdir -p "$data"
+
+venv=.build/duckdb-venv
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check duckdb
+fi
+
+swift build -c release --product sluice-bench >/dev/null
+bench=.build/release/sluice-bench
+jsonl="$data/events-$events.jsonl"
+csv="$data/rows-$rows.csv"
+[ -f "$jsonl" ] || "$bench" generate-events --count "$events" --output "$jsonl"
+[ -f "$csv" ] || "$bench" generate-csv --rows "$rows" --output "$csv"
+
+seconds() { sed -n 's/^sluice_seconds=//p'; }
+sluice_b=$("$bench" jsonl --sluice-only --input "$jsonl" --output "$data/b-sluice.jsonl" | seconds)
+sluice_d=$("$bench" csv-to-jsonl --sluice-only --input "$csv" --output "$data/d-sluice.jsonl" | seconds)
+
+"$venv/bin/python" - "$jsonl" "$csv" "$data" "$sluice_b" "$sluice_d" <<'PY'
+import sys, time, duckdb
+jsonl, csv, data, sluice_b, sluice_d = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+con = duckdb.connect()
+def timed(sql):
+    start = time.perf_counter()
+    con.execute(sql)
+    return time.perf_counter() - start
+duck_b = timed(f"""
+    COPY (SELECT "user", ts, amount, country, CAST(round(amount * 100) AS BIGINT) AS amount_cents
+          FROM read_json('{jsonl}', format = 'newline_delimited',
+                         columns = {{'user': 'VARCHAR', 'ts': 'BIGINT', 'amount': 'DOUBLE', 'country': 'VARCHAR'}})
+          WHERE amount > 10)
+    TO '{data}/b-duckdb.jsonl' (FORMAT json)""")
+duck_d = timed(f"""
+    COPY (SELECT * FROM read_csv('{csv}', header = true, all_varchar = true))
+    TO '{data}/d-duckdb.jsonl' (FORMAT json)""")
+threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+print(f"DuckDB {duckdb.__version__}, {threads} threads")
+print(f"(b) jsonl filter/map:  sluice {sluice_b:7.3f}s   duckdb {duck_b:7.3f}s   sluice/duckdb {sluice_b / duck_b:5.2f}")
+print(f"(d) csv-to-jsonl:      sluice {sluice_d:7.3f}s   duckdb {duck_d:7.3f}s   sluice/duckdb {sluice_d / duck_d:5.2f}")
+PY

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import Testing
 @testable import SluiceConnectors
@@ -132,5 +137,31 @@ import SluiceTesting
             Sink.jsonLines(directory.file("out.jsonl"), of: Int.self)
         }.run()
         #expect(try directory.read("out.jsonl") == "previous\n")
+    }
+}
+
+@Suite struct StandardInputTests {
+    @Test func readsLinesFromAPipeUntilItCloses() async throws {
+        var descriptors: [Int32] = [0, 0]
+        #expect(pipe(&descriptors) == 0)
+        let text = (1...5_000).map { "line \($0) ✓" }.joined(separator: "\n") + "\n"
+        let writeEnd = descriptors[1]
+        let writer = Thread {
+            text.utf8CString.withUnsafeBufferPointer { buffer in
+                var offset = 0
+                let count = buffer.count - 1
+                while offset < count {
+                    let written = write(writeEnd, buffer.baseAddress! + offset, count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        let result = try await SourceHarness.readAll(StandardInputSource(descriptor: descriptors[0]), chunkSize: 256)
+        close(descriptors[0])
+        #expect(result.elements.count == 5_000)
+        #expect(result.elements.last == "line 5000 ✓")
     }
 }

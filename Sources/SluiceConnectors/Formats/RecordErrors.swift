@@ -43,7 +43,7 @@ import SluiceCore
         case .valueNotFound(let type, let context):
             return (path(context.codingPath), context.debugDescription.isEmpty ? "missing \(type)" : context.debugDescription)
         case .keyNotFound(let key, let context):
-            return (path(context.codingPath + [key]), "missing field")
+            return (path(context.codingPath + [key]), context.debugDescription.isEmpty ? "missing field" : context.debugDescription)
         @unknown default:
             return ("", String(describing: error))
         }

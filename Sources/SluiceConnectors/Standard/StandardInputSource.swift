@@ -11,8 +11,10 @@ public struct StandardInputSource: SourceStage {
     public typealias Output = String
     /// Settings changed by modifiers.
     public var settings = StageSettings()
+    let descriptor: Int32
 
-    init() {}
+    /// Reads `descriptor` (standard input unless a test passes a pipe).
+    init(descriptor: Int32 = 0) { self.descriptor = descriptor }
 
     /// `stdin`.
     public var defaultName: String { "stdin" }
@@ -20,12 +22,14 @@ public struct StandardInputSource: SourceStage {
     public var maximumParallelism: Int? { 1 }
 
     /// Starts reading.
-    public func makeReader(_ context: StageContext) -> Reader { Reader() }
+    public func makeReader(_ context: StageContext) -> Reader { Reader(lines: LineBatchReader(descriptor: descriptor)) }
 
     /// Lines read on a dispatch queue, handed over a chunk at a time.
     final class LineBatchReader: @unchecked Sendable {
-        let reader = ByteBlockReader(descriptor: 0, name: "stdin")
+        let reader: ByteBlockReader
         let queue = DispatchQueue(label: "sluice.stdin")
+
+        init(descriptor: Int32) { reader = ByteBlockReader(descriptor: descriptor, name: "stdin") }
 
         func batch(limit: Int) async throws -> (lines: [(Int, String?, String)], done: Bool) {
             try await withCheckedThrowingContinuation { continuation in
@@ -51,7 +55,7 @@ public struct StandardInputSource: SourceStage {
 
     /// The running form of ``StandardInputSource``.
     public struct Reader: SourceReader {
-        let lines = LineBatchReader()
+        let lines: LineBatchReader
 
         /// Reads up to `limit` lines.
         public mutating func read(into output: inout Emitter<String>, limit: Int) async throws -> Bool {

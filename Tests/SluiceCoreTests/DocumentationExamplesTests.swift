@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import Sluice
+import SluiceTesting
+
+// The examples of README.md and Documentation/CustomStages.md, compiled and run.
+
+struct Order: Codable, Sendable, Equatable {
+    var id: String
+    var customer: String
+    var amount: Double
+}
+
+struct DropRepeatedIDs: TransformStage {
+    var settings = StageSettings()
+    var defaultName: String { "drop repeated ids" }
+
+    func makeOperator(_ context: StageContext) -> Operator { Operator() }
+
+    struct Operator: TransformOperator {
+        var seen: Set<String> = []
+        mutating func process(_ order: Order, into output: inout Emitter<Order>) {
+            if seen.insert(order.id).inserted { output.emit(order) }
+        }
+    }
+}
+
+struct Countdown: SourceStage {
+    typealias Output = Int
+    var settings = StageSettings()
+    var from: Int
+    var defaultName: String { "countdown" }
+
+    func makeReader(_ context: StageContext) async throws -> Reader { Reader(next: from) }
+
+    struct Reader: SourceReader {
+        var next: Int
+        mutating func read(into output: inout Emitter<Int>, limit: Int) async throws -> Bool {
+            for _ in 0..<limit where next >= 0 {
+                output.emit(next)
+                next -= 1
+            }
+            return next >= 0
+        }
+        mutating func close() async {}
+    }
+}
+
+struct LineCounter: SinkStage {
+    typealias Input = String
+    var settings = StageSettings()
+    let total: Accumulator<Int>
+    var defaultName: String { "count lines" }
+    var maximumParallelism: Int? { 1 }
+
+    func makeWriter(_ context: StageContext) async throws -> Writer { Writer(total: total) }
+
+    struct Writer: SinkWriter {
+        let total: Accumulator<Int>
+        var count = 0
+        mutating func write(_ lines: [String], failures: inout RecordFailures) async throws {
+            count += lines.count
+        }
+        mutating func finish() async throws { total.value = count }
+        mutating func abort() async {}
+    }
+}
+
+@Suite struct DocumentationExamplesTests {
+    @Test func readmeExampleRuns() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.file("landing"), withIntermediateDirectories: true)
+        try directory.write(#"{"id":"1","customer":"c1","amount":150}"# + "\n" + #"{"id":"2","customer":"c2","amount":5}"# + "\nbroken\n",
+                            to: "landing/orders-1.jsonl")
+        try directory.write(#"{"id":"3","customer":"c1","amount":300}"#, to: "landing/orders-2.jsonl")
+        let root = directory.path
+        let pipeline = Pipeline("big-orders") {
+            Source.jsonLines("\(root)/landing/orders-*.jsonl", as: Order.self).onError(.deadLetter)
+            Filter { (order: Order) in order.amount > 100 }
+            KeyBy(\Order.customer)
+            Map { (order: Keyed<String, Order>) in order.value }.parallelism(2)
+            Sink.jsonLines("\(root)/warehouse/big-orders.jsonl", of: Order.self)
+        }.deadLetters(to: Sink.jsonLines("\(root)/warehouse/rejected.jsonl", of: DeadLetter.self))
+        let report = try await pipeline.run()
+        let written = try directory.read("warehouse/big-orders.jsonl").split(separator: "\n")
+        #expect(written.count == 2)
+        #expect(report.totalDeadLettered == 1)
+        let rejected = try JSONRecordDecoder().decode(DeadLetter.self, from: try directory.read("warehouse/rejected.jsonl"))
+        #expect(rejected.rawInput == "broken")
+        #expect(rejected.location?.line == 3)
+    }
+
+    @Test func customStagesFromTheGuideRun() async throws {
+        let total = Accumulator(0)
+        _ = try await Pipeline("countdown") {
+            Countdown(from: 2_500)
+            Map { (n: Int) in "line \(n)" }
+            LineCounter(total: total)
+        }.run(options: RunOptions(chunkSize: 100))
+        #expect(total.value == 2_501)
+
+        let orders = [Order(id: "a", customer: "x", amount: 1), Order(id: "b", customer: "y", amount: 2),
+                      Order(id: "a", customer: "x", amount: 1)]
+        let unique = Collector<Order>()
+        _ = try await Pipeline("orders") {
+            Source.collection(orders)
+            KeyBy(\Order.id)
+            Map { (keyed: Keyed<String, Order>) in keyed.value }
+            DropRepeatedIDs().parallelism(2)
+            Sink.collect(into: unique)
+        }.run()
+        #expect(unique.elements.map(\.id).sorted() == ["a", "b"])
+    }
+
+    @Test func testingGuideExample() throws {
+        func order(_ id: String) -> Order { Order(id: id, customer: "c", amount: 1) }
+        var harness = try StageHarness(DropRepeatedIDs())
+        try harness.push(order("a"), order("b"))
+        try harness.push(order("a"))
+        try harness.endInput()
+        #expect(harness.takeOutput().map(\.id) == ["a", "b"])
+        #expect(harness.finish().isClean)
+    }
+}
