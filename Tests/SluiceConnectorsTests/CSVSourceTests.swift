@@ -106,3 +106,14 @@ struct Person: Codable, Equatable, Sendable {
         #expect(try JSONRecordEncoder().encode(records[0]) == #"{"id":"1","text":"a, b"}"#)
     }
 }
+
+@Suite struct CSVOptionsTests {
+    @Test func anUnusableDelimiterIsAClearErrorNotACrash() async throws {
+        await #expect {
+            _ = try await SourceHarness.readAll(Source.csv("/dev/null", as: Person.self, options: CSVOptions(delimiter: "\"")))
+        } throws: { "\($0)".contains("the CSV delimiter must be one ASCII character") }
+        await #expect(throws: RecordError.self) {
+            _ = try await SinkHarness(Sink.csv("/tmp/never.csv", of: Person.self, options: CSVOptions(delimiter: "é")))
+        }
+    }
+}

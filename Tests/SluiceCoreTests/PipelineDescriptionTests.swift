@@ -89,3 +89,21 @@ import Sluice
         #expect(pipeline.validate().contains { $0.contains("no stage uses .onError(.deadLetter)") })
     }
 }
+
+/// A composite component wired by hand, wrongly: it feeds a `String` stage from an `Int` one.
+struct MiswiredComponent: PipelineComponent {
+    typealias Input = Never
+    typealias Output = Never
+    func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
+        let numbers = Source.collection([1, 2]).addNodes(to: &graph, after: [])
+        return Sink.collect(into: Collector<String>()).addNodes(to: &graph, after: numbers)
+    }
+}
+
+@Suite struct PortTypeValidationTests {
+    @Test func aHandWiredTypeMismatchIsReportedBeforeRunning() async throws {
+        let pipeline = Pipeline("miswired") { MiswiredComponent() }
+        #expect(pipeline.validate() == ["stage 'collect' takes String but 'collection' produces Int"])
+        await #expect(throws: PipelineRunError.self) { _ = try await pipeline.run() }
+    }
+}

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// How CSV text is read and written.
 public struct CSVOptions: Sendable, Hashable {
     /// The field separator; `,` by default (`;` and tab are common too).
@@ -9,12 +11,22 @@ public struct CSVOptions: Sendable, Hashable {
     /// as empty strings.
     public var emptyFieldIsNil: Bool
 
-    /// Creates options.
+    /// The delimiter as given, kept to report it if it cannot be used.
+    let requestedDelimiter: Character
+
+    /// Creates options. A delimiter that is not one ASCII character other than a quote or a
+    /// line break makes the source or sink fail when it opens, naming the delimiter.
     public init(delimiter: Character = ",", hasHeader: Bool = true, emptyFieldIsNil: Bool = true) {
-        precondition(delimiter.isASCII && delimiter != "\"" && delimiter != "\n" && delimiter != "\r",
-                     "the CSV delimiter must be one ASCII character other than a quote or a line break")
-        self.delimiter = delimiter.asciiValue!
+        self.requestedDelimiter = delimiter
+        self.delimiter = delimiter.asciiValue ?? UInt8(ascii: ",")
         self.hasHeader = hasHeader
         self.emptyFieldIsNil = emptyFieldIsNil
+    }
+
+    /// Throws when the delimiter cannot be used.
+    @usableFromInline func validate() throws {
+        guard requestedDelimiter.isASCII, !"\"\r\n".contains(requestedDelimiter) else {
+            throw RecordError("the CSV delimiter must be one ASCII character other than a quote or a line break, not \(requestedDelimiter.debugDescription)")
+        }
     }
 }

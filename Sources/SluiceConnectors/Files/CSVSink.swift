@@ -25,7 +25,8 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
 
     /// Creates the temporary file.
     public func makeWriter(_ context: StageContext) throws -> Writer {
-        Writer(file: try AtomicFileWriter(path: path), options: options)
+        try options.validate()
+        return Writer(file: try AtomicFileWriter(path: path), options: options)
     }
 
     /// The running form of ``CSVSink``.

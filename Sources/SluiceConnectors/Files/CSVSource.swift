@@ -28,7 +28,8 @@ public struct CSVSource<Output: Sendable>: SourceStage {
 
     /// Opens the first file.
     @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
-        Reader(paths: try files.expand(), options: options, makeRecord: makeRecord)
+        try options.validate()
+        return Reader(paths: try files.expand(), options: options, makeRecord: makeRecord)
     }
 
     /// The running form of ``CSVSource``.

@@ -31,7 +31,7 @@ public struct GraphBuilder: Sendable {
             settings: stage.settings, isStateless: isStateless,
             maximumParallelism: stage.maximumParallelism, detail: stage.detail,
             inputs: inputs, flowPath: groups, partitioner: partitioner,
-            implementation: implementation))
+            implementation: implementation, inputType: PortType(S.Input.self), outputType: PortType(S.Output.self)))
         return id
     }
 

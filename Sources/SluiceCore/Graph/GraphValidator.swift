@@ -20,9 +20,16 @@ enum GraphValidator {
             if node.kind != .source, node.inputs.isEmpty, node.id != graph.deadLetterSink {
                 problems.append("stage '\(node.name)' has no input")
             }
+            for input in node.inputs where input.index >= graph.nodes.count || graph[input].outputType != node.inputType {
+                let producer = input.index < graph.nodes.count ? "'\(graph[input].name)' produces \(graph[input].outputType)" : "its input \(input) does not exist"
+                problems.append("stage '\(node.name)' takes \(node.inputType) but \(producer)")
+            }
             if node.kind != .sink, graph.consumers(of: node.id).isEmpty {
                 problems.append("stage '\(node.name)' has no consumer; end every branch with a sink")
             }
+        }
+        if let sink = graph.deadLetterSink, graph[sink].inputType != PortType(DeadLetter.self) {
+            problems.append("dead-letter sink '\(graph[sink].name)' takes \(graph[sink].inputType), not DeadLetter")
         }
         if let sink = graph.deadLetterSink,
            !graph.nodes.contains(where: { $0.settings.errorPolicy == .deadLetter }) {

@@ -8,6 +8,20 @@ public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String { "n\(index)" }
 }
 
+/// The element type on one side of a stage, compared when the graph is validated so that a
+/// hand-wired graph can never pass elements of one type to a stage expecting another.
+public struct PortType: Hashable, Sendable, CustomStringConvertible {
+    private let identifier: ObjectIdentifier
+    /// The type's name.
+    public let description: String
+
+    /// The port type of `type`.
+    public init<T>(_ type: T.Type) {
+        identifier = ObjectIdentifier(type)
+        description = String(describing: type)
+    }
+}
+
 /// How to create a node's running instance, by role.
 public enum NodeImplementation: Sendable {
     /// Creates a source instance.
@@ -44,6 +58,10 @@ public struct LogicalNode: Sendable {
     public let partitioner: Partitioner?
     /// Creates running instances.
     public let implementation: NodeImplementation
+    /// The element type the stage consumes (`Never` for sources).
+    public let inputType: PortType
+    /// The element type the stage produces (`Never` for sinks).
+    public let outputType: PortType
 
     /// How many instances run.
     public var parallelism: Int { settings.parallelism }

@@ -31,10 +31,10 @@ struct InputTracker {
         return recombine()
     }
 
-    /// Records a barrier; returns `true` once it has arrived from every producer.
+    /// Records a barrier; returns `true` once it has arrived from every producer still running.
     mutating func barrier(_ id: CheckpointID) -> Bool {
         let count = barrierArrivals[id, default: 0] + 1
-        if count == ended.count - endedCount || count >= ended.count {
+        if count >= ended.count - endedCount {
             barrierArrivals[id] = nil
             return true
         }
