@@ -26,7 +26,10 @@ public struct RecordFailures: Sendable {
         let located = location ?? (error as? RecordError)?.location
         switch policy.kind {
         case .fail:
-            if error is RecordError { throw error }
+            if var recordError = error as? RecordError {
+                if recordError.location == nil { recordError.location = location }
+                throw recordError
+            }
             let input = rawInput()
             let shown = input.count > 200 ? String(input.prefix(200)) + "…" : input
             throw RecordError("\(error) (input: \(shown))", at: located)
