@@ -70,11 +70,15 @@
     @usableFromInline func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
         Float(try JSONDecodingSupport.double(value(key), storage, path(key)))
     }
-    @usableFromInline func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(key) }
+    @usableFromInline func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+        Int(try JSONDecodingSupport.int64(value(key), storage, path(key)))
+    }
     @usableFromInline func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(key) }
     @usableFromInline func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(key) }
     @usableFromInline func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(key) }
-    @usableFromInline func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(key) }
+    @usableFromInline func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        try JSONDecodingSupport.int64(value(key), storage, path(key))
+    }
     @usableFromInline func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(key) }
     @usableFromInline func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(key) }
     @usableFromInline func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(key) }

@@ -113,9 +113,9 @@ final class JSONWriterState {
         }
     }
 
-    func writeDouble(_ value: Double, path: [any CodingKey]) throws {
+    func writeDouble(_ value: Double, path: @autoclosure () -> [any CodingKey]) throws {
         guard value.isFinite else {
-            throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(value) cannot be written as JSON"))
+            throw EncodingError.invalidValue(value, .init(codingPath: path(), debugDescription: "\(value) cannot be written as JSON"))
         }
         // Most data values have few decimals: find the shortest such form that reads back
         // exactly; otherwise use Swift's shortest round-trip description.

@@ -83,6 +83,13 @@ import Foundation
         return value
     }
 
+    /// The common case, kept non-generic so that it is fast even from unspecialised code.
+    @usableFromInline static func int64(_ node: JSONNode, _ storage: JSONDecodingStorage,
+                                        _ path: @autoclosure () -> [any CodingKey]) throws -> Int64 {
+        if node.kind == .number, let value = NumberParsing.int64(storage.bytes(of: node)) { return value }
+        return try integer(Int64.self, node, storage, path())
+    }
+
     static func integer<T: FixedWidthInteger>(_ type: T.Type, _ node: JSONNode, _ storage: JSONDecodingStorage,
                                               _ path: @autoclosure () -> [any CodingKey]) throws -> T {
         guard node.kind == .number else { throw mismatch(T.self, node, storage, path()) }
