@@ -48,7 +48,10 @@
     }
 
     /// The current record as it appeared in the file, for dead letters.
-    @usableFromInline var rawText: String { String(decoding: rawRecord, as: UTF8.self) }
+    @usableFromInline var rawText: String {
+        let end = rawRecord.last == 0x0D ? rawRecord.count - 1 : rawRecord.count
+        return String(decoding: rawRecord[..<end], as: UTF8.self)
+    }
 
     private func nextByte() throws -> UInt8? {
         if position == block.count {
@@ -70,9 +73,32 @@
         return byte
     }
 
+    /// Appends `block[from..<to]` to the current field and to the raw record text.
+    @inline(__always) private func appendRun(from: Int, to: Int) {
+        guard to > from else { return }
+        let run = UnsafeRawBufferPointer(rebasing: block[from..<to])
+        fieldBytes.append(contentsOf: run)
+        appendRaw(run)
+    }
+
+    @inline(__always) private func appendRaw(_ run: UnsafeRawBufferPointer) {
+        let room = Self.rawRecordLimit - rawRecord.count
+        if room > 0 { rawRecord.append(contentsOf: UnsafeRawBufferPointer(rebasing: run.prefix(room))) }
+    }
+
+    @inline(__always) private func appendRaw(_ byte: UInt8) {
+        if rawRecord.count < Self.rawRecordLimit { rawRecord.append(byte) }
+    }
+
+    /// Dead letters keep at most this much of a record's text.
+    static let rawRecordLimit = 65_536
+
     /// Reads the next record into ``fieldBytes``/``fieldEnds``; `false` at end of file.
     /// A malformed record throws after skipping to the end of its line, so the next call
     /// continues with the following record.
+    ///
+    /// Runs of ordinary bytes are found with a tight scan and copied in bulk; only
+    /// delimiters, quotes and line breaks are handled one at a time.
     @usableFromInline func nextRecord() throws -> Bool {
         fieldBytes.removeAll(keepingCapacity: true)
         fieldEnds.removeAll(keepingCapacity: true)
@@ -84,65 +110,87 @@
         }
         guard try peekByte() != nil else { return false }
         recordLine = line
+        let quote = UInt8(ascii: "\"")
         var inQuotes = false
         var quoteClosed = false
         while true {
-            guard let byte = try nextByte() else {
-                if inQuotes {
-                    throw RecordErrorMessage("unterminated quoted field (the quote opened on line \(recordLine) never closes)")
-                }
-                fieldEnds.append(fieldBytes.count)
-                return true
-            }
-            if rawRecord.count < 65_536 { rawRecord.append(byte) }
-            if inQuotes {
-                if byte == UInt8(ascii: "\"") {
-                    if try peekByte() == UInt8(ascii: "\"") {
-                        _ = try nextByte()
-                        if rawRecord.count < 65_536 { rawRecord.append(byte) }
-                        fieldBytes.append(byte)
-                    } else {
-                        inQuotes = false
-                        quoteClosed = true
+            if position == block.count {
+                guard try peekByte() != nil else {
+                    if inQuotes {
+                        throw RecordErrorMessage("unterminated quoted field (the quote opened on line \(recordLine) never closes)")
                     }
-                } else {
+                    fieldEnds.append(fieldBytes.count)
+                    return true
+                }
+            }
+            if inQuotes {
+                var index = position
+                while index < block.count {
+                    let byte = block[index]
+                    if byte == quote { break }
                     if byte == 0x0A { line += 1 }
-                    fieldBytes.append(byte)
+                    index += 1
+                }
+                appendRun(from: position, to: index)
+                position = index
+                guard index < block.count else { continue }
+                position += 1
+                appendRaw(quote)
+                if try peekByte() == quote {
+                    position += 1
+                    appendRaw(quote)
+                    fieldBytes.append(quote)
+                } else {
+                    inQuotes = false
+                    quoteClosed = true
                 }
                 continue
             }
+            var index = position
+            while index < block.count {
+                let byte = block[index]
+                if byte == delimiter || byte == 0x0A || byte == 0x0D || byte == quote { break }
+                index += 1
+            }
+            if index > position {
+                if quoteClosed {
+                    appendRaw(UnsafeRawBufferPointer(rebasing: block[position..<index]))
+                    position = index
+                    try skipLine()
+                    throw RecordErrorMessage("unexpected text after the closing quote of field \(fieldEnds.count + 1)")
+                }
+                appendRun(from: position, to: index)
+                position = index
+            }
+            guard index < block.count else { continue }
+            let byte = block[index]
+            position += 1
             switch byte {
             case delimiter:
+                appendRaw(byte)
                 fieldEnds.append(fieldBytes.count)
                 quoteClosed = false
             case 0x0A, 0x0D:
-                if byte == 0x0D, try peekByte() == 0x0A { _ = try nextByte() }
+                if byte == 0x0D, try peekByte() == 0x0A { position += 1 }
                 line += 1
-                rawRecord.removeLast()
                 fieldEnds.append(fieldBytes.count)
                 return true
-            case UInt8(ascii: "\""):
-                let fieldStart = fieldEnds.last ?? 0
-                if fieldBytes.count == fieldStart, !quoteClosed {
+            default:  // a quote
+                appendRaw(byte)
+                if fieldBytes.count == (fieldEnds.last ?? 0), !quoteClosed {
                     inQuotes = true
                 } else {
                     try skipLine()
                     throw RecordErrorMessage("a quote inside an unquoted field (field \(fieldEnds.count + 1)); quote the whole field and double the quote")
                 }
-            default:
-                if quoteClosed {
-                    try skipLine()
-                    throw RecordErrorMessage("unexpected text after the closing quote of field \(fieldEnds.count + 1)")
-                }
-                fieldBytes.append(byte)
             }
         }
     }
 
     private func skipLine() throws {
         while let byte = try nextByte() {
-            if rawRecord.count < 65_536 { rawRecord.append(byte) }
             if byte == 0x0A { line += 1; return }
+            appendRaw(byte)
         }
     }
 }

@@ -50,10 +50,9 @@ import SluiceCore
         reachedEnd = true
     }
 
-    /// Reads more bytes after the unread ones, growing the buffer if it is full.
-    /// - Returns: `false` at end of file.
-    private func fill() throws -> Bool {
-        guard !reachedEnd, fd >= 0 else { return false }
+    /// Reads once into the space after the unread bytes, first moving them to the front and
+    /// growing the buffer if it is full. Returns the number of bytes read; 0 at end of file.
+    private func readOnce() throws -> Int {
         if start > 0 {
             if end > start {
                 storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
@@ -68,14 +67,20 @@ import SluiceCore
             storage = larger
         }
         let count = try POSIX.read(fd, into: storage.baseAddress! + end, count: storage.count - end, path: path)
-        if count == 0 {
-            reachedEnd = true
-            return false
-        }
+        if count == 0 { reachedEnd = true }
         end += count
-        if atFileStart, end >= 3 || reachedEnd {
+        return count
+    }
+
+    /// Reads more bytes after the unread ones. At the start of the file it reads until it
+    /// can tell whether a UTF-8 byte order mark is there, and drops it.
+    /// - Returns: `false` at end of file (nothing was added).
+    private func fill() throws -> Bool {
+        guard !reachedEnd, fd >= 0 else { return false }
+        guard try readOnce() > 0 else { return false }
+        if atFileStart {
+            while end - start < 3, !reachedEnd { _ = try readOnce() }
             atFileStart = false
-            // A UTF-8 byte order mark is not part of the first line.
             if end - start >= 3, storage[start] == 0xEF, storage[start + 1] == 0xBB, storage[start + 2] == 0xBF {
                 start += 3
             }
@@ -115,7 +120,7 @@ import SluiceCore
 
     /// The next block of unread bytes, all of which the caller consumes; `nil` at end of file.
     @usableFromInline func nextBlock() throws -> UnsafeRawBufferPointer? {
-        if start == end {
+        while start == end {
             start = 0
             end = 0
             guard try fill() else { return nil }
