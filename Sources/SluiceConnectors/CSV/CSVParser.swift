@@ -40,7 +40,7 @@
     /// Field `index` as a string; throws when it is not valid UTF-8.
     @usableFromInline func string(at index: Int) throws -> String {
         try withField(index) { bytes in
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+            guard let text = UTF8Text.string(bytes) else {
                 throw RecordErrorMessage("field \(index + 1) is not valid UTF-8")
             }
             return text

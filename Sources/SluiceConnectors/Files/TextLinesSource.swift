@@ -44,7 +44,7 @@ public struct TextLinesSource: SourceStage {
                     continue
                 }
                 handled += 1
-                if let text = String(validating: line, as: UTF8.self) {
+                if let text = UTF8Text.string(line) {
                     output.emit(text)
                 } else {
                     try output.reject(RecordError("the line is not valid UTF-8",

@@ -39,8 +39,7 @@ import Foundation
     @usableFromInline func string(of node: JSONNode) throws -> String {
         let raw = bytes(of: node)
         if node.kind == .string {
-            if isASCII(raw) { return String(decoding: raw, as: UTF8.self) }
-            guard let text = String(validating: raw, as: UTF8.self) else {
+            guard let text = UTF8Text.string(raw) else {
                 throw JSONSyntaxError("string is not valid UTF-8", column: Int(node.start) + 1)
             }
             return text
@@ -106,25 +105,10 @@ import Foundation
                 throw JSONSyntaxError("invalid escape '\\\(Character(Unicode.Scalar(escape)))'", column: column + index)
             }
         }
-        guard let text = String(validating: out, as: UTF8.self) else {
+        guard let text = out.withUnsafeBytes(UTF8Text.string) else {
             throw JSONSyntaxError("string is not valid UTF-8", column: column)
         }
         return text
-    }
-
-    /// Whether every byte is below 0x80, checked eight bytes at a time.
-    @inlinable func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var index = 0
-        var combined: UInt64 = 0
-        while index + 8 <= bytes.count {
-            combined |= bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        while index < bytes.count {
-            combined |= UInt64(bytes[index])
-            index += 1
-        }
-        return combined & 0x8080_8080_8080_8080 == 0
     }
 
     /// The decoder for the top-level value, reused from one record to the next.

@@ -158,6 +158,17 @@ final class JSONWriterState {
             bytes.append(contentsOf: (value as! Decimal).description.utf8)
         case is URL.Type:
             writeString((value as! URL).absoluteString)
+        case is CSVRecord.Type:
+            // Schema-less rows skip the Codable machinery: one object of strings.
+            let record = value as! CSVRecord
+            bytes.append(UInt8(ascii: "{"))
+            for (index, (name, text)) in zip(record.columns, record.values).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(name)
+                bytes.append(UInt8(ascii: ":"))
+                writeString(text)
+            }
+            bytes.append(UInt8(ascii: "}"))
         default:
             let before = bytes.count
             let framesBefore = frames.count

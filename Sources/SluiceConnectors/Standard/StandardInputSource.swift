@@ -41,7 +41,7 @@ public struct StandardInputSource: SourceStage {
                                 continuation.resume(returning: (lines, true))
                                 return
                             }
-                            lines.append((self.reader.lineNumber, String(validating: line, as: UTF8.self),
+                            lines.append((self.reader.lineNumber, UTF8Text.string(line),
                                           String(decoding: line, as: UTF8.self)))
                         }
                         continuation.resume(returning: (lines, false))
