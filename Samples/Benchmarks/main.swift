@@ -16,7 +16,7 @@ usage: sluice-bench [command] [options]
   codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
-  --sluice-only          (with jsonl or csv-to-jsonl) time only the pipeline, once
+  --sluice-only          (with jsonl or csv-to-jsonl) time only the pipeline, best of 3
   --data DIR             where generated data goes (default .build/bench-data)
 """
 
@@ -68,11 +68,11 @@ do {
     case "jsonl" where arguments.contains("--sluice-only"):
         let events = count("--count", default: 2_000_000)
         let output = option("--output") ?? "\(data)/jsonl-sluice.jsonl"
-        let elapsed = try await measure { _ = try await JSONLinesBenchmark.sluice(input: try eventsFile(events), output: output) }
+        let elapsed = try await measure(repetitions: 3) { _ = try await JSONLinesBenchmark.sluice(input: try eventsFile(events), output: output) }
         print("sluice_seconds=\(elapsed.seconds)")
     case "csv-to-jsonl" where arguments.contains("--sluice-only"):
         guard let input = option("--input"), let output = option("--output") else { print(usage); exit(2) }
-        let elapsed = try await measure { _ = try await CSVToJSONLinesBenchmark.sluice(input: input, output: output) }
+        let elapsed = try await measure(repetitions: 3) { _ = try await CSVToJSONLinesBenchmark.sluice(input: input, output: output) }
         print("sluice_seconds=\(elapsed.seconds)")
     case "jsonl":
         let events = count("--count", default: 2_000_000)
