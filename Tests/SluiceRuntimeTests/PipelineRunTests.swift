@@ -27,6 +27,23 @@ struct TrackedSource: SourceStage {
     func makeReader(_ context: StageContext) -> Reader { Reader(closed: closed) }
 }
 
+/// A sink that records whether it was finished or aborted.
+struct RecordingSink: SinkStage {
+    typealias Input = Int
+    var settings = StageSettings()
+    var defaultName: String { "recording" }
+    let outcome: Accumulator<String>
+    let started: AsyncStream<Void>.Continuation
+    struct Writer: SinkWriter {
+        let outcome: Accumulator<String>
+        let started: AsyncStream<Void>.Continuation
+        mutating func write(_ elements: [Int], failures: inout RecordFailures) async throws { started.yield() }
+        mutating func finish() async throws { outcome.value = "finished" }
+        mutating func abort() async { outcome.value = "aborted" }
+    }
+    func makeWriter(_ context: StageContext) -> Writer { Writer(outcome: outcome, started: started) }
+}
+
 @Suite struct PipelineRunTests {
     @Test func runsALinearPipelineAndReportsCounts() async throws {
         let out = Collector<Int>()
@@ -213,6 +230,23 @@ struct TrackedSource: SourceStage {
         for await _ in started { break }
         run.cancel()
         await #expect(throws: CancellationError.self) { _ = try await run.value }
+        #expect(closed.value)
+    }
+
+    @Test func cancellingARunAbortsItsSinksInsteadOfFinishingThem() async throws {
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let outcome = Accumulator("running")
+        let closed = Accumulator(false)
+        let run = Task {
+            try await Pipeline("cancelled") {
+                TrackedSource(closed: closed)
+                RecordingSink(outcome: outcome, started: signal)
+            }.run()
+        }
+        for await _ in started { break }
+        run.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await run.value }
+        #expect(outcome.value == "aborted")
         #expect(closed.value)
     }
 

@@ -70,7 +70,7 @@ public struct ErasedSink {
 }
 
 /// Holds a writer's mutable state for ``ErasedSink``'s closures.
-public final class SinkWriterBox<Writer: SinkWriter> {
+@usableFromInline final class SinkWriterBox<Writer: SinkWriter> {
     @usableFromInline var writer: Writer
     @usableFromInline var failures: RecordFailures
     @usableFromInline var done = false

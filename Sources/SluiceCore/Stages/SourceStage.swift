@@ -66,7 +66,7 @@ public struct ErasedSource {
 }
 
 /// Holds a reader's mutable state for ``ErasedSource``'s closures.
-public final class SourceReaderBox<Reader: SourceReader> {
+@usableFromInline final class SourceReaderBox<Reader: SourceReader> {
     @usableFromInline var reader: Reader
     @usableFromInline var emitter: Emitter<Reader.Output>
     @usableFromInline var closed = false

@@ -97,13 +97,7 @@ final class ChainRunner {
                 let produced = outcome.output?.count ?? 0
                 metrics.record(outcome, input: produced + outcome.skipped + outcome.deadLetters.count)
                 try await deliverDeadLetters(outcome.deadLetters)
-                if let chunk = outcome.output {
-                    if transforms.isEmpty {
-                        try await route(chunk)
-                    } else {
-                        try await push(chunk, from: 0)
-                    }
-                }
+                if let chunk = outcome.output { try await push(chunk, from: 0) }
             }
         } catch {
             await source.close()
@@ -121,10 +115,9 @@ final class ChainRunner {
         do {
             try await runInputLoop { chunk in
                 let outcome = try await self.attributed(to: node.name) { try await sink.write(chunk) }
-                let rejected = outcome.skipped + outcome.deadLetters.count
-                metrics.record(StageOutcome(output: nil, skipped: outcome.skipped, deadLetters: outcome.deadLetters),
-                               input: chunk.count)
-                metrics.add(metrics.recordsOut, chunk.count - rejected)
+                // A sink's output is what it wrote: its input less what it rejected.
+                metrics.record(outcome, input: chunk.count,
+                               output: chunk.count - outcome.skipped - outcome.deadLetters.count)
                 try await self.deliverDeadLetters(outcome.deadLetters)
             }
             try await finishOutputs()
@@ -230,10 +223,9 @@ final class ChainRunner {
         if let deadLetterTarget {
             try await deadLetterTarget.channel.send(ChannelMessage(producer: deadLetterTarget.producer, event: .endOfInput))
         }
-        if graphHeadIsSink == false { run.commitGate.arrive() }
+        // Sinks arrive at the gate themselves, and wait there.
+        if run.plan.graph[chain.head].kind != .sink { run.commitGate.arrive() }
     }
-
-    private var graphHeadIsSink: Bool { run.plan.graph[chain.head].kind == .sink }
 
     private func deliverDeadLetters(_ letters: [DeadLetter]) async throws {
         guard !letters.isEmpty else { return }

@@ -23,9 +23,9 @@ final class StageMetrics: Sendable {
         if value != 0 { counter.wrappingAdd(value, ordering: .relaxed) }
     }
 
-    func record(_ outcome: StageOutcome, input: Int) {
+    func record(_ outcome: StageOutcome, input: Int, output: Int? = nil) {
         add(recordsIn, input)
-        add(recordsOut, outcome.output?.count ?? 0)
+        add(recordsOut, output ?? outcome.output?.count ?? 0)
         add(skipped, outcome.skipped)
         add(deadLettered, outcome.deadLetters.count)
     }
