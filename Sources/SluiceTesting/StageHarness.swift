@@ -44,6 +44,12 @@ public struct StageHarness<S: TransformStage> {
         absorb(try instance.process(ErasedChunk(elements)))
     }
 
+    /// Advances event time to `watermark`: the stage emits what the watermark completes.
+    public mutating func pushWatermark(_ watermark: Timestamp) throws {
+        precondition(!inputEnded, "pushWatermark after endInput()")
+        absorb(try instance.watermark(watermark))
+    }
+
     /// Signals end of input: the stage emits anything it buffered.
     public mutating func endInput() throws {
         precondition(!inputEnded, "endInput() called twice")

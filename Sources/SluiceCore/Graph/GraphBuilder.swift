@@ -14,7 +14,7 @@ public struct GraphBuilder: Sendable {
     /// Adds a stage's node and returns its identity.
     public mutating func addNode<S: Stage>(
         stage: S, kind: StageKind, isStateless: Bool, partitioner: Partitioner?,
-        inputs: [NodeID], implementation: NodeImplementation
+        inputs: [NodeID], implementation: NodeImplementation, watermarks: WatermarkGenerator? = nil
     ) -> NodeID {
         let id = NodeID(graph.nodes.count)
         let name: String
@@ -31,7 +31,8 @@ public struct GraphBuilder: Sendable {
             settings: stage.settings, isStateless: isStateless,
             maximumParallelism: stage.maximumParallelism, detail: stage.detail,
             inputs: inputs, flowPath: groups, partitioner: partitioner,
-            implementation: implementation, inputType: PortType(S.Input.self), outputType: PortType(S.Output.self)))
+            implementation: implementation, inputType: PortType(S.Input.self), outputType: PortType(S.Output.self),
+            watermarks: watermarks))
         return id
     }
 

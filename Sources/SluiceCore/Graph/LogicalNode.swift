@@ -62,6 +62,8 @@ public struct LogicalNode: Sendable {
     public let inputType: PortType
     /// The element type the stage produces (`Never` for sinks).
     public let outputType: PortType
+    /// For sources with event time: how their watermarks follow it.
+    public let watermarks: WatermarkGenerator?
 
     /// How many instances run.
     public var parallelism: Int { settings.parallelism }

@@ -32,9 +32,16 @@ public protocol SourceStage<Output>: Stage where Input == Never {
 
     /// Opens the source; called once per run.
     func makeReader(_ context: StageContext) async throws -> Reader
+
+    /// Derives watermarks from the elements' event time; `nil` (the default) for sources
+    /// without event time. Set it with ``eventTime(maxOutOfOrderness:_:)``.
+    var watermarkGenerator: WatermarkGenerator? { get }
 }
 
 extension SourceStage {
+    /// No event time.
+    public var watermarkGenerator: WatermarkGenerator? { nil }
+
     /// Creates the type-erased instance the runtime drives.
     @inlinable public func makeErasedSource(_ context: StageContext) async throws -> ErasedSource {
         let failures = RecordFailures(stage: context.stageName, policy: settings.errorPolicy)
@@ -45,7 +52,8 @@ extension SourceStage {
         let stage = self
         let node = graph.addNode(
             stage: self, kind: .source, isStateless: false, partitioner: nil, inputs: [],
-            implementation: .source { context in try await stage.makeErasedSource(context) })
+            implementation: .source { context in try await stage.makeErasedSource(context) },
+            watermarks: watermarkGenerator)
         return [node]
     }
 }

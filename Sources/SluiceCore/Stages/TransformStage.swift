@@ -20,6 +20,12 @@ public protocol TransformOperator<Input, Output> {
     /// failures to the error policy; override it only to work on the chunk as a whole.
     mutating func process(chunk: [Input], into output: inout Emitter<Output>) throws
 
+    /// Called when event time advances on the stage's input: no element with an earlier
+    /// event time will follow (later elements that do are late). Emit results that the
+    /// watermark completes, such as closed windows. At the end of bounded input this is
+    /// called with `Timestamp.max` before ``finish(into:)``.
+    mutating func onWatermark(_ watermark: Timestamp, into output: inout Emitter<Output>) throws
+
     /// Called once at end of input; emits anything still buffered.
     mutating func finish(into output: inout Emitter<Output>) throws
 }
@@ -34,6 +40,8 @@ extension TransformOperator {
             }
         }
     }
+
+    @inlinable public mutating func onWatermark(_ watermark: Timestamp, into output: inout Emitter<Output>) throws {}
 
     @inlinable public mutating func finish(into output: inout Emitter<Output>) throws {}
 }
@@ -112,6 +120,8 @@ public struct StageOutcome {
 public struct ErasedTransform {
     /// Processes one chunk.
     public let process: (ErasedChunk) throws -> StageOutcome
+    /// Advances event time.
+    public let watermark: (Timestamp) throws -> StageOutcome
     /// Flushes at end of input.
     public let finish: () throws -> StageOutcome
 
@@ -128,6 +138,10 @@ public struct ErasedTransform {
         }
         process = { chunk in
             try op.process(chunk: chunk.elements(as: Op.Input.self), into: &emitter)
+            return outcome()
+        }
+        watermark = { time in
+            try op.onWatermark(time, into: &emitter)
             return outcome()
         }
         finish = {

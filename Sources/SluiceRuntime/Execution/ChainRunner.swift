@@ -88,6 +88,8 @@ final class ChainRunner {
     private func runSource(_ node: LogicalNode, make: @Sendable (StageContext) async throws -> ErasedSource) async throws {
         let metrics = run.metrics[node.id.index]
         let source = try await attributed(to: node.name) { try await make(context(for: node)) }
+        var newestEventTime = Timestamp.min
+        var emittedWatermark = Timestamp.min
         do {
             var finished = false
             while !finished {
@@ -97,15 +99,26 @@ final class ChainRunner {
                 let produced = outcome.output?.count ?? 0
                 metrics.record(outcome, input: produced + outcome.skipped + outcome.deadLetters.count)
                 try await deliverDeadLetters(outcome.deadLetters)
-                if let chunk = outcome.output { try await push(chunk, from: 0) }
+                if let chunk = outcome.output {
+                    try await push(chunk, from: 0)
+                    if let generator = node.watermarks {
+                        newestEventTime = max(newestEventTime, generator.newestEventTime(chunk))
+                        let watermark = generator.watermark(afterNewest: newestEventTime)
+                        if watermark > emittedWatermark {
+                            emittedWatermark = watermark
+                            try await advanceWatermark(to: watermark)
+                        }
+                    }
+                }
             }
         } catch {
             await source.close()
             throw error
         }
         await source.close()
+        // A bounded source is complete: event time jumps to +infinity, closing everything.
+        try await advanceWatermark(to: .max)
         try await finishTransforms()
-        try await broadcast(.watermark(.max))
         try await finishOutputs()
     }
 
@@ -140,13 +153,13 @@ final class ChainRunner {
                 try await onData(chunk)
             case .watermark(let time):
                 if let combined = tracker.watermark(time, producer: message.producer) {
-                    try await broadcast(.watermark(combined))
+                    try await advanceWatermark(to: combined)
                 }
             case .barrier(let id):
                 if tracker.barrier(id) { try await broadcast(.barrier(id)) }
             case .endOfInput:
-                if let combined = tracker.end(producer: message.producer), !tracker.isFinished {
-                    try await broadcast(.watermark(combined))
+                if let combined = tracker.end(producer: message.producer) {
+                    try await advanceWatermark(to: combined)
                 }
             }
         }
@@ -166,6 +179,20 @@ final class ChainRunner {
             current = output
         }
         try await route(current)
+    }
+
+    /// Tells every fused transform, in order, that event time has reached `watermark`, pushing
+    /// what each emits through the stages after it, then forwards the watermark downstream:
+    /// results a watermark completes always precede it.
+    private func advanceWatermark(to watermark: Timestamp) async throws {
+        for position in transforms.indices {
+            let transform = transforms[position]
+            let outcome = try await attributed(to: transform.name) { try transform.instance.watermark(watermark) }
+            transform.metrics.record(outcome, input: 0)
+            try await deliverDeadLetters(outcome.deadLetters)
+            if let output = outcome.output { try await push(output, from: position + 1) }
+        }
+        try await broadcast(.watermark(watermark))
     }
 
     /// Lets every fused transform emit what it buffered, in order, pushing each result
