@@ -50,9 +50,12 @@ public struct StageHarness<S: TransformStage> {
         absorb(try instance.watermark(watermark))
     }
 
-    /// Signals end of input: the stage emits anything it buffered.
+    /// Signals the end of a bounded input, as the runtime does: event time jumps to
+    /// +infinity (the stage emits what that completes, such as every open window), then the
+    /// stage emits anything else it buffered.
     public mutating func endInput() throws {
         precondition(!inputEnded, "endInput() called twice")
+        absorb(try instance.watermark(.max))
         inputEnded = true
         absorb(try instance.finish())
     }

@@ -66,7 +66,39 @@ struct LineCounter: SinkStage {
     }
 }
 
+struct TimedOrder: Codable, Sendable { var customer: String; var ts: Int64; var amount: Double }
+struct Summary: Codable, Sendable, Equatable { var customer: String; var minute: Int64; var orders: Int; var total: Double }
+
 @Suite struct DocumentationExamplesTests {
+    @Test func windowsGuideExampleRuns() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let lines = [("c1", 1_000, 5.0), ("c1", 59_000, 7.0), ("c2", 3_000, 1.0), ("c1", 61_000, 2.0), ("c1", 2_000, 1.0)]
+            .map { #"{"customer":"\#($0.0)","ts":\#($0.1),"amount":\#($0.2)}"# }
+        let input = try directory.write(lines.joined(separator: "\n"), to: "orders.jsonl")
+        let output = directory.file("out/per-minute.jsonl")
+        let perMinute = Pipeline("orders per customer and minute") {
+            Source.jsonLines(input, as: TimedOrder.self)
+                .eventTime(maxOutOfOrderness: .seconds(5)) { Timestamp(millisecondsSinceEpoch: $0.ts) }
+            KeyBy(\TimedOrder.customer).window(.tumbling(.seconds(60)), allowedLateness: .seconds(30),
+                                               eventTime: { Timestamp(millisecondsSinceEpoch: $0.ts) }) {
+                Count()
+                Sum(\.amount)
+            }.parallelism(2)
+            Map { (result: WindowResult<String, (Int, Double)>) in
+                Summary(customer: result.key, minute: result.start.millisecondsSinceEpoch,
+                        orders: result.value.0, total: result.value.1)
+            }
+            Sink.jsonLines(output, of: Summary.self)
+        }
+        _ = try await perMinute.run(options: RunOptions(chunkSize: 2))
+        let decoder = JSONRecordDecoder()
+        let summaries = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+            .map { try decoder.decode(Summary.self, from: String($0)) }
+        #expect(Set(summaries.map { "\($0.customer) \($0.minute) \($0.orders) \($0.total)" })
+                == ["c1 0 3 13.0", "c2 0 1 1.0", "c1 60000 1 2.0"])
+    }
+
     @Test func readmeExampleRuns() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

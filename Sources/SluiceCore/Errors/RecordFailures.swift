@@ -42,6 +42,12 @@ public struct RecordFailures: Sendable {
         }
     }
 
+    /// Keeps a record as a dead letter whatever the policy: for records that are not errors
+    /// but must not be lost, such as events later than a window's allowed lateness.
+    public mutating func divert(_ reason: String, rawInput: String, location: SourceLocation? = nil) {
+        deadLetters.append(DeadLetter(stage: stage, error: reason, rawInput: rawInput, location: location))
+    }
+
     /// Removes and returns the dead letters collected so far.
     public mutating func takeDeadLetters() -> [DeadLetter] {
         defer { deadLetters.removeAll() }

@@ -28,3 +28,16 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         }
     }
 }
+
+extension Timestamp: Codable {
+    /// Decodes milliseconds since the epoch.
+    public init(from decoder: any Decoder) throws {
+        self.init(millisecondsSinceEpoch: try decoder.singleValueContainer().decode(Int64.self))
+    }
+
+    /// Encodes milliseconds since the epoch.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(millisecondsSinceEpoch)
+    }
+}

@@ -1,0 +1,322 @@
+/// Aggregates each key's elements per event-time window and emits one ``WindowResult`` per
+/// key and window when the watermark passes the window's end.
+///
+/// Create it from a ``KeyBy``:
+///
+/// ```swift
+/// KeyBy(\Order.customer)
+///     .window(.tumbling(.seconds(60)), allowedLateness: .seconds(5),
+///             eventTime: { Timestamp($0.placedAt) }) {
+///         Count()
+///         Sum(\.amount)
+///     }
+///     .parallelism(2)
+/// // → WindowResult<String, (Int, Double)>
+/// ```
+///
+/// An element later than its window's end plus the allowed lateness cannot change any result:
+/// it is kept as a dead letter ("late event …"), counted in the report, never dropped. A late
+/// element within the allowed lateness updates its window, which is emitted again with
+/// `isUpdate == true`.
+public struct WindowStage<Key: Hashable & Sendable, Element: Sendable, A: Aggregation>: TransformStage
+where A.Input == Element {
+    /// Keyed elements in.
+    public typealias Input = Keyed<Key, Element>
+    /// One result per key and window out.
+    public typealias Output = WindowResult<Key, A.Output>
+
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    @usableFromInline let assigner: WindowAssigner
+    @usableFromInline let allowedLateness: Int64
+    @usableFromInline let eventTime: @Sendable (Element) -> Timestamp
+    @usableFromInline let aggregation: A
+
+    /// A window stage; prefer ``KeyBy/window(_:allowedLateness:eventTime:_:)``.
+    @inlinable public init(_ assigner: WindowAssigner, allowedLateness: Duration = .zero,
+                           eventTime: @escaping @Sendable (Element) -> Timestamp, aggregation: A) {
+        self.assigner = assigner
+        self.allowedLateness = max(0, WindowAssigner.milliseconds(allowedLateness))
+        self.eventTime = eventTime
+        self.aggregation = aggregation
+    }
+
+    /// `window`.
+    public var defaultName: String { "window" }
+    /// The assigner and lateness.
+    public var detail: String {
+        allowedLateness > 0 ? "\(assigner), lateness \(allowedLateness) ms" : assigner.description
+    }
+
+    /// Creates an instance; an assigner with a non-positive size fails here, naming it.
+    @inlinable public func makeOperator(_ context: StageContext) throws -> Operator {
+        if let problem = assigner.problem { throw RecordError(problem) }
+        return Operator(stage: self)
+    }
+
+    /// The running form of ``WindowStage``.
+    public struct Operator: TransformOperator {
+        @usableFromInline struct WindowID: Hashable {
+            @usableFromInline let key: Key
+            @usableFromInline let start: Int64
+            @inlinable init(key: Key, start: Int64) {
+                self.key = key
+                self.start = start
+            }
+        }
+
+        @usableFromInline struct FixedWindow {
+            @usableFromInline var state: A.State
+            @usableFromInline var fired = false
+            @inlinable init(state: A.State) { self.state = state }
+        }
+
+        @usableFromInline struct Session {
+            @usableFromInline var start: Int64
+            @usableFromInline var end: Int64
+            @usableFromInline var state: A.State
+            @usableFromInline var fired: Bool
+            @inlinable init(start: Int64, end: Int64, state: A.State, fired: Bool) {
+                self.start = start
+                self.end = end
+                self.state = state
+                self.fired = fired
+            }
+        }
+
+        @usableFromInline let stage: WindowStage
+        @usableFromInline var watermark = Int64.min
+        @usableFromInline var windows: [WindowID: FixedWindow] = [:]
+        @usableFromInline var sessions: [Key: [Session]] = [:]
+        /// Windows (or session keys) to emit, by the end at which they fire.
+        @usableFromInline var dueAt = TimerQueue<WindowID>()
+        /// Fired windows kept for late updates, by the time they may be dropped.
+        @usableFromInline var expireAt = TimerQueue<WindowID>()
+        @usableFromInline var starts: [Int64] = []
+
+        @inlinable init(stage: WindowStage) { self.stage = stage }
+
+        @inlinable var length: Int64 { stage.assigner.length }
+
+        /// `a + b` without overflow.
+        @inlinable static func add(_ a: Int64, _ b: Int64) -> Int64 {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            return overflow ? (b > 0 ? .max : .min) : sum
+        }
+
+        /// Adds one element to its windows.
+        @inlinable public mutating func process(_ element: Keyed<Key, Element>, into output: inout Emitter<Output>) throws {
+            let time = stage.eventTime(element.value)
+            let millis = time.millisecondsSinceEpoch
+            if stage.assigner.isSession {
+                addToSession(element, at: time, into: &output)
+                return
+            }
+            stage.assigner.windowStarts(containing: millis, into: &starts)
+            var accepted = false
+            for start in starts {
+                let end = Self.add(start, length)
+                let id = WindowID(key: element.key, start: start)
+                if end > watermark {
+                    if windows[id] == nil {
+                        windows[id] = FixedWindow(state: stage.aggregation.makeState())
+                        dueAt.schedule(id, at: end)
+                    }
+                    stage.aggregation.add(element.value, at: time, to: &windows[id]!.state)
+                    accepted = true
+                } else if Self.add(end, stage.allowedLateness) > watermark {
+                    if windows[id] == nil {
+                        windows[id] = FixedWindow(state: stage.aggregation.makeState())
+                        expireAt.schedule(id, at: Self.add(end, stage.allowedLateness))
+                    }
+                    stage.aggregation.add(element.value, at: time, to: &windows[id]!.state)
+                    windows[id]!.fired = true
+                    output.emit(WindowResult(key: element.key, start: Timestamp(millisecondsSinceEpoch: start),
+                                             end: Timestamp(millisecondsSinceEpoch: end),
+                                             value: stage.aggregation.result(of: windows[id]!.state), isUpdate: true))
+                    accepted = true
+                }
+            }
+            if !accepted { divertLate(element, at: millis, into: &output) }
+        }
+
+        @inlinable mutating func divertLate(_ element: Keyed<Key, Element>, at millis: Int64, into output: inout Emitter<Output>) {
+            output.failures.divert(
+                "late event: event time \(millis) ms is \(watermark - millis) ms behind the watermark, beyond the allowed lateness of \(stage.allowedLateness) ms",
+                rawInput: String(describing: element.value))
+        }
+
+        @inlinable mutating func addToSession(_ element: Keyed<Key, Element>, at time: Timestamp, into output: inout Emitter<Output>) {
+            let start = time.millisecondsSinceEpoch
+            let end = Self.add(start, length)
+            guard Self.add(end, stage.allowedLateness) > watermark else {
+                divertLate(element, at: start, into: &output)
+                return
+            }
+            var merged = Session(start: start, end: end, state: stage.aggregation.makeState(), fired: false)
+            stage.aggregation.add(element.value, at: time, to: &merged.state)
+            var others: [Session] = []
+            for session in sessions[element.key] ?? [] {
+                if session.start < merged.end && merged.start < session.end {
+                    merged.start = min(merged.start, session.start)
+                    merged.end = max(merged.end, session.end)
+                    stage.aggregation.merge(session.state, into: &merged.state)
+                    merged.fired = merged.fired || session.fired
+                } else {
+                    others.append(session)
+                }
+            }
+            others.append(merged)
+            sessions[element.key] = others
+            // Sessions are found again by key and end when a timer fires.
+            let id = WindowID(key: element.key, start: merged.end)
+            if merged.end > watermark {
+                dueAt.schedule(id, at: merged.end)
+            } else {
+                output.emit(WindowResult(key: element.key, start: Timestamp(millisecondsSinceEpoch: merged.start),
+                                         end: Timestamp(millisecondsSinceEpoch: merged.end),
+                                         value: stage.aggregation.result(of: merged.state), isUpdate: true))
+                markFired(key: element.key, end: merged.end)
+            }
+        }
+
+        @inlinable mutating func markFired(key: Key, end: Int64) {
+            guard var list = sessions[key], let index = list.firstIndex(where: { $0.end == end }) else { return }
+            if stage.allowedLateness == 0 {
+                list.remove(at: index)
+            } else {
+                list[index].fired = true
+                expireAt.schedule(WindowID(key: key, start: end), at: Self.add(end, stage.allowedLateness))
+            }
+            sessions[key] = list.isEmpty ? nil : list
+        }
+
+        /// Emits every window whose end the watermark has passed, then drops windows whose
+        /// allowed lateness has run out.
+        @inlinable public mutating func onWatermark(_ time: Timestamp, into output: inout Emitter<Output>) throws {
+            watermark = max(watermark, time.millisecondsSinceEpoch)
+            while let (end, ids) = dueAt.popDue(atOrBefore: watermark) {
+                for id in ids {
+                    if stage.assigner.isSession {
+                        guard let session = sessions[id.key]?.first(where: { $0.end == end }) else { continue }
+                        output.emit(WindowResult(key: id.key, start: Timestamp(millisecondsSinceEpoch: session.start),
+                                                 end: Timestamp(millisecondsSinceEpoch: session.end),
+                                                 value: stage.aggregation.result(of: session.state), isUpdate: session.fired))
+                        markFired(key: id.key, end: end)
+                    } else if let window = windows[id] {
+                        output.emit(WindowResult(key: id.key, start: Timestamp(millisecondsSinceEpoch: id.start),
+                                                 end: Timestamp(millisecondsSinceEpoch: end),
+                                                 value: stage.aggregation.result(of: window.state), isUpdate: window.fired))
+                        if stage.allowedLateness == 0 {
+                            windows[id] = nil
+                        } else {
+                            windows[id]!.fired = true
+                            expireAt.schedule(id, at: Self.add(end, stage.allowedLateness))
+                        }
+                    }
+                }
+            }
+            while let (expiry, ids) = expireAt.popDue(atOrBefore: watermark) {
+                for id in ids {
+                    if stage.assigner.isSession {
+                        let end = Self.add(expiry, -stage.allowedLateness)
+                        if var list = sessions[id.key] {
+                            list.removeAll { $0.end == end && $0.fired }
+                            sessions[id.key] = list.isEmpty ? nil : list
+                        }
+                    } else if windows[id]?.fired == true, Self.add(Self.add(id.start, length), stage.allowedLateness) <= watermark {
+                        windows[id] = nil
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Items scheduled at instants of event time, taken out in time order.
+@usableFromInline struct TimerQueue<Item> {
+    @usableFromInline var itemsAt: [Int64: [Item]] = [:]
+    /// Distinct instants, ascending. Window ends are aligned, so there are few of them.
+    @usableFromInline var instants: [Int64] = []
+
+    @inlinable init() {}
+
+    @inlinable mutating func schedule(_ item: Item, at instant: Int64) {
+        if itemsAt[instant] == nil {
+            itemsAt[instant] = [item]
+            var low = 0
+            var high = instants.count
+            while low < high {
+                let middle = (low + high) / 2
+                if instants[middle] < instant { low = middle + 1 } else { high = middle }
+            }
+            instants.insert(instant, at: low)
+        } else {
+            itemsAt[instant]!.append(item)
+        }
+    }
+
+    /// The earliest instant at or before `limit` and its items, removed.
+    @inlinable mutating func popDue(atOrBefore limit: Int64) -> (Int64, [Item])? {
+        guard let first = instants.first, first <= limit else { return nil }
+        instants.removeFirst()
+        return (first, itemsAt.removeValue(forKey: first) ?? [])
+    }
+}
+
+extension KeyBy {
+    /// Keys the stream and aggregates each key's elements per event-time window.
+    ///
+    /// ```swift
+    /// KeyBy(\Event.user).window(.tumbling(.seconds(60)),
+    ///                           eventTime: { Timestamp(millisecondsSinceEpoch: $0.ts) }) {
+    ///     Count()
+    ///     Sum(\.amount)
+    /// }
+    /// ```
+    @inlinable public func window<A: Aggregation>(
+        _ assigner: WindowAssigner, allowedLateness: Duration = .zero,
+        eventTime: @escaping @Sendable (Element) -> Timestamp,
+        @AggregationBuilder<Element> _ aggregations: () -> A
+    ) -> KeyedWindow<Key, Element, A> where A.Input == Element {
+        KeyedWindow(keyBy: self, window: WindowStage(assigner, allowedLateness: allowedLateness,
+                                                     eventTime: eventTime, aggregation: aggregations()))
+    }
+}
+
+/// A ``KeyBy`` followed by its ``WindowStage``; the modifiers apply to the window.
+public struct KeyedWindow<Key: Hashable & Sendable, Element: Sendable, A: Aggregation>: PipelineComponent
+where A.Input == Element {
+    /// Elements in.
+    public typealias Input = Element
+    /// Window results out.
+    public typealias Output = WindowResult<Key, A.Output>
+    /// The keying stage.
+    public var keyBy: KeyBy<Key, Element>
+    /// The window stage.
+    public var window: WindowStage<Key, Element, A>
+
+    /// Pairs the stages.
+    @inlinable public init(keyBy: KeyBy<Key, Element>, window: WindowStage<Key, Element, A>) {
+        self.keyBy = keyBy
+        self.window = window
+    }
+
+    @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
+        window.addNodes(to: &graph, after: keyBy.addNodes(to: &graph, after: upstream))
+    }
+
+    /// Runs `count` window instances; every key stays on one.
+    @inlinable public func parallelism(_ count: Int) -> Self {
+        var copy = self
+        copy.window = window.parallelism(count)
+        return copy
+    }
+
+    /// Names the window stage.
+    @inlinable public func named(_ name: String) -> Self {
+        var copy = self
+        copy.window = window.named(name)
+        return copy
+    }
+}
