@@ -13,10 +13,12 @@ usage: sluice-bench [command] [options]
                          (c) a fast source into a slow sink; reports peak memory
   csv-to-jsonl --input FILE --output FILE
                          (d) an RFC 4180 CSV with a header to JSON Lines
+  window [--input FILE] [--output FILE] [--parallelism N]
+                         per user and 60 s event-time window: count and sum (2,000,000 events)
   codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
-  --sluice-only          (with jsonl or csv-to-jsonl) time only the pipeline, best of 3
+  --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3
   --data DIR             where generated data goes (default .build/bench-data)
 """
 
@@ -77,6 +79,18 @@ do {
     case "jsonl":
         let events = count("--count", default: 2_000_000)
         try await JSONLinesBenchmark.run(input: try eventsFile(events), count: events, scratch: data)
+    case "window" where arguments.contains("--sluice-only"):
+        guard let output = option("--output") else { print(usage); exit(2) }
+        let input = try eventsFile(count("--count", default: 2_000_000))
+        let elapsed = try await measure(repetitions: 3) {
+            _ = try await WindowBenchmark.sluice(input: input, output: output, parallelism: count("--parallelism", default: 2))
+        }
+        print("sluice_seconds=\(elapsed.seconds)")
+    case "window":
+        let output = option("--output") ?? "\(data)/window-sluice.jsonl"
+        let instances = option("--parallelism") == nil ? [1, 2] : [count("--parallelism", default: 1)]
+        try await WindowBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)), output: output,
+                                      scratch: data, parallelism: instances)
     case "codec":
         try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)))
     case "backpressure":
@@ -99,6 +113,8 @@ do {
         try await JSONLinesBenchmark.run(input: try eventsFile(2_000_000), count: 2_000_000, scratch: data)
         let rows = 1_000_000
         try await CSVToJSONLinesBenchmark.run(input: try csvFile(rows), output: "\(data)/rows.jsonl", rows: rows, scratch: data)
+        try await WindowBenchmark.run(input: try eventsFile(2_000_000), output: "\(data)/window-sluice.jsonl",
+                                      scratch: data, parallelism: [1, 2])
     case "help", "-h", "--help":
         print(usage)
     default:
