@@ -1,0 +1,148 @@
+/// Runs a ``KeyedProcessFunction`` over a keyed stream. Create it with
+/// ``KeyBy/process(_:)``; with `.parallelism(n)` every key, its state and its timers stay on
+/// one instance.
+public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage {
+    /// Keyed elements in.
+    public typealias Input = Keyed<Function.Key, Function.Input>
+    /// The function's output.
+    public typealias Output = Function.Output
+
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    @usableFromInline let function: Function
+
+    /// Runs `function`.
+    @inlinable public init(_ function: Function) { self.function = function }
+
+    /// `process`.
+    public var defaultName: String { "process" }
+    /// The function's type.
+    public var detail: String { String(describing: Function.self) }
+
+    /// Creates an instance with no state.
+    @inlinable public func makeOperator(_ context: StageContext) -> Operator { Operator(function: function) }
+
+    /// The running form of ``KeyedProcessStage``: the state of every key this instance owns
+    /// and their timers.
+    public struct Operator: TransformOperator {
+        @usableFromInline struct Timer: Hashable {
+            @usableFromInline let key: Function.Key
+            @usableFromInline let time: Int64
+            @inlinable init(key: Function.Key, time: Int64) {
+                self.key = key
+                self.time = time
+            }
+        }
+
+        @usableFromInline let function: Function
+        @usableFromInline var stateByKey: [Function.Key: Function.State] = [:]
+
+        /// The state of every key seen and not cleared.
+        public var states: [Function.Key: Function.State] { stateByKey }
+        @usableFromInline var timers = TimerQueue<Function.Key>()
+        @usableFromInline var pendingTimers: Set<Timer> = []
+        @usableFromInline var watermark = Timestamp.min
+
+        @inlinable init(function: Function) { self.function = function }
+
+        /// The timers set and not yet fired, by key.
+        public var timersByKey: [Function.Key: [Timestamp]] {
+            Dictionary(grouping: pendingTimers, by: \.key).mapValues {
+                $0.map { Timestamp(millisecondsSinceEpoch: $0.time) }.sorted()
+            }
+        }
+
+        @inlinable mutating func apply(_ context: KeyedContext, key: Function.Key, state: Function.State) {
+            if context.clearsState {
+                stateByKey[key] = nil
+                pendingTimers = pendingTimers.filter { $0.key != key }
+                return
+            }
+            stateByKey[key] = state
+            for time in context.cancelledTimers {
+                pendingTimers.remove(Timer(key: key, time: time.millisecondsSinceEpoch))
+            }
+            for time in context.newTimers {
+                if pendingTimers.insert(Timer(key: key, time: time.millisecondsSinceEpoch)).inserted {
+                    timers.schedule(key, at: time.millisecondsSinceEpoch)
+                }
+            }
+        }
+
+        /// Runs the function on one element with its key's state.
+        @inlinable public mutating func process(_ element: Keyed<Function.Key, Function.Input>,
+                                                into output: inout Emitter<Function.Output>) throws {
+            var state = stateByKey[element.key] ?? function.initialState(for: element.key)
+            var context = KeyedContext(watermark: watermark)
+            defer { apply(context, key: element.key, state: state) }
+            try function.process(element.value, key: element.key, state: &state, context: &context, into: &output)
+        }
+
+        /// Fires, in time order, every timer the watermark has reached.
+        @inlinable public mutating func onWatermark(_ time: Timestamp, into output: inout Emitter<Function.Output>) throws {
+            watermark = max(watermark, time)
+            while let (instant, keys) = timers.popDue(atOrBefore: watermark.millisecondsSinceEpoch) {
+                for key in keys {
+                    // Cancelled, cleared or already fired timers are skipped.
+                    guard pendingTimers.remove(Timer(key: key, time: instant)) != nil else { continue }
+                    var state = stateByKey[key] ?? function.initialState(for: key)
+                    var context = KeyedContext(watermark: watermark)
+                    defer { apply(context, key: key, state: state) }
+                    try function.onTimer(at: Timestamp(millisecondsSinceEpoch: instant), key: key,
+                                         state: &state, context: &context, into: &output)
+                }
+            }
+        }
+    }
+}
+
+extension KeyBy {
+    /// Keys the stream and runs `function` with per-key state and timers.
+    @inlinable public func process<Function: KeyedProcessFunction>(_ function: Function) -> KeyedProcess<Function>
+    where Function.Key == Key, Function.Input == Element {
+        KeyedProcess(keyBy: self, stage: KeyedProcessStage(function))
+    }
+}
+
+/// A ``KeyBy`` followed by its ``KeyedProcessStage``; the modifiers apply to the process stage.
+public struct KeyedProcess<Function: KeyedProcessFunction>: PipelineComponent {
+    /// Elements in.
+    public typealias Input = Function.Input
+    /// The function's output.
+    public typealias Output = Function.Output
+    /// The keying stage.
+    public var keyBy: KeyBy<Function.Key, Function.Input>
+    /// The stateful stage.
+    public var stage: KeyedProcessStage<Function>
+
+    /// Pairs the stages.
+    @inlinable public init(keyBy: KeyBy<Function.Key, Function.Input>, stage: KeyedProcessStage<Function>) {
+        self.keyBy = keyBy
+        self.stage = stage
+    }
+
+    @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
+        stage.addNodes(to: &graph, after: keyBy.addNodes(to: &graph, after: upstream))
+    }
+
+    /// Runs `count` instances; every key stays on one.
+    @inlinable public func parallelism(_ count: Int) -> Self {
+        var copy = self
+        copy.stage = stage.parallelism(count)
+        return copy
+    }
+
+    /// Names the stateful stage.
+    @inlinable public func named(_ name: String) -> Self {
+        var copy = self
+        copy.stage = stage.named(name)
+        return copy
+    }
+
+    /// Chooses what happens to an element the function cannot process.
+    @inlinable public func onError(_ policy: ErrorPolicy) -> Self {
+        var copy = self
+        copy.stage = stage.onError(policy)
+        return copy
+    }
+}
