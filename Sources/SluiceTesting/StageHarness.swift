@@ -50,6 +50,12 @@ public struct StageHarness<S: TransformStage> {
         absorb(try instance.watermark(watermark))
     }
 
+    /// Tells the stage that processing time has reached `now`, as the runtime's ticks do.
+    public mutating func advanceProcessingTime(to now: Timestamp) throws {
+        precondition(!inputEnded, "advanceProcessingTime after endInput()")
+        absorb(try instance.processingTime(now))
+    }
+
     /// Signals the end of a bounded input, as the runtime does: event time jumps to
     /// +infinity (the stage emits what that completes, such as every open window), then the
     /// stage emits anything else it buffered.

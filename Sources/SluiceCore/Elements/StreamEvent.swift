@@ -23,4 +23,7 @@ public enum StreamEvent: Sendable {
     case barrier(CheckpointID)
     /// The producer has finished; nothing follows.
     case endOfInput
+    /// Processing time has reached this instant. Sent by the runtime's ticker to the chains
+    /// whose stages need processing time; never forwarded downstream.
+    case processingTime(Timestamp)
 }

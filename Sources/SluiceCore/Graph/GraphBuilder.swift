@@ -14,7 +14,8 @@ public struct GraphBuilder: Sendable {
     /// Adds a stage's node and returns its identity.
     public mutating func addNode<S: Stage>(
         stage: S, kind: StageKind, isStateless: Bool, partitioner: Partitioner?,
-        inputs: [NodeID], implementation: NodeImplementation, watermarks: WatermarkGenerator? = nil
+        inputs: [NodeID], implementation: NodeImplementation, watermarks: WatermarkGenerator? = nil,
+        needsProcessingTime: Bool = false
     ) -> NodeID {
         let id = NodeID(graph.nodes.count)
         let name: String
@@ -32,7 +33,7 @@ public struct GraphBuilder: Sendable {
             maximumParallelism: stage.maximumParallelism, detail: stage.detail,
             inputs: inputs, flowPath: groups, partitioner: partitioner,
             implementation: implementation, inputType: PortType(S.Input.self), outputType: PortType(S.Output.self),
-            watermarks: watermarks))
+            watermarks: watermarks, needsProcessingTime: needsProcessingTime))
         return id
     }
 

@@ -64,6 +64,8 @@ public struct LogicalNode: Sendable {
     public let outputType: PortType
     /// For sources with event time: how their watermarks follow it.
     public let watermarks: WatermarkGenerator?
+    /// Whether the stage's operator wants processing-time calls.
+    public let needsProcessingTime: Bool
 
     /// How many instances run.
     public var parallelism: Int { settings.parallelism }

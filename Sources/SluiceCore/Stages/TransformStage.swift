@@ -26,6 +26,11 @@ public protocol TransformOperator<Input, Output> {
     /// called with `Timestamp.max` before ``finish(into:)``.
     mutating func onWatermark(_ watermark: Timestamp, into output: inout Emitter<Output>) throws
 
+    /// Called as processing time passes, about every ``RunOptions`` tick interval, for stages
+    /// whose ``TransformStage/needsProcessingTime`` is `true`. Emit what is due, such as a
+    /// batch that has waited long enough.
+    mutating func onProcessingTime(_ now: Timestamp, into output: inout Emitter<Output>) throws
+
     /// Called once at end of input; emits anything still buffered.
     mutating func finish(into output: inout Emitter<Output>) throws
 }
@@ -42,6 +47,8 @@ extension TransformOperator {
     }
 
     @inlinable public mutating func onWatermark(_ watermark: Timestamp, into output: inout Emitter<Output>) throws {}
+
+    @inlinable public mutating func onProcessingTime(_ now: Timestamp, into output: inout Emitter<Output>) throws {}
 
     @inlinable public mutating func finish(into output: inout Emitter<Output>) throws {}
 }
@@ -73,6 +80,10 @@ public protocol TransformStage<Input, Output>: Stage {
     /// How the output is spread over the next stage's instances.
     var outputPartitioning: OutputPartitioning<Output> { get }
 
+    /// `true` when the operator's ``TransformOperator/onProcessingTime(_:into:)`` must be
+    /// called as processing time passes. The default is `false`.
+    var needsProcessingTime: Bool { get }
+
     /// Creates one instance; called once per instance per run.
     func makeOperator(_ context: StageContext) throws -> Operator
 }
@@ -82,6 +93,8 @@ extension TransformStage {
     public var isStateless: Bool { false }
     /// Unspecified.
     public var outputPartitioning: OutputPartitioning<Output> { .unspecified }
+    /// No processing time.
+    public var needsProcessingTime: Bool { false }
 
     /// Creates the type-erased instance the runtime (and ``StageHarness``) drives.
     @inlinable public func makeErasedTransform(_ context: StageContext) throws -> ErasedTransform {
@@ -94,7 +107,8 @@ extension TransformStage {
         let node = graph.addNode(
             stage: self, kind: .transform, isStateless: isStateless,
             partitioner: outputPartitioning.partitioner, inputs: upstream,
-            implementation: .transform { context in try stage.makeErasedTransform(context) })
+            implementation: .transform { context in try stage.makeErasedTransform(context) },
+            needsProcessingTime: needsProcessingTime)
         return [node]
     }
 }
@@ -122,6 +136,8 @@ public struct ErasedTransform {
     public let process: (ErasedChunk) throws -> StageOutcome
     /// Advances event time.
     public let watermark: (Timestamp) throws -> StageOutcome
+    /// Advances processing time.
+    public let processingTime: (Timestamp) throws -> StageOutcome
     /// Flushes at end of input.
     public let finish: () throws -> StageOutcome
 
@@ -142,6 +158,10 @@ public struct ErasedTransform {
         }
         watermark = { time in
             try op.onWatermark(time, into: &emitter)
+            return outcome()
+        }
+        processingTime = { now in
+            try op.onProcessingTime(now, into: &emitter)
             return outcome()
         }
         finish = {

@@ -75,11 +75,61 @@ final class ChainRunner {
         case .source(let make):
             try await runSource(head, make: make)
         case .transform:
-            try await runInputLoop { chunk in try await self.push(chunk, from: 0) }
+            try await withTicker {
+                try await runInputLoop { chunk in try await self.push(chunk, from: 0) }
+            }
             try await finishTransforms()
             try await finishOutputs()
         case .sink(let make):
             try await runSink(head, make: make)
+        }
+    }
+
+    /// Whether this chain's stages need processing time, or its input needs idleness checks.
+    private var needsTicks: Bool {
+        let graph = run.plan.graph
+        return chain.nodes.contains { graph[$0].needsProcessingTime }
+            || (run.options.idleTimeout != nil && run.plan.producerCounts[chain.index] > 1)
+    }
+
+    /// Runs `body` while a child task puts processing-time ticks into this instance's channel,
+    /// in order with the data, so that time-driven work happens on this task.
+    private func withTicker(_ body: () async throws -> Void) async throws {
+        guard needsTicks, graphHead.kind != .source else { return try await body() }
+        let channel = run.channels[chain.index][instance]
+        let clock = run.options.clock
+        let interval = run.options.tickMilliseconds
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Ends when cancelled; errors only mean the run is stopping.
+                while !Task.isCancelled {
+                    do {
+                        try await clock.sleep(until: clock.now.advanced(by: .milliseconds(interval)))
+                        try await channel.send(ChannelMessage(producer: ChainRunner.tickerProducer,
+                                                              event: .processingTime(clock.now)))
+                    } catch {
+                        return
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            try await body()
+        }
+    }
+
+    /// The producer index of ticks, outside the range of real producers.
+    static let tickerProducer = -1
+
+    private var graphHead: LogicalNode { run.plan.graph[chain.head] }
+
+    /// Tells every fused transform that processing time has reached `now`.
+    private func advanceProcessingTime(to now: Timestamp) async throws {
+        for position in transforms.indices {
+            let transform = transforms[position]
+            let outcome = try await attributed(to: transform.name) { try transform.instance.processingTime(now) }
+            transform.metrics.record(outcome, input: 0)
+            try await deliverDeadLetters(outcome.deadLetters)
+            if let output = outcome.output { try await push(output, from: position + 1) }
         }
     }
 
@@ -90,10 +140,18 @@ final class ChainRunner {
         let source = try await attributed(to: node.name) { try await make(context(for: node)) }
         var newestEventTime = Timestamp.min
         var emittedWatermark = Timestamp.min
+        let clock = run.options.clock
+        let ticks = needsTicks
+        var nextTick = ticks ? clock.now.advanced(by: .milliseconds(run.options.tickMilliseconds)) : .max
         do {
             var finished = false
             while !finished {
                 try Task.checkCancellation()
+                if ticks, clock.now >= nextTick {
+                    let now = clock.now
+                    nextTick = now.advanced(by: .milliseconds(run.options.tickMilliseconds))
+                    try await advanceProcessingTime(to: now)
+                }
                 let (outcome, done) = try await attributed(to: node.name) { try await source.read(run.options.chunkSize) }
                 finished = done
                 let produced = outcome.output?.count ?? 0
@@ -145,10 +203,19 @@ final class ChainRunner {
     /// Receives from this instance's channel until every producer has ended.
     private func runInputLoop(_ onData: (ErasedChunk) async throws -> Void) async throws {
         let channel = run.channels[chain.index][instance]
-        var tracker = InputTracker(producers: run.plan.producerCounts[chain.index])
+        let clock = run.options.clock
+        let idleTimeout = run.options.idleTimeout.map { _ in WindowAssignerMilliseconds.of(run.options.idleTimeout!) }
+        var tracker = InputTracker(producers: run.plan.producerCounts[chain.index], idleTimeout: idleTimeout,
+                                   now: idleTimeout == nil ? .min : clock.now)
         while !tracker.isFinished {
             let message = try await channel.receive()
+            if message.producer != ChainRunner.tickerProducer, idleTimeout != nil {
+                tracker.heard(from: message.producer, at: clock.now)
+            }
             switch message.event {
+            case .processingTime(let now):
+                if let combined = tracker.tick(now) { try await advanceWatermark(to: combined) }
+                try await advanceProcessingTime(to: now)
             case .data(let chunk):
                 try await onData(chunk)
             case .watermark(let time):

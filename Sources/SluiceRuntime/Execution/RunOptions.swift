@@ -1,14 +1,38 @@
-/// How a pipeline run moves data.
+import SluiceCore
+
+/// How a pipeline run moves data and keeps time.
 public struct RunOptions: Sendable {
     /// Elements per chunk read from sources. Larger chunks cost fewer hops; smaller ones lower
     /// latency and memory. Default 1024.
     public var chunkSize: Int
     /// Chunks buffered per edge before the producer suspends (backpressure). Default 16.
     public var channelCapacity: Int
+    /// Processing time: the system clock, or a manual clock in tests.
+    public var clock: any ProcessingClock
+    /// How often stages that need processing time are told it has passed. Default 100 ms.
+    public var tickInterval: Duration
+    /// An input silent for longer than this (in processing time) stops holding back the
+    /// watermark of the stage it feeds, until it sends again. `nil` (the default): inputs are
+    /// never considered idle.
+    public var idleTimeout: Duration?
 
     /// Creates options.
-    public init(chunkSize: Int = 1024, channelCapacity: Int = 16) {
+    public init(chunkSize: Int = 1024, channelCapacity: Int = 16, clock: any ProcessingClock = SystemClock(),
+                tickInterval: Duration = .milliseconds(100), idleTimeout: Duration? = nil) {
         self.chunkSize = chunkSize
         self.channelCapacity = channelCapacity
+        self.clock = clock
+        self.tickInterval = tickInterval
+        self.idleTimeout = idleTimeout
+    }
+
+    var tickMilliseconds: Int64 { max(1, WindowAssignerMilliseconds.of(tickInterval)) }
+}
+
+/// Duration to whole milliseconds.
+enum WindowAssignerMilliseconds {
+    static func of(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
