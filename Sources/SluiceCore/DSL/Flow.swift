@@ -28,6 +28,12 @@ public struct Flow<Input: Sendable, Output: Sendable>: PipelineComponent {
         }
     }
 
+    /// A flow without a name of its own, made of the components in `body`; for instance the
+    /// right side of a join.
+    @inlinable public init<C: PipelineComponent>(@FlowBuilder _ body: () -> C) where C.Input == Input, C.Output == Output {
+        self.init(erasing: body())
+    }
+
     /// Wraps `component` without a name of its own.
     @inlinable public init<C: PipelineComponent>(erasing component: C) where C.Input == Input, C.Output == Output {
         self.name = ""

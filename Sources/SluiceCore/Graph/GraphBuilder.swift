@@ -15,7 +15,7 @@ public struct GraphBuilder: Sendable {
     public mutating func addNode<S: Stage>(
         stage: S, kind: StageKind, isStateless: Bool, partitioner: Partitioner?,
         inputs: [NodeID], implementation: NodeImplementation, watermarks: WatermarkGenerator? = nil,
-        needsProcessingTime: Bool = false
+        needsProcessingTime: Bool = false, inputType: PortType? = nil, rightInputType: PortType? = nil
     ) -> NodeID {
         let id = NodeID(graph.nodes.count)
         let name: String
@@ -32,8 +32,8 @@ public struct GraphBuilder: Sendable {
             settings: stage.settings, isStateless: isStateless,
             maximumParallelism: stage.maximumParallelism, detail: stage.detail,
             inputs: inputs, flowPath: groups, partitioner: partitioner,
-            implementation: implementation, inputType: PortType(S.Input.self), outputType: PortType(S.Output.self),
-            watermarks: watermarks, needsProcessingTime: needsProcessingTime))
+            implementation: implementation, inputType: inputType ?? PortType(S.Input.self), outputType: PortType(S.Output.self),
+            watermarks: watermarks, needsProcessingTime: needsProcessingTime, rightInputType: rightInputType))
         return id
     }
 

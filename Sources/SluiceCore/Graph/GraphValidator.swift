@@ -20,9 +20,16 @@ enum GraphValidator {
             if node.kind != .source, node.inputs.isEmpty, node.id != graph.deadLetterSink {
                 problems.append("stage '\(node.name)' has no input")
             }
-            for input in node.inputs where input.index >= graph.nodes.count || graph[input].outputType != node.inputType {
+            for (position, input) in node.inputs.enumerated() {
+                let expected = node.expectedType(ofInput: position)
+                guard input.index >= graph.nodes.count || graph[input].outputType != expected else { continue }
                 let producer = input.index < graph.nodes.count ? "'\(graph[input].name)' produces \(graph[input].outputType)" : "its input \(input) does not exist"
-                problems.append("stage '\(node.name)' takes \(node.inputType) but \(producer)")
+                problems.append("stage '\(node.name)' takes \(expected) but \(producer)")
+            }
+            if case .binary = node.implementation, node.parallelism > 1 {
+                for input in node.inputs where input.index < graph.nodes.count && graph[input].partitioner == nil {
+                    problems.append("stage '\(node.name)' runs \(node.parallelism) instances but its input '\(graph[input].name)' is not keyed; put a KeyBy before each side")
+                }
             }
             if node.kind != .sink, graph.consumers(of: node.id).isEmpty {
                 problems.append("stage '\(node.name)' has no consumer; end every branch with a sink")

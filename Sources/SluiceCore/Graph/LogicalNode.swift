@@ -30,6 +30,8 @@ public enum NodeImplementation: Sendable {
     case transform(@Sendable (StageContext) throws -> ErasedTransform)
     /// Creates a sink instance.
     case sink(@Sendable (StageContext) async throws -> ErasedSink)
+    /// Creates a two-input instance; the node's first `leftInputs` inputs are the left side.
+    case binary(leftInputs: Int, @Sendable (StageContext) throws -> ErasedBinary)
 }
 
 /// One stage in a pipeline's logical graph, as the DSL declared it.
@@ -66,6 +68,19 @@ public struct LogicalNode: Sendable {
     public let watermarks: WatermarkGenerator?
     /// Whether the stage's operator wants processing-time calls.
     public let needsProcessingTime: Bool
+    /// For two-input stages: the right input's element type (``inputType`` is the left's).
+    public let rightInputType: PortType?
+
+    /// The number of inputs on the left side: all of them, except for two-input stages.
+    public var leftInputCount: Int {
+        if case .binary(let count, _) = implementation { return count }
+        return inputs.count
+    }
+
+    /// The element type expected from input number `index`.
+    public func expectedType(ofInput index: Int) -> PortType {
+        index < leftInputCount ? inputType : (rightInputType ?? inputType)
+    }
 
     /// How many instances run.
     public var parallelism: Int { settings.parallelism }

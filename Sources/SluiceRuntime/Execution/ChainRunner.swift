@@ -22,6 +22,8 @@ final class ChainRunner {
     private let instance: Int
     private var targets: [Target] = []
     private var transforms: [Transform] = []
+    /// The head, when it is a two-input stage.
+    private var binaryHead: (instance: ErasedBinary, metrics: StageMetrics, name: String)?
     private let tailMetrics: StageMetrics
     private let deadLetterTarget: (channel: BoundedChannel, producer: Int)?
 
@@ -76,13 +78,47 @@ final class ChainRunner {
             try await runSource(head, make: make)
         case .transform:
             try await withTicker {
-                try await runInputLoop { chunk in try await self.push(chunk, from: 0) }
+                try await runInputLoop { chunk, _ in try await self.push(chunk, from: 0) }
             }
             try await finishTransforms()
             try await finishOutputs()
         case .sink(let make):
             try await runSink(head, make: make)
+        case .binary(_, let make):
+            try await runBinary(head, make: make)
         }
+    }
+
+    /// Runs a two-input head: chunks go to the side their producer feeds, and each side is
+    /// told when all of its producers have ended.
+    private func runBinary(_ node: LogicalNode, make: @Sendable (StageContext) throws -> ErasedBinary) async throws {
+        let binary = try await attributed(to: node.name) { try make(context(for: node)) }
+        let metrics = run.metrics[node.id.index]
+        binaryHead = (binary, metrics, node.name)
+        let isRight = run.plan.producerIsRight[chain.index]
+        var remaining = [false: isRight.filter { !$0 }.count, true: isRight.filter { $0 }.count]
+        func deliver(_ outcome: StageOutcome, input: Int) async throws {
+            metrics.record(outcome, input: input)
+            try await deliverDeadLetters(outcome.deadLetters)
+            if let output = outcome.output { try await push(output, from: 0) }
+        }
+        try await withTicker {
+            try await runInputLoop(onEnd: { producer in
+                let right = isRight[producer]
+                remaining[right, default: 0] -= 1
+                if remaining[right] == 0 {
+                    try await deliver(try await self.attributed(to: node.name) { try binary.end(!right) }, input: 0)
+                }
+            }) { chunk, producer in
+                let outcome = try await self.attributed(to: node.name) {
+                    isRight[producer] ? try binary.processRight(chunk) : try binary.processLeft(chunk)
+                }
+                try await deliver(outcome, input: chunk.count)
+            }
+        }
+        try await deliver(try await attributed(to: node.name) { try binary.finish() }, input: 0)
+        try await finishTransforms()
+        try await finishOutputs()
     }
 
     /// Whether this chain's stages need processing time, or its input needs idleness checks.
@@ -184,7 +220,7 @@ final class ChainRunner {
         let metrics = run.metrics[node.id.index]
         let sink = try await attributed(to: node.name) { try await make(context(for: node)) }
         do {
-            try await runInputLoop { chunk in
+            try await runInputLoop { chunk, _ in
                 let outcome = try await self.attributed(to: node.name) { try await sink.write(chunk) }
                 // A sink's output is what it wrote: its input less what it rejected.
                 metrics.record(outcome, input: chunk.count,
@@ -201,7 +237,8 @@ final class ChainRunner {
     }
 
     /// Receives from this instance's channel until every producer has ended.
-    private func runInputLoop(_ onData: (ErasedChunk) async throws -> Void) async throws {
+    private func runInputLoop(onEnd: (Int) async throws -> Void = { _ in },
+                              _ onData: (ErasedChunk, Int) async throws -> Void) async throws {
         let channel = run.channels[chain.index][instance]
         let clock = run.options.clock
         let idleTimeout = run.options.idleTimeout.map { _ in WindowAssignerMilliseconds.of(run.options.idleTimeout!) }
@@ -217,7 +254,7 @@ final class ChainRunner {
                 if let combined = tracker.tick(now) { try await advanceWatermark(to: combined) }
                 try await advanceProcessingTime(to: now)
             case .data(let chunk):
-                try await onData(chunk)
+                try await onData(chunk, message.producer)
             case .watermark(let time):
                 if let combined = tracker.watermark(time, producer: message.producer) {
                     try await advanceWatermark(to: combined)
@@ -225,9 +262,9 @@ final class ChainRunner {
             case .barrier(let id):
                 if tracker.barrier(id) { try await broadcast(.barrier(id)) }
             case .endOfInput:
-                if let combined = tracker.end(producer: message.producer) {
-                    try await advanceWatermark(to: combined)
-                }
+                let combined = tracker.end(producer: message.producer)
+                try await onEnd(message.producer)
+                if let combined { try await advanceWatermark(to: combined) }
             }
         }
     }
@@ -252,6 +289,12 @@ final class ChainRunner {
     /// what each emits through the stages after it, then forwards the watermark downstream:
     /// results a watermark completes always precede it.
     private func advanceWatermark(to watermark: Timestamp) async throws {
+        if let head = binaryHead {
+            let outcome = try await attributed(to: head.name) { try head.instance.watermark(watermark) }
+            head.metrics.record(outcome, input: 0)
+            try await deliverDeadLetters(outcome.deadLetters)
+            if let output = outcome.output { try await push(output, from: 0) }
+        }
         for position in transforms.indices {
             let transform = transforms[position]
             let outcome = try await attributed(to: transform.name) { try transform.instance.watermark(watermark) }

@@ -43,6 +43,8 @@ struct PhysicalPlan {
     private(set) var outputs: [[Edge]] = []
     /// Producers feeding each instance's channel, per chain (0 for source chains).
     private(set) var producerCounts: [Int] = []
+    /// Per chain, for each producer index: whether it feeds the right side of a two-input head.
+    private(set) var producerIsRight: [[Bool]] = []
     /// The chain that receives dead letters, if any, and each chain's producer offset in it.
     private(set) var deadLetterChain: Int?
     private(set) var deadLetterProducerOffset: [Int] = []
@@ -62,9 +64,11 @@ struct PhysicalPlan {
         }
         outputs = Array(repeating: [], count: chains.count)
         producerCounts = Array(repeating: 0, count: chains.count)
+        producerIsRight = Array(repeating: [], count: chains.count)
         for chain in chains {
             let head = graph[chain.head]
-            for input in head.inputs {
+            for (position, input) in head.inputs.enumerated() {
+                let isRight = position >= head.leftInputCount
                 let upstream = chains[chainOfNode[input.index]]
                 let routing: Routing
                 if let partitioner = graph[input].partitioner {
@@ -76,11 +80,10 @@ struct PhysicalPlan {
                 }
                 outputs[upstream.index].append(Edge(consumer: chain.index, routing: routing,
                                                     producerOffset: producerCounts[chain.index]))
-                if case .forward = routing {
-                    producerCounts[chain.index] += 1
-                } else {
-                    producerCounts[chain.index] += upstream.parallelism
-                }
+                let added: Int
+                if case .forward = routing { added = 1 } else { added = upstream.parallelism }
+                producerCounts[chain.index] += added
+                producerIsRight[chain.index] += Array(repeating: isRight, count: added)
             }
         }
         if let sink = graph.deadLetterSink {
