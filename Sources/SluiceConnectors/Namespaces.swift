@@ -35,6 +35,23 @@ public enum Source {
         }
     }
 
+    /// A JSON Lines file followed as it grows (`tail -F`), decoded as `type`; see
+    /// ``FollowingJSONLinesSource``. Without `endAfterIdle` it never ends.
+    @inlinable public static func followJSONLines<Output: Decodable & Sendable>(
+        _ path: String, as type: Output.Type, pollEvery poll: Duration = .milliseconds(200), endAfterIdle: Duration? = nil
+    ) -> FollowingJSONLinesSource<Output> {
+        FollowingJSONLinesSource(path: path, poll: poll, endAfterIdle: endAfterIdle)
+    }
+
+    /// Events made by `make(index, eventTime)` at `perSecond` in processing time, with event
+    /// times up to `maxDisorder` out of order; `count` of them, or without end.
+    @inlinable public static func events<Output: Sendable>(
+        count: Int? = nil, perSecond: Double, maxDisorder: Duration = .zero, seed: UInt64 = 42,
+        _ make: @escaping @Sendable (_ index: Int, _ eventTime: Timestamp) throws -> Output
+    ) -> PacedGeneratorSource<Output> {
+        PacedGeneratorSource(count: count, perSecond: perSecond, maxDisorder: maxDisorder, seed: seed, make: make)
+    }
+
     /// Standard input, line by line.
     public static func standardInput() -> StandardInputSource { StandardInputSource() }
 }

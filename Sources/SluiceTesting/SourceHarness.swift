@@ -15,9 +15,10 @@ public enum SourceHarness {
     }
 
     /// Reads `source` to the end in chunks of `chunkSize`; the reader is always closed.
-    public static func readAll<S: SourceStage>(_ source: S, chunkSize: Int = 1024) async throws -> Result<S.Output> {
+    public static func readAll<S: SourceStage>(_ source: S, chunkSize: Int = 1024,
+                                               clock: any ProcessingClock = SystemClock()) async throws -> Result<S.Output> {
         let name = source.settings.name ?? source.defaultName
-        let instance = try await source.makeErasedSource(StageContext(stageName: name, chunkSize: chunkSize))
+        let instance = try await source.makeErasedSource(StageContext(stageName: name, chunkSize: chunkSize, clock: clock))
         var result = Result<S.Output>(elements: [], deadLetters: [], skipped: 0, chunks: 0)
         do {
             var finished = false
@@ -62,3 +63,5 @@ public struct SinkHarness<S: SinkStage> {
     /// Discards the output, as when a run fails.
     public func abort() async { await instance.abort() }
 }
+
+extension SourceHarness.Result: Sendable where Output: Sendable {}

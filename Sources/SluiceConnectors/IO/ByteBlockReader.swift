@@ -118,6 +118,44 @@ import SluiceCore
         }
     }
 
+    /// The next line that ends with a newline, without it (and without a `\r` before it);
+    /// `nil` when only a partial line (or nothing) is left for now. For files that grow: after
+    /// ``resumeAfterEnd()`` the partial line continues with what was appended.
+    @usableFromInline func nextCompleteLine() throws -> UnsafeRawBufferPointer? {
+        var searchFrom = start
+        while true {
+            if end > searchFrom,
+               let found = memchr(storage.baseAddress! + searchFrom, 0x0A, end - searchFrom) {
+                let newline = storage.baseAddress!.distance(to: found)
+                var lineEnd = newline
+                if lineEnd > start, storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: storage[start..<lineEnd])
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            searchFrom = end - start
+            guard try fill() else { return nil }
+            searchFrom += start
+        }
+    }
+
+    /// After the end of the file was reached, reads again: for a file that is still growing.
+    @usableFromInline func resumeAfterEnd() {
+        if fd >= 0 { reachedEnd = false }
+    }
+
+    /// The unread bytes (a partial last line), consumed; empty if none.
+    @usableFromInline func takeRemainder() -> [UInt8] {
+        defer { start = end }
+        guard end > start else { return [] }
+        if end - start > 0 { lineNumber += 1 }
+        return Array(UnsafeRawBufferPointer(rebasing: storage[start..<end]))
+    }
+
+    /// The device and inode of the open file, to notice when the path now names another file.
+    @usableFromInline var identity: FileIdentity? { FileIdentity(descriptor: fd) }
+
     /// The next block of unread bytes, all of which the caller consumes; `nil` at end of file.
     @usableFromInline func nextBlock() throws -> UnsafeRawBufferPointer? {
         while start == end {

@@ -31,12 +31,16 @@ public struct StageContext: Sendable {
     public var parallelism: Int
     /// The preferred number of elements per chunk.
     public var chunkSize: Int
+    /// The run's processing-time clock, for sources that poll or pace themselves.
+    public var clock: any ProcessingClock
 
     /// Creates a context.
-    public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024) {
+    public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024,
+                clock: any ProcessingClock = SystemClock()) {
         self.stageName = stageName
         self.instance = instance
         self.parallelism = parallelism
         self.chunkSize = chunkSize
+        self.clock = clock
     }
 }

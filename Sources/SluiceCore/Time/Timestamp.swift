@@ -41,3 +41,11 @@ extension Timestamp: Codable {
         try container.encode(millisecondsSinceEpoch)
     }
 }
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded towards zero.
+    @inlinable public var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -18,8 +18,7 @@ public struct WatermarkStrategy<Element: Sendable>: Sendable {
 
     /// Watermarks trailing the newest event time seen by `maxOutOfOrderness`.
     public init(maxOutOfOrderness: Duration, eventTime: @escaping @Sendable (Element) -> Timestamp) {
-        let (seconds, attoseconds) = maxOutOfOrderness.components
-        self.maxOutOfOrdernessMilliseconds = max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        self.maxOutOfOrdernessMilliseconds = max(0, maxOutOfOrderness.wholeMilliseconds)
         self.eventTime = eventTime
     }
 

@@ -13,10 +13,7 @@ public struct WindowAssigner: Sendable, Hashable, CustomStringConvertible {
     }
     @usableFromInline let kind: Kind
 
-    @usableFromInline static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
+    @usableFromInline static func milliseconds(_ duration: Duration) -> Int64 { duration.wholeMilliseconds }
 
     /// Back-to-back windows of `size`.
     public static func tumbling(_ size: Duration) -> WindowAssigner {

@@ -47,7 +47,7 @@ final class ChainRunner {
 
     private func context(for node: LogicalNode) -> StageContext {
         StageContext(stageName: node.name, instance: instance, parallelism: node.parallelism,
-                     chunkSize: run.options.chunkSize)
+                     chunkSize: run.options.chunkSize, clock: run.options.clock)
     }
 
     /// Calls `body`, tagging any error it throws (other than cancellation) with `stage`.
@@ -241,7 +241,7 @@ final class ChainRunner {
                               _ onData: (ErasedChunk, Int) async throws -> Void) async throws {
         let channel = run.channels[chain.index][instance]
         let clock = run.options.clock
-        let idleTimeout = run.options.idleTimeout.map { _ in WindowAssignerMilliseconds.of(run.options.idleTimeout!) }
+        let idleTimeout = run.options.idleTimeout?.wholeMilliseconds
         var tracker = InputTracker(producers: run.plan.producerCounts[chain.index], idleTimeout: idleTimeout,
                                    now: idleTimeout == nil ? .min : clock.now)
         while !tracker.isFinished {

@@ -26,13 +26,5 @@ public struct RunOptions: Sendable {
         self.idleTimeout = idleTimeout
     }
 
-    var tickMilliseconds: Int64 { max(1, WindowAssignerMilliseconds.of(tickInterval)) }
-}
-
-/// Duration to whole milliseconds.
-enum WindowAssignerMilliseconds {
-    static func of(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
+    var tickMilliseconds: Int64 { max(1, tickInterval.wholeMilliseconds) }
 }
