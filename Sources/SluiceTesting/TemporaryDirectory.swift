@@ -37,6 +37,14 @@ public struct TemporaryDirectory: Sendable {
         return target
     }
 
+    /// Appends `text` to `name` (which must exist), as a process writing a log would.
+    public func append(_ text: String, to name: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file(name)))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
     /// Reads `name` as UTF-8 text.
     public func read(_ name: String) throws -> String {
         try String(contentsOfFile: file(name), encoding: .utf8)

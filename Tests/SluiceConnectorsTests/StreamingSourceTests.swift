@@ -5,12 +5,6 @@ import SluiceTesting
 
 struct Line: Codable, Sendable, Equatable { var n: Int }
 
-func append(_ text: String, to path: String) throws {
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-    try handle.seekToEnd()
-    try handle.write(contentsOf: Data(text.utf8))
-    try handle.close()
-}
 
 @Suite struct FollowingJSONLinesSourceTests {
     @Test func followsAppendsPartialLinesAndRotationThenEndsWhenIdle() async throws {
@@ -24,12 +18,12 @@ func append(_ text: String, to path: String) throws {
                 chunkSize: 10, clock: clock)
         }
         await clock.waitForSleepers(1)                      // line 1 read; the partial line waits
-        try append("2}\n{\"n\":3}\n", to: path)
+        try directory.append("2}\n{\"n\":3}\n", to: "live.jsonl")
         clock.advance(by: .milliseconds(100))
         await clock.waitForSleepers(1)
         // Rotation: the file is renamed away (its writer finishes it), a new one takes the path.
         try FileManager.default.moveItem(atPath: path, toPath: directory.file("live.jsonl.1"))
-        try append("{\"n\":4}", to: directory.file("live.jsonl.1"))
+        try directory.append("{\"n\":4}", to: "live.jsonl.1")
         try directory.write("{\"n\":5}\n{\"n\":6}", to: "live.jsonl")
         clock.advance(by: .milliseconds(100))
         await clock.waitForSleepers(1)
