@@ -146,3 +146,37 @@ func countAndSum(_ assigner: WindowAssigner, lateness: Duration = .zero) -> Wind
         }
     }
 }
+
+@Suite struct EarlyFiringTests {
+    func stage(_ firing: EarlyFiring, _ assigner: WindowAssigner = .tumbling(.seconds(1))) -> WindowStage<String, Sale, Count<Sale>> {
+        KeyBy(\Sale.shop).window(assigner, earlyFiring: firing, eventTime: saleTime) { Count() }.window
+    }
+
+    @Test func everyNElementsGivesPartialResultsBeforeTheFinalOne() throws {
+        var harness = try StageHarness(stage(.everyElements(2)))
+        try harness.push(contentsOf: (1...5).map { keyed(Sale(shop: "a", ms: Int64($0), amount: 1)) })
+        #expect(harness.takeOutput().map { "\($0.value) \($0.firing)" } == ["2 early", "4 early"])
+        try harness.pushWatermark(Timestamp(millisecondsSinceEpoch: 1_000))
+        #expect(harness.takeOutput().map { "\($0.value) \($0.firing)" } == ["5 onTime"])
+    }
+
+    @Test func everyIntervalGivesPartialResultsForWindowsThatChanged() throws {
+        var harness = try StageHarness(stage(.every(.seconds(10))))
+        try harness.advanceProcessingTime(to: Timestamp(millisecondsSinceEpoch: 0))
+        try harness.push(keyed(Sale(shop: "a", ms: 1, amount: 1)), keyed(Sale(shop: "b", ms: 2, amount: 1)))
+        try harness.advanceProcessingTime(to: Timestamp(millisecondsSinceEpoch: 9_999))
+        #expect(harness.output.isEmpty)
+        try harness.advanceProcessingTime(to: Timestamp(millisecondsSinceEpoch: 10_000))
+        #expect(harness.takeOutput().map { "\($0.key) \($0.value) \($0.firing)" } == ["a 1 early", "b 1 early"])
+        try harness.push(keyed(Sale(shop: "a", ms: 3, amount: 1)))
+        try harness.advanceProcessingTime(to: Timestamp(millisecondsSinceEpoch: 20_000))
+        #expect(harness.takeOutput().map { "\($0.key) \($0.value) \($0.firing)" } == ["a 2 early"], "b did not change")
+        try harness.endInput()
+        #expect(harness.takeOutput().map { "\($0.key) \($0.value) \($0.firing)" }.sorted() == ["a 2 onTime", "b 1 onTime"])
+    }
+
+    @Test func earlyFiringIsRefusedForSessions() {
+        #expect(throws: RecordError.self) { try StageHarness(stage(.everyElements(3), .session(gap: .seconds(1)))) }
+        #expect(throws: RecordError.self) { try StageHarness(stage(.everyElements(0))) }
+    }
+}

@@ -17,7 +17,8 @@
 /// An element later than its window's end plus the allowed lateness cannot change any result:
 /// it is kept as a dead letter ("late event …"), counted in the report, never dropped. A late
 /// element within the allowed lateness updates its window, which is emitted again with
-/// `isUpdate == true`.
+/// `firing == .late`. With `earlyFiring`, partial results (`firing == .early`) come before
+/// the window closes.
 public struct WindowStage<Key: Hashable & Sendable, Element: Sendable, A: Aggregation>: TransformStage
 where A.Input == Element {
     /// Keyed elements in.
@@ -31,11 +32,13 @@ where A.Input == Element {
     @usableFromInline let allowedLateness: Int64
     @usableFromInline let eventTime: @Sendable (Element) -> Timestamp
     @usableFromInline let aggregation: A
+    @usableFromInline let earlyFiring: EarlyFiring?
 
-    /// A window stage; prefer ``KeyBy/window(_:allowedLateness:eventTime:_:)``.
-    @inlinable public init(_ assigner: WindowAssigner, allowedLateness: Duration = .zero,
+    /// A window stage; prefer ``KeyBy/window(_:allowedLateness:earlyFiring:eventTime:_:)``.
+    @inlinable public init(_ assigner: WindowAssigner, allowedLateness: Duration = .zero, earlyFiring: EarlyFiring? = nil,
                            eventTime: @escaping @Sendable (Element) -> Timestamp, aggregation: A) {
         self.assigner = assigner
+        self.earlyFiring = earlyFiring
         self.allowedLateness = max(0, WindowAssigner.milliseconds(allowedLateness))
         self.eventTime = eventTime
         self.aggregation = aggregation
@@ -48,9 +51,16 @@ where A.Input == Element {
         allowedLateness > 0 ? "\(assigner), lateness \(allowedLateness) ms" : assigner.description
     }
 
+    /// Needed for early results every interval.
+    public var needsProcessingTime: Bool {
+        if case .everyInterval = earlyFiring?.kind { return true }
+        return false
+    }
+
     /// Creates an instance; an assigner with a non-positive size fails here, naming it.
     @inlinable public func makeOperator(_ context: StageContext) throws -> Operator {
-        if let problem = assigner.problem { throw RecordError(problem) }
+        if let problem = assigner.problem ?? earlyFiring?.problem { throw RecordError(problem) }
+        if earlyFiring != nil, assigner.isSession { throw RecordError("early firing is supported for tumbling and sliding windows, not sessions") }
         return Operator(stage: self)
     }
 
@@ -68,6 +78,8 @@ where A.Input == Element {
         @usableFromInline struct FixedWindow {
             @usableFromInline var state: A.State
             @usableFromInline var fired = false
+            /// Elements added since the last result.
+            @usableFromInline var sinceLastResult = 0
             @inlinable init(state: A.State) { self.state = state }
         }
 
@@ -123,6 +135,10 @@ where A.Input == Element {
                         dueAt.schedule(id, at: end)
                     }
                     stage.aggregation.add(element.value, at: time, to: &windows[id]!.state)
+                    windows[id]!.sinceLastResult += 1
+                    if case .everyElements(let count) = stage.earlyFiring?.kind, windows[id]!.sinceLastResult >= count {
+                        emitEarly(id, into: &output)
+                    }
                     accepted = true
                 } else if Self.add(end, stage.allowedLateness) > watermark {
                     if windows[id] == nil {
@@ -133,11 +149,31 @@ where A.Input == Element {
                     windows[id]!.fired = true
                     output.emit(WindowResult(key: element.key, start: Timestamp(millisecondsSinceEpoch: start),
                                              end: Timestamp(millisecondsSinceEpoch: end),
-                                             value: stage.aggregation.result(of: windows[id]!.state), isUpdate: true))
+                                             value: stage.aggregation.result(of: windows[id]!.state), firing: .late))
                     accepted = true
                 }
             }
             if !accepted { divertLate(element, at: millis, into: &output) }
+        }
+
+        @inlinable mutating func emitEarly(_ id: WindowID, into output: inout Emitter<Output>) {
+            guard let window = windows[id] else { return }
+            windows[id]!.sinceLastResult = 0
+            output.emit(WindowResult(key: id.key, start: Timestamp(millisecondsSinceEpoch: id.start),
+                                     end: Timestamp(millisecondsSinceEpoch: Self.add(id.start, length)),
+                                     value: stage.aggregation.result(of: window.state), firing: .early))
+        }
+
+        @usableFromInline var nextEarlyFiring = Timestamp.min
+
+        /// Emits partial results of the windows that changed, every interval.
+        @inlinable public mutating func onProcessingTime(_ now: Timestamp, into output: inout Emitter<Output>) throws {
+            guard case .everyInterval(let interval) = stage.earlyFiring?.kind else { return }
+            if nextEarlyFiring == .min { nextEarlyFiring = now.advanced(by: .milliseconds(interval)) }
+            guard now >= nextEarlyFiring else { return }
+            nextEarlyFiring = now.advanced(by: .milliseconds(interval))
+            let changed = windows.filter { !$0.value.fired && $0.value.sinceLastResult > 0 }.keys
+            for id in changed.sorted(by: { ($0.start, "\($0.key)") < ($1.start, "\($1.key)") }) { emitEarly(id, into: &output) }
         }
 
         @inlinable mutating func divertLate(_ element: Keyed<Key, Element>, at millis: Int64, into output: inout Emitter<Output>) {
@@ -175,7 +211,7 @@ where A.Input == Element {
             } else {
                 output.emit(WindowResult(key: element.key, start: Timestamp(millisecondsSinceEpoch: merged.start),
                                          end: Timestamp(millisecondsSinceEpoch: merged.end),
-                                         value: stage.aggregation.result(of: merged.state), isUpdate: true))
+                                         value: stage.aggregation.result(of: merged.state), firing: .late))
                 markFired(key: element.key, end: merged.end)
             }
         }
@@ -201,12 +237,12 @@ where A.Input == Element {
                         guard let session = sessions[id.key]?.first(where: { $0.end == end }) else { continue }
                         output.emit(WindowResult(key: id.key, start: Timestamp(millisecondsSinceEpoch: session.start),
                                                  end: Timestamp(millisecondsSinceEpoch: session.end),
-                                                 value: stage.aggregation.result(of: session.state), isUpdate: session.fired))
+                                                 value: stage.aggregation.result(of: session.state), firing: session.fired ? .late : .onTime))
                         markFired(key: id.key, end: end)
                     } else if let window = windows[id] {
                         output.emit(WindowResult(key: id.key, start: Timestamp(millisecondsSinceEpoch: id.start),
                                                  end: Timestamp(millisecondsSinceEpoch: end),
-                                                 value: stage.aggregation.result(of: window.state), isUpdate: window.fired))
+                                                 value: stage.aggregation.result(of: window.state), firing: window.fired ? .late : .onTime))
                         if stage.allowedLateness == 0 {
                             windows[id] = nil
                         } else {
@@ -275,11 +311,11 @@ extension KeyBy {
     /// }
     /// ```
     @inlinable public func window<A: Aggregation>(
-        _ assigner: WindowAssigner, allowedLateness: Duration = .zero,
+        _ assigner: WindowAssigner, allowedLateness: Duration = .zero, earlyFiring: EarlyFiring? = nil,
         eventTime: @escaping @Sendable (Element) -> Timestamp,
         @AggregationBuilder<Element> _ aggregations: () -> A
     ) -> KeyedWindow<Key, Element, A> where A.Input == Element {
-        KeyedWindow(keyBy: self, window: WindowStage(assigner, allowedLateness: allowedLateness,
+        KeyedWindow(keyBy: self, window: WindowStage(assigner, allowedLateness: allowedLateness, earlyFiring: earlyFiring,
                                                      eventTime: eventTime, aggregation: aggregations()))
     }
 }
