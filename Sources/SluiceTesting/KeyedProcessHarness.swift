@@ -32,6 +32,11 @@ public struct KeyedProcessHarness<Function: KeyedProcessFunction> {
         try instance.onWatermark(watermark, into: &emitter)
     }
 
+    /// Advances processing time, firing every processing-time timer at or before `now`.
+    public mutating func advanceProcessingTime(to now: Timestamp) throws {
+        try instance.onProcessingTime(now, into: &emitter)
+    }
+
     /// Ends a bounded input: the watermark jumps to +infinity, firing every timer.
     public mutating func endInput() throws {
         try instance.onWatermark(.max, into: &emitter)

@@ -100,3 +100,83 @@ func order(_ id: String, _ millis: Int64) -> PlacedOrder { PlacedOrder(id: id, t
         #expect(kept.elements.count > 1_000 && kept.elements.count < 6_000)
     }
 }
+
+/// Emits "key quiet" when a key has had no element for 5 s of processing time.
+struct QuietAlert: KeyedProcessFunction {
+    var usesProcessingTime: Bool { true }
+    func initialState(for key: String) -> Timestamp? { nil }
+    func process(_ event: Int, key: String, state: inout Timestamp?, context: inout KeyedContext,
+                 into output: inout Emitter<String>) {
+        if let previous = state { context.cancelProcessingTimeTimer(at: previous) }
+        let alarm = context.processingTime.advanced(by: .seconds(5))
+        state = alarm
+        context.setProcessingTimeTimer(at: alarm)
+    }
+    func onProcessingTimer(at time: Timestamp, key: String, state: inout Timestamp?, context: inout KeyedContext,
+                           into output: inout Emitter<String>) {
+        output.emit("\(key) quiet at \(time.millisecondsSinceEpoch)")
+        context.clearState()
+    }
+}
+
+@Suite struct ProcessingTimeTimerTests {
+    @Test func processingTimeTimersFireAndCanBeRescheduled() throws {
+        var harness = try KeyedProcessHarness(QuietAlert())
+        try harness.advanceProcessingTime(to: Timestamp(millisecondsSinceEpoch: 0))
+        try harness.push(1, key: "a")
+        try harness.push(1, key: "b")
+        try harness.advanceProcessingTime(to: Timestamp(millisecondsSinceEpoch: 3_000))
+        try harness.push(2, key: "a")                        // moves a's alarm to 8,000
+        try harness.advanceProcessingTime(to: Timestamp(millisecondsSinceEpoch: 5_000))
+        #expect(harness.takeOutput() == ["b quiet at 5000"])
+        try harness.advanceProcessingTime(to: Timestamp(millisecondsSinceEpoch: 8_000))
+        #expect(harness.takeOutput() == ["a quiet at 8000"])
+        #expect(harness.keys.isEmpty)
+    }
+
+    @Test func aRunDeliversProcessingTimeToKeyedFunctions() async throws {
+        let clock = ManualClock()
+        let (gate, release) = AsyncStream<Void>.makeStream()
+        let out = Collector<String>()
+        let run = Task {
+            try await Pipeline("quiet keys") {
+                OpenSource(elements: [1, 2, 3], until: gate)
+                KeyBy { (n: Int) in "k\(n % 2)" }.process(QuietAlert())
+                Sink.collect(into: out)
+            }.run(options: RunOptions(clock: clock, tickInterval: .milliseconds(500)))
+        }
+        for _ in 0..<12 {
+            await clock.waitForSleepers(1)
+            clock.advance(by: .milliseconds(500))
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while out.elements.count < 2, ContinuousClock.now < deadline { await Task.yield() }
+        #expect(out.elements.count == 2)
+        #expect(out.elements.allSatisfy { $0.contains("quiet") })
+        release.yield()
+        _ = try await run.value
+    }
+}
+
+/// Emits its elements, then stays open until the gate opens.
+struct OpenSource: SourceStage {
+    typealias Output = Int
+    var settings = StageSettings()
+    var defaultName: String { "open" }
+    let elements: [Int]
+    let until: AsyncStream<Void>
+    struct Reader: SourceReader {
+        var elements: [Int]
+        let until: AsyncStream<Void>
+        mutating func read(into output: inout Emitter<Int>, limit: Int) async throws -> Bool {
+            if !elements.isEmpty {
+                output.emit(contentsOf: elements)
+                elements = []
+                return true
+            }
+            for await _ in until { break }
+            return false
+        }
+    }
+    func makeReader(_ context: StageContext) -> Reader { Reader(elements: elements, until: until) }
+}

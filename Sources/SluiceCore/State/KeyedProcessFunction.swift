@@ -47,23 +47,55 @@ public protocol KeyedProcessFunction<Key, Input, Output>: Sendable {
     /// Called when the watermark passes a timer `key` set at `time`. The default does nothing.
     func onTimer(at time: Timestamp, key: Key, state: inout State, context: inout KeyedContext,
                  into output: inout Emitter<Output>) throws
+
+    /// `true` when the function sets processing-time timers; the runtime then tells it as
+    /// processing time passes. The default is `false`.
+    var usesProcessingTime: Bool { get }
+
+    /// Called when processing time reaches a timer `key` set with
+    /// ``KeyedContext/setProcessingTimeTimer(at:)``. The default does nothing.
+    func onProcessingTimer(at time: Timestamp, key: Key, state: inout State, context: inout KeyedContext,
+                           into output: inout Emitter<Output>) throws
 }
 
 extension KeyedProcessFunction {
     /// Does nothing.
     public func onTimer(at time: Timestamp, key: Key, state: inout State, context: inout KeyedContext,
                         into output: inout Emitter<Output>) throws {}
+
+    /// No processing time.
+    public var usesProcessingTime: Bool { false }
+
+    /// Does nothing.
+    public func onProcessingTimer(at time: Timestamp, key: Key, state: inout State, context: inout KeyedContext,
+                                  into output: inout Emitter<Output>) throws {}
 }
 
 /// What a ``KeyedProcessFunction`` can ask of the runtime for the current key.
 public struct KeyedContext {
     /// Event time reached on the stage's input: elements before it are late.
     public let watermark: Timestamp
+    /// The latest processing time the stage was told of (`Timestamp.min` before the first
+    /// tick, or when the function does not use processing time).
+    public let processingTime: Timestamp
     @usableFromInline var newTimers: [Timestamp] = []
     @usableFromInline var cancelledTimers: [Timestamp] = []
+    @usableFromInline var newProcessingTimers: [Timestamp] = []
+    @usableFromInline var cancelledProcessingTimers: [Timestamp] = []
     @usableFromInline var clearsState = false
 
-    @usableFromInline init(watermark: Timestamp) { self.watermark = watermark }
+    @usableFromInline init(watermark: Timestamp, processingTime: Timestamp) {
+        self.watermark = watermark
+        self.processingTime = processingTime
+    }
+
+    /// Calls ``KeyedProcessFunction/onProcessingTimer(at:key:state:context:into:)`` for the
+    /// current key once processing time reaches `time` (within one tick). The function must
+    /// declare ``KeyedProcessFunction/usesProcessingTime``.
+    public mutating func setProcessingTimeTimer(at time: Timestamp) { newProcessingTimers.append(time) }
+
+    /// Cancels the current key's processing-time timer at `time`, if it is set.
+    public mutating func cancelProcessingTimeTimer(at time: Timestamp) { cancelledProcessingTimers.append(time) }
 
     /// Calls ``KeyedProcessFunction/onTimer(at:key:state:context:into:)`` for the current
     /// key once the watermark reaches `time`. Setting the same time twice sets one timer; a

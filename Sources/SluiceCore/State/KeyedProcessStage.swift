@@ -18,6 +18,8 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
     public var defaultName: String { "process" }
     /// The function's type.
     public var detail: String { String(describing: Function.self) }
+    /// When the function sets processing-time timers.
+    public var needsProcessingTime: Bool { function.usesProcessingTime }
 
     /// Creates an instance with no state.
     @inlinable public func makeOperator(_ context: StageContext) -> Operator { Operator(function: function) }
@@ -41,7 +43,10 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
         public var states: [Function.Key: Function.State] { stateByKey }
         @usableFromInline var timers = TimerQueue<Function.Key>()
         @usableFromInline var pendingTimers: Set<Timer> = []
+        @usableFromInline var processingTimers = TimerQueue<Function.Key>()
+        @usableFromInline var pendingProcessingTimers: Set<Timer> = []
         @usableFromInline var watermark = Timestamp.min
+        @usableFromInline var processingTime = Timestamp.min
 
         @inlinable init(function: Function) { self.function = function }
 
@@ -56,7 +61,16 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
             if context.clearsState {
                 stateByKey[key] = nil
                 pendingTimers = pendingTimers.filter { $0.key != key }
+                pendingProcessingTimers = pendingProcessingTimers.filter { $0.key != key }
                 return
+            }
+            for time in context.cancelledProcessingTimers {
+                pendingProcessingTimers.remove(Timer(key: key, time: time.millisecondsSinceEpoch))
+            }
+            for time in context.newProcessingTimers {
+                if pendingProcessingTimers.insert(Timer(key: key, time: time.millisecondsSinceEpoch)).inserted {
+                    processingTimers.schedule(key, at: time.millisecondsSinceEpoch)
+                }
             }
             stateByKey[key] = state
             for time in context.cancelledTimers {
@@ -73,9 +87,24 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
         @inlinable public mutating func process(_ element: Keyed<Function.Key, Function.Input>,
                                                 into output: inout Emitter<Function.Output>) throws {
             var state = stateByKey[element.key] ?? function.initialState(for: element.key)
-            var context = KeyedContext(watermark: watermark)
+            var context = KeyedContext(watermark: watermark, processingTime: processingTime)
             defer { apply(context, key: element.key, state: state) }
             try function.process(element.value, key: element.key, state: &state, context: &context, into: &output)
+        }
+
+        /// Fires, in time order, every processing-time timer `now` has reached.
+        @inlinable public mutating func onProcessingTime(_ now: Timestamp, into output: inout Emitter<Function.Output>) throws {
+            processingTime = max(processingTime, now)
+            while let (instant, keys) = processingTimers.popDue(atOrBefore: processingTime.millisecondsSinceEpoch) {
+                for key in keys {
+                    guard pendingProcessingTimers.remove(Timer(key: key, time: instant)) != nil else { continue }
+                    var state = stateByKey[key] ?? function.initialState(for: key)
+                    var context = KeyedContext(watermark: watermark, processingTime: processingTime)
+                    defer { apply(context, key: key, state: state) }
+                    try function.onProcessingTimer(at: Timestamp(millisecondsSinceEpoch: instant), key: key,
+                                                   state: &state, context: &context, into: &output)
+                }
+            }
         }
 
         /// Fires, in time order, every timer the watermark has reached.
@@ -86,7 +115,7 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
                     // Cancelled, cleared or already fired timers are skipped.
                     guard pendingTimers.remove(Timer(key: key, time: instant)) != nil else { continue }
                     var state = stateByKey[key] ?? function.initialState(for: key)
-                    var context = KeyedContext(watermark: watermark)
+                    var context = KeyedContext(watermark: watermark, processingTime: processingTime)
                     defer { apply(context, key: key, state: state) }
                     try function.onTimer(at: Timestamp(millisecondsSinceEpoch: instant), key: key,
                                          state: &state, context: &context, into: &output)

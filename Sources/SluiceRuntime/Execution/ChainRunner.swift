@@ -137,10 +137,13 @@ final class ChainRunner {
         let interval = run.options.tickMilliseconds
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Ends when cancelled; errors only mean the run is stopping.
+                // Announces the time at once, then every interval; ends when cancelled (errors
+                // only mean the run is stopping).
+                var first = true
                 while !Task.isCancelled {
                     do {
-                        try await clock.sleep(until: clock.now.advanced(by: .milliseconds(interval)))
+                        if !first { try await clock.sleep(until: clock.now.advanced(by: .milliseconds(interval))) }
+                        first = false
                         try await channel.send(ChannelMessage(producer: ChainRunner.tickerProducer,
                                                               event: .processingTime(clock.now)))
                     } catch {
@@ -178,7 +181,7 @@ final class ChainRunner {
         var emittedWatermark = Timestamp.min
         let clock = run.options.clock
         let ticks = needsTicks
-        var nextTick = ticks ? clock.now.advanced(by: .milliseconds(run.options.tickMilliseconds)) : .max
+        var nextTick = ticks ? clock.now : .max
         do {
             var finished = false
             while !finished {
