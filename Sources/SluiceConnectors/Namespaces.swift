@@ -43,6 +43,15 @@ public enum Source {
         FollowingJSONLinesSource(path: path, poll: poll, endAfterIdle: endAfterIdle)
     }
 
+    /// Every JSON Lines file whose name matches `pattern` (a glob such as `*.jsonl`) in
+    /// `directory`, each read once as it lands; see ``DirectoryWatchSource``.
+    @inlinable public static func watchDirectory<Output: Decodable & Sendable>(
+        _ directory: String, matching pattern: String = "*", as type: Output.Type,
+        pollEvery poll: Duration = .milliseconds(500), endAfterIdle: Duration? = nil
+    ) -> DirectoryWatchSource<Output> {
+        DirectoryWatchSource(directory: directory, pattern: pattern, poll: poll, endAfterIdle: endAfterIdle)
+    }
+
     /// Events made by `make(index, eventTime)` at `perSecond` in processing time, with event
     /// times up to `maxDisorder` out of order; `count` of them, or without end.
     @inlinable public static func events<Output: Sendable>(

@@ -73,3 +73,36 @@ struct Line: Codable, Sendable, Equatable { var n: Int }
         #expect(try await generate(seed: 8) != times)
     }
 }
+
+@Suite struct DirectoryWatchSourceTests {
+    @Test func readsFilesAlreadyThereThenEachNewFileOnceAndIgnoresHiddenOnes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("{\"n\":2}\n", to: "b.jsonl")
+        try directory.write("{\"n\":1}\n", to: "a.jsonl")
+        try directory.write("not json", to: "notes.txt")
+        let clock = ManualClock()
+        let reading = Task {
+            try await SourceHarness.readAll(
+                Source.watchDirectory(directory.path, matching: "*.jsonl", as: Line.self, pollEvery: .milliseconds(100),
+                                      endAfterIdle: .seconds(1)),
+                clock: clock)
+        }
+        await clock.waitForSleepers(1)
+        // A file is written under a hidden name, then renamed in: only the final name counts.
+        try directory.write("{\"n\":3}\n{\"n\":4}", to: ".c.jsonl.tmp")
+        clock.advance(by: .milliseconds(100))
+        await clock.waitForSleepers(1)
+        try FileManager.default.moveItem(atPath: directory.file(".c.jsonl.tmp"), toPath: directory.file("c.jsonl"))
+        clock.advance(by: .milliseconds(100))
+        await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(2))
+        #expect(try await reading.value.elements.map(\.n) == [1, 2, 3, 4])
+    }
+
+    @Test func aMissingDirectoryIsAClearError() async throws {
+        await #expect {
+            _ = try await SourceHarness.readAll(Source.watchDirectory("/nonexistent/landing", as: Line.self, endAfterIdle: .zero))
+        } throws: { "\($0)".contains("cannot list '/nonexistent/landing'") }
+    }
+}

@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import SluiceCore
+
+/// Watches a directory and reads each JSON Lines file that lands in it, once, as it appears:
+/// the files present at the start first (in name order), then new ones as polling finds them.
+///
+/// Files should appear complete: written elsewhere (or under a hidden name) and renamed in,
+/// as Sluice's own file sinks do. Names starting with `.` are ignored. The source is
+/// unbounded unless `endAfterIdle` is set: then it ends once no new file has appeared for that
+/// long. Create it with ``Source/watchDirectory(_:matching:as:pollEvery:endAfterIdle:)``.
+public struct DirectoryWatchSource<Output: Decodable & Sendable>: SourceStage {
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    @usableFromInline let directory: String
+    @usableFromInline let pattern: String
+    @usableFromInline let poll: Duration
+    @usableFromInline let endAfterIdle: Duration?
+
+    @usableFromInline init(directory: String, pattern: String, poll: Duration, endAfterIdle: Duration?) {
+        self.directory = directory
+        self.pattern = pattern
+        self.poll = poll
+        self.endAfterIdle = endAfterIdle
+    }
+
+    /// `watchDirectory`.
+    public var defaultName: String { "watchDirectory" }
+    /// The directory and pattern.
+    public var detail: String { "\(directory)/\(pattern), polling every \(poll)" }
+
+    /// Starts watching; fails if the directory cannot be listed.
+    @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
+        var reader = Reader(stage: self, clock: context.clock)
+        try reader.scan()
+        return reader
+    }
+
+    /// The running form of ``DirectoryWatchSource``.
+    public struct Reader: SourceReader {
+        @usableFromInline let stage: DirectoryWatchSource
+        @usableFromInline let clock: any ProcessingClock
+        /// Every file name taken so far, read or queued.
+        @usableFromInline var seen: Set<String> = []
+        @usableFromInline var queue: [String] = []
+        @usableFromInline var file: ByteBlockReader?
+        @usableFromInline let decoder = JSONRecordDecoder()
+        @usableFromInline var lastFileAt: Timestamp
+
+        @usableFromInline init(stage: DirectoryWatchSource, clock: any ProcessingClock) {
+            self.stage = stage
+            self.clock = clock
+            self.lastFileAt = clock.now
+        }
+
+        /// Queues the new files that match, in name order.
+        @usableFromInline mutating func scan() throws {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: stage.directory)
+            } catch {
+                throw FileError(path: stage.directory, operation: "list", reason: "\(error.localizedDescription)")
+            }
+            let fresh = names.filter { name in
+                !name.hasPrefix(".") && !seen.contains(name) && fnmatch(stage.pattern, name, 0) == 0
+            }.sorted()
+            for name in fresh {
+                seen.insert(name)
+                queue.append(stage.directory + "/" + name)
+            }
+            if !fresh.isEmpty { lastFileAt = clock.now }
+        }
+
+        /// Reads lines of the queued files; polls for new files when there are none.
+        @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
+            var handled = 0
+            while handled < limit {
+                if file == nil {
+                    if queue.isEmpty { try scan() }
+                    guard !queue.isEmpty else { break }
+                    file = try ByteBlockReader(path: queue.removeFirst())
+                }
+                guard let current = file, let line = try current.nextLine() else {
+                    file?.close()
+                    file = nil
+                    continue
+                }
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                handled += 1
+                do {
+                    output.emit(try decoder.decode(Output.self, from: line))
+                } catch {
+                    try output.reject(RecordErrors.located(error, origin: current.path, line: current.lineNumber),
+                                      rawInput: String(decoding: line, as: UTF8.self))
+                }
+            }
+            if handled > 0 || file != nil { return true }
+            let now = clock.now
+            if let endAfterIdle = stage.endAfterIdle, now >= lastFileAt.advanced(by: endAfterIdle) { return false }
+            try await clock.sleep(until: now.advanced(by: stage.poll))
+            return true
+        }
+
+        /// Closes the open file.
+        public mutating func close() async {
+            file?.close()
+            file = nil
+        }
+    }
+}
