@@ -28,7 +28,7 @@ func countAndSum(_ assigner: WindowAssigner, lateness: Duration = .zero) -> Wind
     KeyBy(\Sale.shop).window(assigner, allowedLateness: lateness, eventTime: saleTime) {
         Count()
         Sum(\.amount)
-    }.window
+    }.stage
 }
 
 @Suite struct WindowTests {
@@ -90,7 +90,7 @@ func countAndSum(_ assigner: WindowAssigner, lateness: Duration = .zero) -> Wind
             Collect()
             First()
             Last()
-        }.window
+        }.stage
         let result = try #require(try StageHarness.run(stage, on: sales.map(keyed), chunkSize: 2).first?.value)
         let ((((((minimum, maximum), average), distinct), collected), first), last) = result
         #expect(minimum == -1)
@@ -149,7 +149,7 @@ func countAndSum(_ assigner: WindowAssigner, lateness: Duration = .zero) -> Wind
 
 @Suite struct EarlyFiringTests {
     func stage(_ firing: EarlyFiring, _ assigner: WindowAssigner = .tumbling(.seconds(1))) -> WindowStage<String, Sale, Count<Sale>> {
-        KeyBy(\Sale.shop).window(assigner, earlyFiring: firing, eventTime: saleTime) { Count() }.window
+        KeyBy(\Sale.shop).window(assigner, earlyFiring: firing, eventTime: saleTime) { Count() }.stage
     }
 
     @Test func everyNElementsGivesPartialResultsBeforeTheFinalOne() throws {

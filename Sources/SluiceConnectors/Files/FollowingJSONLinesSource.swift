@@ -53,12 +53,7 @@ public struct FollowingJSONLinesSource<Output: Decodable & Sendable>: SourceStag
 
         @inlinable mutating func emit(_ line: UnsafeRawBufferPointer, lineNumber: Int, into output: inout Emitter<Output>) throws {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-            do {
-                output.emit(try decoder.decode(Output.self, from: line))
-            } catch {
-                try output.reject(RecordErrors.located(error, origin: path, line: lineNumber),
-                                  rawInput: String(decoding: line, as: UTF8.self))
-            }
+            try emitJSONLine(line, decoder: decoder, origin: path, lineNumber: lineNumber, into: &output)
         }
 
         /// Emits the partial last line of the current file and closes it.

@@ -47,12 +47,7 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
                 }
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                 handled += 1
-                do {
-                    output.emit(try decoder.decode(Output.self, from: line))
-                } catch {
-                    try output.reject(RecordErrors.located(error, origin: current.path, line: current.lineNumber),
-                                      rawInput: String(decoding: line, as: UTF8.self))
-                }
+                try emitJSONLine(line, decoder: decoder, origin: current.path, lineNumber: current.lineNumber, into: &output)
             }
             return true
         }

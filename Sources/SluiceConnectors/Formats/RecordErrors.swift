@@ -1,5 +1,18 @@
 import SluiceCore
 
+/// Decodes one JSON line and emits it, or hands it to the error policy with its file and line.
+@inlinable func emitJSONLine<Output: Decodable>(
+    _ line: UnsafeRawBufferPointer, decoder: JSONRecordDecoder, origin: String, lineNumber: Int,
+    into output: inout Emitter<Output>
+) throws {
+    do {
+        output.emit(try decoder.decode(Output.self, from: line))
+    } catch {
+        try output.reject(RecordErrors.located(error, origin: origin, line: lineNumber),
+                          rawInput: String(decoding: line, as: UTF8.self))
+    }
+}
+
 /// Turns decoding and parsing errors into ``RecordError``s that name the file, the line and
 /// the field.
 @usableFromInline enum RecordErrors {

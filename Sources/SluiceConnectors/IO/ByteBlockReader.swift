@@ -90,54 +90,39 @@ import SluiceCore
 
     /// The next line without its `\n` (and without a `\r` before it), valid until the next
     /// call; `nil` at end of file. A last line without a newline is returned too.
-    @usableFromInline func nextLine() throws -> UnsafeRawBufferPointer? {
+    @usableFromInline func nextLine() throws -> UnsafeRawBufferPointer? { try line(partialAtEnd: true) }
+
+    /// The next line that ends with a newline; `nil` when only a partial line (or nothing) is
+    /// left for now. For files that grow: after ``resumeAfterEnd()`` the partial line
+    /// continues with what was appended.
+    @usableFromInline func nextCompleteLine() throws -> UnsafeRawBufferPointer? { try line(partialAtEnd: false) }
+
+    private func line(partialAtEnd: Bool) throws -> UnsafeRawBufferPointer? {
         var searchFrom = start
         while true {
             if end > searchFrom,
                let found = memchr(storage.baseAddress! + searchFrom, 0x0A, end - searchFrom) {
                 let newline = storage.baseAddress!.distance(to: found)
-                var lineEnd = newline
-                if lineEnd > start, storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let line = UnsafeRawBufferPointer(rebasing: storage[start..<lineEnd])
-                start = newline + 1
-                lineNumber += 1
-                return line
+                return takeLine(upTo: newline, resumingAt: newline + 1)
             }
             searchFrom = end - start
             if try !fill() {
-                guard end > start else { return nil }
-                var lineEnd = end
-                if storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let line = UnsafeRawBufferPointer(rebasing: storage[start..<lineEnd])
-                start = end
-                lineNumber += 1
-                return line
+                guard partialAtEnd, end > start else { return nil }
+                return takeLine(upTo: end, resumingAt: end)
             }
             // `fill` moved the unread bytes to the front of the buffer.
             searchFrom += start
         }
     }
 
-    /// The next line that ends with a newline, without it (and without a `\r` before it);
-    /// `nil` when only a partial line (or nothing) is left for now. For files that grow: after
-    /// ``resumeAfterEnd()`` the partial line continues with what was appended.
-    @usableFromInline func nextCompleteLine() throws -> UnsafeRawBufferPointer? {
-        var searchFrom = start
-        while true {
-            if end > searchFrom,
-               let found = memchr(storage.baseAddress! + searchFrom, 0x0A, end - searchFrom) {
-                let newline = storage.baseAddress!.distance(to: found)
-                var lineEnd = newline
-                if lineEnd > start, storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                let line = UnsafeRawBufferPointer(rebasing: storage[start..<lineEnd])
-                start = newline + 1
-                lineNumber += 1
-                return line
-            }
-            searchFrom = end - start
-            guard try fill() else { return nil }
-            searchFrom += start
-        }
+    /// The bytes from `start` to `lineEnd` without a final `\r`; reading continues at `next`.
+    private func takeLine(upTo lineEnd: Int, resumingAt next: Int) -> UnsafeRawBufferPointer {
+        var lineEnd = lineEnd
+        if lineEnd > start, storage[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: storage[start..<lineEnd])
+        start = next
+        lineNumber += 1
+        return line
     }
 
     /// After the end of the file was reached, reads again: for a file that is still growing.

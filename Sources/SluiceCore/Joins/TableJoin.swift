@@ -215,16 +215,16 @@ extension KeyBy {
     /// }, kind: .left)                                   // → Joined<String, Order, Customer>
     /// ```
     @inlinable public func join<Right: Sendable>(_ right: Flow<Never, Keyed<Key, Right>>, kind: JoinKind = .inner)
-        -> KeyedBinary<TableJoin<Key, Element, Right>> {
-        KeyedBinary(keyBy: self, stage: TableJoin(right: right, kind: kind, matches: .all, waitForTable: true))
+        -> KeyedStage<Key, Element, TableJoin<Key, Element, Right>> {
+        KeyedStage(keyBy: self, stage: TableJoin(right: right, kind: kind, matches: .all, waitForTable: true))
     }
 
     /// Keys the stream and enriches each element with the latest right element of its key,
     /// the right input being a table or a changelog of one. With `waitForTable` (the default)
     /// left elements wait until the right input has ended.
     @inlinable public func enrich<Right: Sendable>(with right: Flow<Never, Keyed<Key, Right>>, kind: JoinKind = .left,
-                                                   waitForTable: Bool = true) -> KeyedBinary<TableJoin<Key, Element, Right>> {
-        KeyedBinary(keyBy: self, stage: TableJoin(right: right, kind: kind, matches: .latest, waitForTable: waitForTable))
+                                                   waitForTable: Bool = true) -> KeyedStage<Key, Element, TableJoin<Key, Element, Right>> {
+        KeyedStage(keyBy: self, stage: TableJoin(right: right, kind: kind, matches: .latest, waitForTable: waitForTable))
     }
 
     /// Keys the stream and joins it with another keyed stream within event-time tumbling
@@ -232,54 +232,8 @@ extension KeyBy {
     @inlinable public func windowJoin<Right: Sendable>(
         _ right: Flow<Never, Keyed<Key, Right>>, window size: Duration, kind: JoinKind = .inner,
         leftTime: @escaping @Sendable (Element) -> Timestamp, rightTime: @escaping @Sendable (Right) -> Timestamp
-    ) -> KeyedBinary<WindowJoin<Key, Element, Right>> {
-        KeyedBinary(keyBy: self, stage: WindowJoin(right: right, size: size, kind: kind, leftTime: leftTime, rightTime: rightTime))
+    ) -> KeyedStage<Key, Element, WindowJoin<Key, Element, Right>> {
+        KeyedStage(keyBy: self, stage: WindowJoin(right: right, size: size, kind: kind, leftTime: leftTime, rightTime: rightTime))
     }
 }
 
-/// A ``KeyBy`` followed by a two-input stage keyed the same way; the modifiers apply to the
-/// two-input stage.
-public struct KeyedBinary<Join: BinaryStage>: PipelineComponent where Join.Left: KeyedElement {
-    /// Elements in (before keying).
-    public typealias Input = Join.Left.Value
-    /// The join's output.
-    public typealias Output = Join.Output
-    /// The keying stage.
-    public var keyBy: KeyBy<Join.Left.Key, Join.Left.Value>
-    /// The two-input stage.
-    public var stage: Join
-
-    /// Pairs the stages.
-    @inlinable public init(keyBy: KeyBy<Join.Left.Key, Join.Left.Value>, stage: Join) {
-        self.keyBy = keyBy
-        self.stage = stage
-    }
-
-    @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
-        stage.addNodes(to: &graph, after: keyBy.addNodes(to: &graph, after: upstream))
-    }
-
-    /// Runs `count` instances; both sides are keyed, so matching keys meet.
-    @inlinable public func parallelism(_ count: Int) -> Self {
-        var copy = self
-        copy.stage = stage.parallelism(count)
-        return copy
-    }
-
-    /// Names the two-input stage.
-    @inlinable public func named(_ name: String) -> Self {
-        var copy = self
-        copy.stage = stage.named(name)
-        return copy
-    }
-}
-
-/// What a keyed element is, so that ``KeyedBinary`` can name its key and value types.
-public protocol KeyedElement: Sendable {
-    /// The key type.
-    associatedtype Key: Hashable & Sendable
-    /// The value type.
-    associatedtype Value: Sendable
-}
-
-extension Keyed: KeyedElement {}

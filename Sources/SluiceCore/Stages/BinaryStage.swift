@@ -91,12 +91,7 @@ public struct ErasedBinary {
     @inlinable public init<Op: BinaryOperator>(_ operator: Op, failures: RecordFailures) {
         var op = `operator`
         var emitter = Emitter<Op.Output>(failures: failures)
-        func outcome() -> StageOutcome {
-            let elements = emitter.takeElements()
-            return StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements),
-                                skipped: emitter.failures.takeSkipped(),
-                                deadLetters: emitter.failures.takeDeadLetters())
-        }
+        func outcome() -> StageOutcome { emitter.takeOutcome() }
         processLeft = { chunk in
             for element in chunk.elements(as: Op.Left.self) {
                 do { try op.processLeft(element, into: &emitter) } catch {

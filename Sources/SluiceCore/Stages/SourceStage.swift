@@ -86,11 +86,7 @@ public struct ErasedSource {
 
     @inlinable func read(limit: Int) async throws -> (outcome: StageOutcome, finished: Bool) {
         let more = try await reader.read(into: &emitter, limit: limit)
-        let elements = emitter.takeElements()
-        let outcome = StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements),
-                                   skipped: emitter.failures.takeSkipped(),
-                                   deadLetters: emitter.failures.takeDeadLetters())
-        return (outcome, !more)
+        return (emitter.takeOutcome(), !more)
     }
 
     @inlinable func close() async {

@@ -113,6 +113,15 @@ extension TransformStage {
     }
 }
 
+extension Emitter {
+    /// Removes what was emitted and rejected so far, as the runtime receives it.
+    @inlinable public mutating func takeOutcome() -> StageOutcome {
+        let elements = takeElements()
+        return StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements),
+                            skipped: failures.takeSkipped(), deadLetters: failures.takeDeadLetters())
+    }
+}
+
 /// What one call into an erased stage produced.
 public struct StageOutcome {
     /// The elements produced; `nil` when none.
@@ -146,12 +155,7 @@ public struct ErasedTransform {
     @inlinable public init<Op: TransformOperator>(_ operator: Op, failures: RecordFailures, chunkSize: Int) {
         var op = `operator`
         var emitter = Emitter<Op.Output>(failures: failures)
-        func outcome() -> StageOutcome {
-            let elements = emitter.takeElements()
-            return StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements),
-                                skipped: emitter.failures.takeSkipped(),
-                                deadLetters: emitter.failures.takeDeadLetters())
-        }
+        func outcome() -> StageOutcome { emitter.takeOutcome() }
         process = { chunk in
             try op.process(chunk: chunk.elements(as: Op.Input.self), into: &emitter)
             return outcome()

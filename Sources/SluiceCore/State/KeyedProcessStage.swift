@@ -127,51 +127,9 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
 
 extension KeyBy {
     /// Keys the stream and runs `function` with per-key state and timers.
-    @inlinable public func process<Function: KeyedProcessFunction>(_ function: Function) -> KeyedProcess<Function>
+    @inlinable public func process<Function: KeyedProcessFunction>(_ function: Function) -> KeyedStage<Key, Element, KeyedProcessStage<Function>>
     where Function.Key == Key, Function.Input == Element {
-        KeyedProcess(keyBy: self, stage: KeyedProcessStage(function))
+        KeyedStage(keyBy: self, stage: KeyedProcessStage(function))
     }
 }
 
-/// A ``KeyBy`` followed by its ``KeyedProcessStage``; the modifiers apply to the process stage.
-public struct KeyedProcess<Function: KeyedProcessFunction>: PipelineComponent {
-    /// Elements in.
-    public typealias Input = Function.Input
-    /// The function's output.
-    public typealias Output = Function.Output
-    /// The keying stage.
-    public var keyBy: KeyBy<Function.Key, Function.Input>
-    /// The stateful stage.
-    public var stage: KeyedProcessStage<Function>
-
-    /// Pairs the stages.
-    @inlinable public init(keyBy: KeyBy<Function.Key, Function.Input>, stage: KeyedProcessStage<Function>) {
-        self.keyBy = keyBy
-        self.stage = stage
-    }
-
-    @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
-        stage.addNodes(to: &graph, after: keyBy.addNodes(to: &graph, after: upstream))
-    }
-
-    /// Runs `count` instances; every key stays on one.
-    @inlinable public func parallelism(_ count: Int) -> Self {
-        var copy = self
-        copy.stage = stage.parallelism(count)
-        return copy
-    }
-
-    /// Names the stateful stage.
-    @inlinable public func named(_ name: String) -> Self {
-        var copy = self
-        copy.stage = stage.named(name)
-        return copy
-    }
-
-    /// Chooses what happens to an element the function cannot process.
-    @inlinable public func onError(_ policy: ErrorPolicy) -> Self {
-        var copy = self
-        copy.stage = stage.onError(policy)
-        return copy
-    }
-}

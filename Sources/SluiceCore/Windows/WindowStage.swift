@@ -314,45 +314,9 @@ extension KeyBy {
         _ assigner: WindowAssigner, allowedLateness: Duration = .zero, earlyFiring: EarlyFiring? = nil,
         eventTime: @escaping @Sendable (Element) -> Timestamp,
         @AggregationBuilder<Element> _ aggregations: () -> A
-    ) -> KeyedWindow<Key, Element, A> where A.Input == Element {
-        KeyedWindow(keyBy: self, window: WindowStage(assigner, allowedLateness: allowedLateness, earlyFiring: earlyFiring,
+    ) -> KeyedStage<Key, Element, WindowStage<Key, Element, A>> where A.Input == Element {
+        KeyedStage(keyBy: self, stage: WindowStage(assigner, allowedLateness: allowedLateness, earlyFiring: earlyFiring,
                                                      eventTime: eventTime, aggregation: aggregations()))
     }
 }
 
-/// A ``KeyBy`` followed by its ``WindowStage``; the modifiers apply to the window.
-public struct KeyedWindow<Key: Hashable & Sendable, Element: Sendable, A: Aggregation>: PipelineComponent
-where A.Input == Element {
-    /// Elements in.
-    public typealias Input = Element
-    /// Window results out.
-    public typealias Output = WindowResult<Key, A.Output>
-    /// The keying stage.
-    public var keyBy: KeyBy<Key, Element>
-    /// The window stage.
-    public var window: WindowStage<Key, Element, A>
-
-    /// Pairs the stages.
-    @inlinable public init(keyBy: KeyBy<Key, Element>, window: WindowStage<Key, Element, A>) {
-        self.keyBy = keyBy
-        self.window = window
-    }
-
-    @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
-        window.addNodes(to: &graph, after: keyBy.addNodes(to: &graph, after: upstream))
-    }
-
-    /// Runs `count` window instances; every key stays on one.
-    @inlinable public func parallelism(_ count: Int) -> Self {
-        var copy = self
-        copy.window = window.parallelism(count)
-        return copy
-    }
-
-    /// Names the window stage.
-    @inlinable public func named(_ name: String) -> Self {
-        var copy = self
-        copy.window = window.named(name)
-        return copy
-    }
-}

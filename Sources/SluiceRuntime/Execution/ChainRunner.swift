@@ -163,9 +163,15 @@ final class ChainRunner {
 
     /// Tells every fused transform that processing time has reached `now`.
     private func advanceProcessingTime(to now: Timestamp) async throws {
+        try await forEachTransform { try $0.processingTime(now) }
+    }
+
+    /// Calls `event` on every fused transform in order, pushing what each emits through the
+    /// transforms after it: how watermarks, ticks and the end of input reach a chain.
+    private func forEachTransform(_ event: (ErasedTransform) throws -> StageOutcome) async throws {
         for position in transforms.indices {
             let transform = transforms[position]
-            let outcome = try await attributed(to: transform.name) { try transform.instance.processingTime(now) }
+            let outcome = try await attributed(to: transform.name) { try event(transform.instance) }
             transform.metrics.record(outcome, input: 0)
             try await deliverDeadLetters(outcome.deadLetters)
             if let output = outcome.output { try await push(output, from: position + 1) }
@@ -298,26 +304,14 @@ final class ChainRunner {
             try await deliverDeadLetters(outcome.deadLetters)
             if let output = outcome.output { try await push(output, from: 0) }
         }
-        for position in transforms.indices {
-            let transform = transforms[position]
-            let outcome = try await attributed(to: transform.name) { try transform.instance.watermark(watermark) }
-            transform.metrics.record(outcome, input: 0)
-            try await deliverDeadLetters(outcome.deadLetters)
-            if let output = outcome.output { try await push(output, from: position + 1) }
-        }
+        try await forEachTransform { try $0.watermark(watermark) }
         try await broadcast(.watermark(watermark))
     }
 
     /// Lets every fused transform emit what it buffered, in order, pushing each result
     /// through the stages after it.
     private func finishTransforms() async throws {
-        for position in transforms.indices {
-            let transform = transforms[position]
-            let outcome = try await attributed(to: transform.name) { try transform.instance.finish() }
-            transform.metrics.record(outcome, input: 0)
-            try await deliverDeadLetters(outcome.deadLetters)
-            if let output = outcome.output { try await push(output, from: position + 1) }
-        }
+        try await forEachTransform { try $0.finish() }
     }
 
     // MARK: Output
