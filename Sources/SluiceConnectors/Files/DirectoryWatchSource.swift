@@ -48,9 +48,7 @@ public struct DirectoryWatchSource<Output: Decodable & Sendable>: SourceStage {
         @usableFromInline let clock: any ProcessingClock
         /// Every file name taken so far, read or queued.
         @usableFromInline var seen: Set<String> = []
-        @usableFromInline var queue: [String] = []
-        @usableFromInline var file: ByteBlockReader?
-        @usableFromInline let decoder = JSONRecordDecoder()
+        @usableFromInline var files = JSONLinesFileQueue<Output>()
         @usableFromInline var lastFileAt: Timestamp
 
         @usableFromInline init(stage: DirectoryWatchSource, clock: any ProcessingClock) {
@@ -70,32 +68,16 @@ public struct DirectoryWatchSource<Output: Decodable & Sendable>: SourceStage {
             let fresh = names.filter { name in
                 !name.hasPrefix(".") && !seen.contains(name) && fnmatch(stage.pattern, name, 0) == 0
             }.sorted()
-            for name in fresh {
-                seen.insert(name)
-                queue.append(stage.directory + "/" + name)
-            }
+            seen.formUnion(fresh)
+            files.enqueue(fresh.map { stage.directory + "/" + $0 })
             if !fresh.isEmpty { lastFileAt = clock.now }
         }
 
         /// Reads lines of the queued files; polls for new files when there are none.
         @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
-            var handled = 0
-            while handled < limit {
-                if file == nil {
-                    if queue.isEmpty { try scan() }
-                    guard !queue.isEmpty else { break }
-                    file = try ByteBlockReader(path: queue.removeFirst())
-                }
-                guard let current = file, let line = try current.nextLine() else {
-                    file?.close()
-                    file = nil
-                    continue
-                }
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                handled += 1
-                try emitJSONLine(line, decoder: decoder, origin: current.path, lineNumber: current.lineNumber, into: &output)
-            }
-            if handled > 0 || file != nil { return true }
+            if !files.hasWork { try scan() }
+            let handled = try files.read(into: &output, limit: limit)
+            if handled > 0 || files.hasWork { return true }
             let now = clock.now
             if let endAfterIdle = stage.endAfterIdle, now >= lastFileAt.advanced(by: endAfterIdle) { return false }
             try await clock.sleep(until: now.advanced(by: stage.poll))
@@ -103,9 +85,6 @@ public struct DirectoryWatchSource<Output: Decodable & Sendable>: SourceStage {
         }
 
         /// Closes the open file.
-        public mutating func close() async {
-            file?.close()
-            file = nil
-        }
+        public mutating func close() async { files.close() }
     }
 }

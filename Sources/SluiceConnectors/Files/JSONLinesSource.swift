@@ -24,38 +24,17 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
 
     /// The running form of ``JSONLinesSource``.
     public struct Reader: SourceReader {
-        @usableFromInline let paths: [String]
-        @usableFromInline var next = 0
-        @usableFromInline var file: ByteBlockReader?
-        @usableFromInline let decoder = JSONRecordDecoder()
+        @usableFromInline var files: JSONLinesFileQueue<Output>
 
-        @usableFromInline init(paths: [String]) { self.paths = paths }
+        @usableFromInline init(paths: [String]) { files = JSONLinesFileQueue(paths: paths) }
 
         /// Decodes up to `limit` lines.
         @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
-            var handled = 0
-            while handled < limit {
-                if file == nil {
-                    guard next < paths.count else { return false }
-                    file = try ByteBlockReader(path: paths[next])
-                    next += 1
-                }
-                guard let current = file, let line = try current.nextLine() else {
-                    file?.close()
-                    file = nil
-                    continue
-                }
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                handled += 1
-                try emitJSONLine(line, decoder: decoder, origin: current.path, lineNumber: current.lineNumber, into: &output)
-            }
-            return true
+            _ = try files.read(into: &output, limit: limit)
+            return files.hasWork
         }
 
         /// Closes the open file.
-        public mutating func close() async {
-            file?.close()
-            file = nil
-        }
+        public mutating func close() async { files.close() }
     }
 }

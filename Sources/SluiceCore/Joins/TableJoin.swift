@@ -153,34 +153,30 @@ public struct WindowJoin<Key: Hashable & Sendable, LeftValue: Sendable, RightVal
             return Window(key: key, start: millis - WindowAssigner.positiveModulo(millis, stage.size))
         }
 
-        @inlinable mutating func accept(_ window: Window) -> Bool {
+        /// The open window for an element of `key` at `time`, scheduling it when new; `nil`
+        /// (after keeping the element as a dead letter) when that window has already closed.
+        @inlinable mutating func openWindow<Value>(for value: Value, key: Key, at time: Timestamp,
+                                                   into output: inout Emitter<Joined<Key, LeftValue, RightValue>>) -> Window? {
+            let window = window(of: key, at: time)
             let end = window.start + stage.size
-            guard end > watermark else { return false }
+            guard end > watermark else {
+                output.failures.divert("late event: event time \(time.millisecondsSinceEpoch) ms is behind the watermark \(watermark) ms; its join window has closed",
+                                       rawInput: String(describing: value))
+                return nil
+            }
             if lefts[window] == nil && rights[window] == nil { due.schedule(window, at: end) }
-            return true
+            return window
         }
 
         /// Keeps the element in its window.
         @inlinable public mutating func processLeft(_ element: Keyed<Key, LeftValue>, into output: inout Emitter<Joined<Key, LeftValue, RightValue>>) {
-            let time = stage.leftTime(element.value)
-            let window = window(of: element.key, at: time)
-            guard accept(window) else {
-                output.failures.divert("late event: event time \(time.millisecondsSinceEpoch) ms is behind the watermark \(watermark) ms; its join window has closed",
-                                       rawInput: String(describing: element.value))
-                return
-            }
+            guard let window = openWindow(for: element.value, key: element.key, at: stage.leftTime(element.value), into: &output) else { return }
             lefts[window, default: []].append(element.value)
         }
 
         /// Keeps the element in its window.
         @inlinable public mutating func processRight(_ element: Keyed<Key, RightValue>, into output: inout Emitter<Joined<Key, LeftValue, RightValue>>) {
-            let time = stage.rightTime(element.value)
-            let window = window(of: element.key, at: time)
-            guard accept(window) else {
-                output.failures.divert("late event: event time \(time.millisecondsSinceEpoch) ms is behind the watermark \(watermark) ms; its join window has closed",
-                                       rawInput: String(describing: element.value))
-                return
-            }
+            guard let window = openWindow(for: element.value, key: element.key, at: stage.rightTime(element.value), into: &output) else { return }
             rights[window, default: []].append(element.value)
         }
 

@@ -18,9 +18,6 @@ final class BoundedChannel: Sendable {
         state = Mutex(Machine(capacity: capacity))
     }
 
-    /// Messages currently buffered.
-    var depth: Int { state.withLock { $0.bufferedCount } }
-
     /// Sends `message`, suspending while the channel is full.
     /// - Returns: how long the call was suspended; `.zero` when it did not suspend.
     @discardableResult

@@ -2,7 +2,6 @@
 /// tasks: every method returns what must be done, and the caller does it after releasing
 /// the lock (no continuation is resumed under the lock).
 struct ChannelStateMachine<Continuation> {
-    typealias SendContinuation = Continuation
     struct WaitingSender {
         let id: Int
         let message: ChannelMessage

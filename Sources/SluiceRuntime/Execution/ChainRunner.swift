@@ -98,9 +98,7 @@ final class ChainRunner {
         let isRight = run.plan.producerIsRight[chain.index]
         var remaining = [false: isRight.filter { !$0 }.count, true: isRight.filter { $0 }.count]
         func deliver(_ outcome: StageOutcome, input: Int) async throws {
-            metrics.record(outcome, input: input)
-            try await deliverDeadLetters(outcome.deadLetters)
-            if let output = outcome.output { try await push(output, from: 0) }
+            try await absorbHeadOutcome(outcome, metrics: metrics, input: input)
         }
         try await withTicker {
             try await runInputLoop(onEnd: { producer in
@@ -128,10 +126,12 @@ final class ChainRunner {
             || (run.options.idleTimeout != nil && run.plan.producerCounts[chain.index] > 1)
     }
 
-    /// Runs `body` while a child task puts processing-time ticks into this instance's channel,
+    /// Runs `body` (the input loop of a transform or two-input head; source chains check the
+    /// clock between reads instead) while a child task puts processing-time ticks into this
+    /// instance's channel,
     /// in order with the data, so that time-driven work happens on this task.
     private func withTicker(_ body: () async throws -> Void) async throws {
-        guard needsTicks, graphHead.kind != .source else { return try await body() }
+        guard needsTicks else { return try await body() }
         let channel = run.channels[chain.index][instance]
         let clock = run.options.clock
         let interval = run.options.tickMilliseconds
@@ -158,8 +158,6 @@ final class ChainRunner {
 
     /// The producer index of ticks, outside the range of real producers.
     static let tickerProducer = -1
-
-    private var graphHead: LogicalNode { run.plan.graph[chain.head] }
 
     /// Tells every fused transform that processing time has reached `now`.
     private func advanceProcessingTime(to now: Timestamp) async throws {
@@ -300,12 +298,17 @@ final class ChainRunner {
     private func advanceWatermark(to watermark: Timestamp) async throws {
         if let head = binaryHead {
             let outcome = try await attributed(to: head.name) { try head.instance.watermark(watermark) }
-            head.metrics.record(outcome, input: 0)
-            try await deliverDeadLetters(outcome.deadLetters)
-            if let output = outcome.output { try await push(output, from: 0) }
+            try await absorbHeadOutcome(outcome, metrics: head.metrics, input: 0)
         }
         try await forEachTransform { try $0.watermark(watermark) }
         try await broadcast(.watermark(watermark))
+    }
+
+    /// Counts what a two-input head produced and sends it on through the fused transforms.
+    private func absorbHeadOutcome(_ outcome: StageOutcome, metrics: StageMetrics, input: Int) async throws {
+        metrics.record(outcome, input: input)
+        try await deliverDeadLetters(outcome.deadLetters)
+        if let output = outcome.output { try await push(output, from: 0) }
     }
 
     /// Lets every fused transform emit what it buffered, in order, pushing each result

@@ -11,7 +11,6 @@ final class StageMetrics: Sendable {
     let skipped = Atomic<Int>(0)
     let deadLettered = Atomic<Int>(0)
     let blockedNanoseconds = Atomic<Int>(0)
-    let chunksOut = Atomic<Int>(0)
 
     init(node: LogicalNode) {
         name = node.name
