@@ -18,20 +18,36 @@ public struct StageHarness<S: TransformStage> {
     public private(set) var deadLetters: [DeadLetter] = []
     /// Records the stage skipped under `.skip`.
     public private(set) var skipped = 0
+    /// Elements the stage sent to its late-event side output (when created with
+    /// `routesLateEvents: true`), in order, type-erased; read them with ``lateEvents(as:)``.
+    private var lateChunks: [ErasedChunk] = []
+    /// Late elements so far, whether routed or dead-lettered.
+    public private(set) var lateCount = 0
     /// Whether ``endInput()`` was called.
     public private(set) var inputEnded = false
 
-    /// Creates one instance of `stage`, as instance `instance` of `parallelism`.
-    public init(_ stage: S, instance: Int = 0, parallelism: Int = 1) throws {
+    /// Creates one instance of `stage`, as instance `instance` of `parallelism`. With
+    /// `routesLateEvents`, late elements are kept for ``lateEvents(as:)`` as if the pipeline
+    /// routed them to a side output; otherwise they become dead letters.
+    public init(_ stage: S, instance: Int = 0, parallelism: Int = 1, routesLateEvents: Bool = false) throws {
         let name = stage.settings.name ?? stage.defaultName
         self.instance = try stage.makeErasedTransform(
-            StageContext(stageName: name, instance: instance, parallelism: parallelism))
+            StageContext(stageName: name, instance: instance, parallelism: parallelism,
+                         routesLateEvents: routesLateEvents))
     }
 
     private mutating func absorb(_ outcome: StageOutcome) {
         if let output = outcome.output { emitted.append(contentsOf: output.elements(as: S.Output.self)) }
         skipped += outcome.skipped
         deadLetters.append(contentsOf: outcome.deadLetters)
+        if let late = outcome.late { lateChunks.append(late) }
+        lateCount += outcome.lateCount
+    }
+
+    /// The elements the stage sent to its late-event side output so far; `Element` is the
+    /// type the stage emits there (a window's element type).
+    public func lateEvents<Element: Sendable>(as type: Element.Type) -> [Element] {
+        lateChunks.flatMap { $0.elements(as: Element.self) }
     }
 
     /// Pushes elements as one chunk. Throws what the stage throws under `.fail`.

@@ -99,6 +99,32 @@ struct Summary: Codable, Sendable, Equatable { var customer: String; var minute:
                 == ["c1 0 3 13.0", "c2 0 1 1.0", "c1 60000 1 2.0"])
     }
 
+    @Test func windowsGuideLateEventsExampleRuns() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // c9 at 1 s arrives when the watermark is 115 s: behind [0, 60s) + 30 s of lateness.
+        let lines = [("c1", 1_000), ("c1", 120_000), ("c9", 1_000), ("c1", 119_000)]
+            .map { #"{"customer":"\#($0.0)","ts":\#($0.1),"amount":1}"# }
+        let input = try directory.write(lines.joined(separator: "\n"), to: "orders.jsonl")
+        let late = directory.file("late-customers.jsonl")
+        let counts = directory.file("counts.jsonl")
+        let report = try await Pipeline("orders per minute") {
+            Source.jsonLines(input, as: TimedOrder.self)
+                .eventTime(maxOutOfOrderness: .seconds(5)) { Timestamp(millisecondsSinceEpoch: $0.ts) }
+            KeyBy(\TimedOrder.customer)
+                .window(.tumbling(.seconds(60)), allowedLateness: .seconds(30),
+                        eventTime: { Timestamp(millisecondsSinceEpoch: $0.ts) }) { Count() }
+                .lateEvents {
+                    Map { (order: TimedOrder) in order.customer }
+                    Sink.jsonLines(late, of: String.self)
+                }
+            Sink.jsonLines(counts, of: WindowResult<String, Int>.self)
+        }.run(options: RunOptions(chunkSize: 1))   // a watermark after every record, as in a trickling stream
+        #expect(try String(contentsOfFile: late, encoding: .utf8) == "\"c9\"\n")
+        #expect(report.totalLate == 1)
+        #expect(try String(contentsOfFile: counts, encoding: .utf8).split(separator: "\n").count == 3)   // c1: [0, 60s), [60s, 120s), [120s, 180s)
+    }
+
     @Test func readmeExampleRuns() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

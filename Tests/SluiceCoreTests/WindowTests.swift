@@ -79,6 +79,22 @@ func countAndSum(_ assigner: WindowAssigner, lateness: Duration = .zero) -> Wind
         #expect(harness.deadLetters.first?.rawInput == "a@3:4.0")
     }
 
+    @Test func eventsBeyondTheLatenessGoToTheLateOutputWhenRouted() throws {
+        var harness = try StageHarness(countAndSum(.tumbling(.milliseconds(10)), lateness: .milliseconds(2)),
+                                       routesLateEvents: true)
+        try harness.push(keyed(Sale(shop: "a", ms: 1, amount: 1)))
+        try harness.pushWatermark(Timestamp(millisecondsSinceEpoch: 20))
+        #expect(harness.takeOutput().map(Row.init) == [Row("a", 0, 10, 1, 1)])
+        let late = [Sale(shop: "a", ms: 3, amount: 4), Sale(shop: "ü", ms: 19, amount: 5), Sale(shop: "b", ms: 0, amount: 6)]
+        try harness.push(contentsOf: late.map(keyed))
+        try harness.endInput()
+        // [10, 20) closed at watermark 20 but is kept 2 ms longer: 19 ms updates it; 3 and 0 are too late.
+        #expect(harness.takeOutput().map(Row.init) == [Row("ü", 10, 20, 1, 5, update: true)])
+        #expect(harness.lateEvents(as: Sale.self).map(\.ms) == [3, 0])
+        #expect(harness.lateCount == 2)
+        #expect(harness.deadLetters.isEmpty)
+    }
+
     @Test func everyBuiltInAggregation() throws {
         let sales = [Sale(shop: "a", ms: 4, amount: 2), Sale(shop: "a", ms: 1, amount: 7), Sale(shop: "a", ms: 4, amount: 2),
                      Sale(shop: "a", ms: 9, amount: -1)]

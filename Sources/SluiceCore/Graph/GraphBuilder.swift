@@ -44,6 +44,18 @@ public struct GraphBuilder: Sendable {
         return body(&self)
     }
 
+    /// Adds the nodes `body` creates after `producer` as readers of `producer`'s late-event
+    /// side output, whose elements are of type `element`.
+    public mutating func routeLateEvents<Element>(of producer: NodeID, as element: Element.Type,
+                                                  _ body: (inout GraphBuilder) -> Void) {
+        let first = graph.nodes.count
+        body(&self)
+        graph.nodes[producer.index].lateOutputType = PortType(element)
+        for index in first..<graph.nodes.count where graph.nodes[index].inputs == [producer] {
+            graph.nodes[index].readsLateOutput = true
+        }
+    }
+
     mutating func setDeadLetterSink(_ id: NodeID) { graph.deadLetterSink = id }
 
     mutating func adopt(_ node: LogicalNode) {

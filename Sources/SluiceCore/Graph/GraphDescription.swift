@@ -9,7 +9,9 @@ extension Pipeline: CustomStringConvertible {
             var line = "  " + "[\(node.kind.rawValue)]".padding(toLength: 12, withPad: " ", startingAt: 0)
             line += node.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
             var facts: [String] = []
-            if !node.inputs.isEmpty {
+            if node.readsLateOutput {
+                facts.append("← late events of " + node.inputs.map { graph[$0].name }.joined(separator: ", "))
+            } else if !node.inputs.isEmpty {
                 facts.append("← " + node.inputs.map { graph[$0].name }.joined(separator: ", "))
             }
             if node.id == graph.deadLetterSink { facts.append("← dead letters of every stage") }
@@ -26,7 +28,7 @@ extension Pipeline: CustomStringConvertible {
     }
 
     /// The graph in Graphviz DOT: stages as nodes, flows as clusters, key-partitioned edges
-    /// labelled, dead-letter routes dashed.
+    /// labelled, late-event routes dotted, dead-letter routes dashed.
     public func dot() -> String {
         func quoted(_ text: String) -> String {
             "\"" + text.replacingOccurrences(of: "\\", with: "\\\\")
@@ -69,7 +71,8 @@ extension Pipeline: CustomStringConvertible {
         emitCluster(path: [], indent: "  ", counter: &counter)
         for node in graph.nodes {
             for input in node.inputs {
-                let label = graph[input].partitioner != nil ? " [label=\"by key\"]" : ""
+                let label = node.readsLateOutput ? " [style=dotted, label=\"late events\"]"
+                    : graph[input].partitioner != nil ? " [label=\"by key\"]" : ""
                 out.append("  \(input) -> \(node.id)\(label);")
             }
         }

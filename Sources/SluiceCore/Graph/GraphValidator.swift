@@ -20,7 +20,13 @@ enum GraphValidator {
             if node.kind != .source, node.inputs.isEmpty, node.id != graph.deadLetterSink {
                 problems.append("stage '\(node.name)' has no input")
             }
-            for (position, input) in node.inputs.enumerated() {
+            if node.readsLateOutput, let producer = node.inputs.first, producer.index < graph.nodes.count {
+                let lateType = graph[producer].lateOutputType
+                if lateType != node.inputType {
+                    problems.append("stage '\(node.name)' takes \(node.inputType) but the late events of '\(graph[producer].name)' are \(lateType.map { "\($0)" } ?? "none")")
+                }
+            }
+            for (position, input) in node.inputs.enumerated() where !node.readsLateOutput {
                 let expected = node.expectedType(ofInput: position)
                 guard input.index >= graph.nodes.count || graph[input].outputType != expected else { continue }
                 let producer = input.index < graph.nodes.count ? "'\(graph[input].name)' produces \(graph[input].outputType)" : "its input \(input) does not exist"

@@ -70,6 +70,11 @@ public struct LogicalNode: Sendable {
     public let needsProcessingTime: Bool
     /// For two-input stages: the right input's element type (``inputType`` is the left's).
     public let rightInputType: PortType?
+    /// The element type of the stage's late-event side output, when a route reads it.
+    public internal(set) var lateOutputType: PortType? = nil
+    /// Whether this stage reads its only input's late-event side output rather than its main
+    /// output.
+    public internal(set) var readsLateOutput = false
 
     /// The number of inputs on the left side: all of them, except for two-input stages.
     public var leftInputCount: Int {
@@ -93,9 +98,14 @@ public struct LogicalGraph: Sendable {
     /// The sink that receives dead letters, if the pipeline has one.
     public internal(set) var deadLetterSink: NodeID?
 
-    /// The nodes that read `node`'s output.
+    /// The nodes that read `node`'s main output.
     public func consumers(of node: NodeID) -> [NodeID] {
-        nodes.filter { $0.inputs.contains(node) }.map(\.id)
+        nodes.filter { !$0.readsLateOutput && $0.inputs.contains(node) }.map(\.id)
+    }
+
+    /// The nodes that read `node`'s late-event side output.
+    public func lateConsumers(of node: NodeID) -> [NodeID] {
+        nodes.filter { $0.readsLateOutput && $0.inputs.contains(node) }.map(\.id)
     }
 
     /// The node with `id`.

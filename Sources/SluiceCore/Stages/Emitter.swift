@@ -7,10 +7,14 @@ public struct Emitter<Output: Sendable> {
     public var elements: [Output]
     /// Rejected records so far.
     public var failures: RecordFailures
+    /// Elements that came too late, for the stage's late-event side output.
+    public var late: LateEvents
 
-    /// An empty emitter for a stage with the given failure handling.
-    @inlinable public init(failures: RecordFailures, capacity: Int = 0) {
+    /// An empty emitter for a stage with the given failure handling; `routesLateEvents` says
+    /// whether late elements go to a side output or become dead letters.
+    @inlinable public init(failures: RecordFailures, capacity: Int = 0, routesLateEvents: Bool = false) {
         self.failures = failures
+        self.late = LateEvents(isRouted: routesLateEvents)
         self.elements = []
         if capacity > 0 { elements.reserveCapacity(capacity) }
     }
@@ -33,6 +37,12 @@ public struct Emitter<Output: Sendable> {
     /// Emits several elements downstream, in order.
     @inlinable public mutating func emit<S: Sequence>(contentsOf elements: S) where S.Element == Output {
         self.elements.append(contentsOf: elements)
+    }
+
+    /// Hands an element that arrived too late to change any result to the stage's late-event
+    /// side output, or, when the pipeline routes none, keeps it as a dead letter with `reason`.
+    @inlinable public mutating func emitLate<Element: Sendable>(_ element: Element, reason: @autoclosure () -> String) {
+        late.add(element, reason: reason, failures: &failures)
     }
 
     /// Hands a bad record to the error policy: throws under `.fail`, otherwise counts it or

@@ -33,11 +33,15 @@ public struct StageContext: Sendable {
     public var chunkSize: Int
     /// The run's processing-time clock, for sources that poll or pace themselves.
     public var clock: any ProcessingClock
+    /// Whether the pipeline routes the stage's late events to a side output; when not, they
+    /// become dead letters.
+    public var routesLateEvents: Bool
 
     /// Creates a context.
     public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024,
-                clock: any ProcessingClock = SystemClock()) {
+                clock: any ProcessingClock = SystemClock(), routesLateEvents: Bool = false) {
         self.stageName = stageName
+        self.routesLateEvents = routesLateEvents
         self.instance = instance
         self.parallelism = parallelism
         self.chunkSize = chunkSize

@@ -99,7 +99,8 @@ extension TransformStage {
     /// Creates the type-erased instance the runtime (and ``StageHarness``) drives.
     @inlinable public func makeErasedTransform(_ context: StageContext) throws -> ErasedTransform {
         let failures = RecordFailures(stage: context.stageName, policy: settings.errorPolicy)
-        return ErasedTransform(try makeOperator(context), failures: failures, chunkSize: context.chunkSize)
+        return ErasedTransform(try makeOperator(context), failures: failures, chunkSize: context.chunkSize,
+                               routesLateEvents: context.routesLateEvents)
     }
 
     @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
@@ -117,8 +118,10 @@ extension Emitter {
     /// Removes what was emitted and rejected so far, as the runtime receives it.
     @inlinable public mutating func takeOutcome() -> StageOutcome {
         let elements = takeElements()
+        let (lateChunk, lateCount) = late.take()
         return StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements),
-                            skipped: failures.takeSkipped(), deadLetters: failures.takeDeadLetters())
+                            skipped: failures.takeSkipped(), deadLetters: failures.takeDeadLetters(),
+                            late: lateChunk, lateCount: lateCount)
     }
 }
 
@@ -130,12 +133,19 @@ public struct StageOutcome {
     public var skipped: Int
     /// Records dead-lettered during the call.
     public var deadLetters: [DeadLetter]
+    /// Late elements for the stage's late-event side output, when it has one.
+    public var late: ErasedChunk?
+    /// Late elements during the call, routed or dead-lettered.
+    public var lateCount: Int
 
     /// Creates an outcome.
-    @inlinable public init(output: ErasedChunk?, skipped: Int = 0, deadLetters: [DeadLetter] = []) {
+    @inlinable public init(output: ErasedChunk?, skipped: Int = 0, deadLetters: [DeadLetter] = [],
+                           late: ErasedChunk? = nil, lateCount: Int = 0) {
         self.output = output
         self.skipped = skipped
         self.deadLetters = deadLetters
+        self.late = late
+        self.lateCount = lateCount
     }
 }
 
@@ -152,9 +162,10 @@ public struct ErasedTransform {
 
     /// Erases `operator`. The closures are specialised where this is inlined, so the loop
     /// over elements runs at full speed.
-    @inlinable public init<Op: TransformOperator>(_ operator: Op, failures: RecordFailures, chunkSize: Int) {
+    @inlinable public init<Op: TransformOperator>(_ operator: Op, failures: RecordFailures, chunkSize: Int,
+                                                  routesLateEvents: Bool = false) {
         var op = `operator`
-        var emitter = Emitter<Op.Output>(failures: failures)
+        var emitter = Emitter<Op.Output>(failures: failures, routesLateEvents: routesLateEvents)
         func outcome() -> StageOutcome { emitter.takeOutcome() }
         process = { chunk in
             try op.process(chunk: chunk.elements(as: Op.Input.self), into: &emitter)

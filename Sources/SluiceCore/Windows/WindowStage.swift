@@ -15,7 +15,8 @@
 /// ```
 ///
 /// An element later than its window's end plus the allowed lateness cannot change any result:
-/// it is kept as a dead letter ("late event …"), counted in the report, never dropped. A late
+/// it goes to the late-event side output (``KeyedStage/lateEvents(_:)``), or, without one, is
+/// kept as a dead letter ("late event …"); either way it is counted in the report, never dropped. A late
 /// element within the allowed lateness updates its window, which is emitted again with
 /// `firing == .late`. With `earlyFiring`, partial results (`firing == .early`) come before
 /// the window closes.
@@ -177,9 +178,8 @@ where A.Input == Element {
         }
 
         @inlinable mutating func divertLate(_ element: Keyed<Key, Element>, at millis: Int64, into output: inout Emitter<Output>) {
-            output.failures.divert(
-                "late event: event time \(millis) ms is \(watermark - millis) ms behind the watermark, beyond the allowed lateness of \(stage.allowedLateness) ms",
-                rawInput: String(describing: element.value))
+            output.emitLate(element.value, reason:
+                "late event: event time \(millis) ms is \(watermark - millis) ms behind the watermark, beyond the allowed lateness of \(stage.allowedLateness) ms")
         }
 
         @inlinable mutating func addToSession(_ element: Keyed<Key, Element>, at time: Timestamp, into output: inout Emitter<Output>) {

@@ -8,11 +8,14 @@ final class ChainRunner {
         let instance: ErasedTransform
         let metrics: StageMetrics
         let name: String
+        let node: NodeID
     }
 
     private struct Target {
         let channels: [BoundedChannel]
         let routing: PhysicalPlan.Routing
+        /// Set when the target reads that stage's late events instead of the main output.
+        let lateOutputOf: NodeID?
         let producer: Int
         var nextRoundRobin: Int
     }
@@ -34,7 +37,7 @@ final class ChainRunner {
         tailMetrics = run.metrics[chain.tail.index]
         for edge in run.plan.outputs[chain.index] {
             targets.append(Target(channels: run.channels[edge.consumer], routing: edge.routing,
-                                  producer: edge.producerIndex(instance: instance),
+                                  lateOutputOf: edge.lateOutputOf, producer: edge.producerIndex(instance: instance),
                                   nextRoundRobin: instance % max(1, run.channels[edge.consumer].count)))
         }
         if let deadLetterChain = run.plan.deadLetterChain, deadLetterChain != chain.index {
@@ -47,7 +50,8 @@ final class ChainRunner {
 
     private func context(for node: LogicalNode) -> StageContext {
         StageContext(stageName: node.name, instance: instance, parallelism: node.parallelism,
-                     chunkSize: run.options.chunkSize, clock: run.options.clock)
+                     chunkSize: run.options.chunkSize, clock: run.options.clock,
+                     routesLateEvents: !run.plan.graph.lateConsumers(of: node.id).isEmpty)
     }
 
     /// Calls `body`, tagging any error it throws (other than cancellation) with `stage`.
@@ -71,7 +75,7 @@ final class ChainRunner {
             let node = graph[id]
             guard case .transform(let make) = node.implementation else { continue }
             let made = try await attributed(to: node.name) { try make(context(for: node)) }
-            transforms.append(Transform(instance: made, metrics: run.metrics[id.index], name: node.name))
+            transforms.append(Transform(instance: made, metrics: run.metrics[id.index], name: node.name, node: id))
         }
         switch head.implementation {
         case .source(let make):
@@ -171,7 +175,7 @@ final class ChainRunner {
             let transform = transforms[position]
             let outcome = try await attributed(to: transform.name) { try event(transform.instance) }
             transform.metrics.record(outcome, input: 0)
-            try await deliverDeadLetters(outcome.deadLetters)
+            try await deliverSideOutputs(outcome, of: transform.node)
             if let output = outcome.output { try await push(output, from: position + 1) }
         }
     }
@@ -285,7 +289,7 @@ final class ChainRunner {
             let transform = transforms[position]
             let outcome = try await attributed(to: transform.name) { try transform.instance.process(current) }
             transform.metrics.record(outcome, input: current.count)
-            try await deliverDeadLetters(outcome.deadLetters)
+            try await deliverSideOutputs(outcome, of: transform.node)
             guard let output = outcome.output else { return }
             current = output
         }
@@ -307,7 +311,7 @@ final class ChainRunner {
     /// Counts what a two-input head produced and sends it on through the fused transforms.
     private func absorbHeadOutcome(_ outcome: StageOutcome, metrics: StageMetrics, input: Int) async throws {
         metrics.record(outcome, input: input)
-        try await deliverDeadLetters(outcome.deadLetters)
+        try await deliverSideOutputs(outcome, of: chain.head)
         if let output = outcome.output { try await push(output, from: 0) }
     }
 
@@ -324,9 +328,16 @@ final class ChainRunner {
         tailMetrics.addBlocked(blocked)
     }
 
-    /// Sends a data chunk to every consumer chain according to each edge's routing.
-    private func route(_ chunk: ErasedChunk) async throws {
-        for index in targets.indices {
+    /// Sends a stage's dead letters and late events where they go.
+    private func deliverSideOutputs(_ outcome: StageOutcome, of node: NodeID) async throws {
+        try await deliverDeadLetters(outcome.deadLetters)
+        if let late = outcome.late { try await route(late, lateOutputOf: node) }
+    }
+
+    /// Sends a data chunk to every consumer chain according to each edge's routing: the main
+    /// output, or with `lateOutputOf`, that stage's late events.
+    private func route(_ chunk: ErasedChunk, lateOutputOf producer: NodeID? = nil) async throws {
+        for index in targets.indices where targets[index].lateOutputOf == producer {
             let target = targets[index]
             switch target.routing {
             case .forward:

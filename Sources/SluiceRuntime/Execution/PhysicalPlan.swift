@@ -26,6 +26,9 @@ struct PhysicalPlan {
     struct Edge {
         let consumer: Int
         let routing: Routing
+        /// The stage whose late-event side output the edge carries, rather than the chain's
+        /// main output.
+        let lateOutputOf: NodeID?
         /// The producer index of upstream instance 0 in the consumer's channels; instance i
         /// uses `producerOffset + i` unless the routing is `.forward`.
         let producerOffset: Int
@@ -71,7 +74,7 @@ struct PhysicalPlan {
                 let isRight = position >= head.leftInputCount
                 let upstream = chains[chainOfNode[input.index]]
                 let routing: Routing
-                if let partitioner = graph[input].partitioner {
+                if !head.readsLateOutput, let partitioner = graph[input].partitioner {
                     routing = .partitioned(partitioner)
                 } else if upstream.parallelism == chain.parallelism {
                     routing = .forward
@@ -79,6 +82,7 @@ struct PhysicalPlan {
                     routing = .roundRobin
                 }
                 outputs[upstream.index].append(Edge(consumer: chain.index, routing: routing,
+                                                    lateOutputOf: head.readsLateOutput ? input : nil,
                                                     producerOffset: producerCounts[chain.index]))
                 let added: Int
                 if case .forward = routing { added = 1 } else { added = upstream.parallelism }
@@ -103,7 +107,7 @@ struct PhysicalPlan {
     /// input when that input feeds nothing else, is not key-partitioned, and runs with the
     /// same parallelism.
     private func fusionTarget(for node: LogicalNode) -> NodeID? {
-        guard node.kind == .transform, node.isStateless, node.inputs.count == 1 else { return nil }
+        guard node.kind == .transform, node.isStateless, node.inputs.count == 1, !node.readsLateOutput else { return nil }
         let upstream = graph[node.inputs[0]]
         guard upstream.kind != .sink, upstream.partitioner == nil,
               upstream.parallelism == node.parallelism,

@@ -17,6 +17,10 @@ public struct StageReport: Sendable, Hashable {
     public var errored: Int
     /// The part of ``errored`` that went to dead letters.
     public var deadLettered: Int
+    /// Elements that arrived too late to change any result (behind a window's allowed
+    /// lateness): sent to the stage's late-event route, or, without one, dead-lettered and so
+    /// also counted in ``deadLettered``.
+    public var late: Int = 0
     /// Time the stage spent suspended on a full channel downstream, summed over instances.
     public var blockedOnBackpressure: Duration
 }
@@ -41,6 +45,8 @@ public struct RunReport: Sendable, CustomStringConvertible {
     public var totalErrored: Int { stages.reduce(0) { $0 + $1.errored } }
     /// Records dead-lettered by all stages.
     public var totalDeadLettered: Int { stages.reduce(0) { $0 + $1.deadLettered } }
+    /// Late elements seen by all stages.
+    public var totalLate: Int { stages.reduce(0) { $0 + $1.late } }
 
     /// A table: one row per stage.
     public var description: String {
@@ -48,10 +54,10 @@ public struct RunReport: Sendable, CustomStringConvertible {
             let (s, atto) = duration.components
             return String(format: "%.3fs", Double(s) + Double(atto) / 1e18)
         }
-        let header = ["stage", "kind", "×", "in", "out", "errored", "dead", "blocked"]
+        let header = ["stage", "kind", "×", "in", "out", "errored", "dead", "late", "blocked"]
         var rows = stages.map { stage in
             [stage.name, stage.kind.rawValue, "\(stage.parallelism)", "\(stage.recordsIn)",
-             "\(stage.recordsOut)", "\(stage.errored)", "\(stage.deadLettered)",
+             "\(stage.recordsOut)", "\(stage.errored)", "\(stage.deadLettered)", "\(stage.late)",
              seconds(stage.blockedOnBackpressure)]
         }
         rows.insert(header, at: 0)

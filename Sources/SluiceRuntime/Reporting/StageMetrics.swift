@@ -10,6 +10,7 @@ final class StageMetrics: Sendable {
     let recordsOut = Atomic<Int>(0)
     let skipped = Atomic<Int>(0)
     let deadLettered = Atomic<Int>(0)
+    let late = Atomic<Int>(0)
     let blockedNanoseconds = Atomic<Int>(0)
 
     init(node: LogicalNode) {
@@ -27,6 +28,7 @@ final class StageMetrics: Sendable {
         add(recordsOut, output ?? outcome.output?.count ?? 0)
         add(skipped, outcome.skipped)
         add(deadLettered, outcome.deadLetters.count)
+        add(late, outcome.lateCount)
     }
 
     func addBlocked(_ duration: Duration) {
@@ -42,7 +44,7 @@ final class StageMetrics: Sendable {
             name: name, kind: kind, parallelism: parallelism,
             recordsIn: recordsIn.load(ordering: .relaxed),
             recordsOut: recordsOut.load(ordering: .relaxed),
-            errored: skippedCount + dead, deadLettered: dead,
+            errored: skippedCount + dead, deadLettered: dead, late: late.load(ordering: .relaxed),
             blockedOnBackpressure: .nanoseconds(blockedNanoseconds.load(ordering: .relaxed)))
     }
 }
