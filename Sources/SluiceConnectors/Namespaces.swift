@@ -43,6 +43,17 @@ public enum Source {
         FollowingJSONLinesSource(path: path, poll: poll, endAfterIdle: endAfterIdle)
     }
 
+    /// A CSV file followed as it grows (`tail -F`), each record decoded as `type` by the
+    /// header's names; see ``FollowingCSVSource``. Without `endAfterIdle` it never ends.
+    @inlinable public static func followCSV<Output: Decodable & Sendable>(
+        _ path: String, as type: Output.Type, options: CSVOptions = CSVOptions(),
+        pollEvery poll: Duration = .milliseconds(200), endAfterIdle: Duration? = nil
+    ) -> FollowingCSVSource<Output> {
+        FollowingCSVSource(path: path, options: options, poll: poll, endAfterIdle: endAfterIdle) { decoder, _, _ in
+            try Output(from: decoder)
+        }
+    }
+
     /// Every JSON Lines file whose name matches `pattern` (a glob such as `*.jsonl`) in
     /// `directory`, each read once as it lands; see ``DirectoryWatchSource``.
     @inlinable public static func watchDirectory<Output: Decodable & Sendable>(

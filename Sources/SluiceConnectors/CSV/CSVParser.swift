@@ -20,9 +20,11 @@
 
     @usableFromInline var path: String { reader.path }
 
-    @usableFromInline init(reader: ByteBlockReader, delimiter: UInt8) {
+    /// Parses what `reader` reads; `firstLine` is the file line its first byte is on.
+    @usableFromInline init(reader: ByteBlockReader, delimiter: UInt8, firstLine: Int = 1) {
         self.reader = reader
         self.delimiter = delimiter
+        self.line = firstLine
         fieldBytes.reserveCapacity(4096)
         fieldEnds.reserveCapacity(64)
     }

@@ -99,19 +99,7 @@ public struct CSVSource<Output: Sendable>: SourceStage {
                     continue
                 }
                 handled += 1
-                let expected = decoder.header.names.count
-                if parser.fieldCount != expected {
-                    try output.reject(RecordError("expected \(expected) fields as in the header, found \(parser.fieldCount)",
-                                                  at: SourceLocation(origin: parser.path, line: parser.recordLine)),
-                                      rawInput: parser.rawText)
-                    continue
-                }
-                do {
-                    output.emit(try makeRecord(decoder, parser, decoder.header))
-                } catch {
-                    try output.reject(RecordErrors.located(error, origin: parser.path, line: parser.recordLine),
-                                      rawInput: parser.rawText)
-                }
+                try emitCSVRecord(parser: parser, decoder: decoder, makeRecord: makeRecord, into: &output)
             }
             return true
         }
@@ -122,5 +110,27 @@ public struct CSVSource<Output: Sendable>: SourceStage {
             parser = nil
             decoder = nil
         }
+    }
+}
+
+/// Turns the parser's current record into an element, or hands it to the error policy with
+/// the file, the record's first line and the column: a field count unlike the header's, or a
+/// field that does not decode.
+@inlinable func emitCSVRecord<Output>(
+    parser: CSVParser, decoder: CSVRowDecoder,
+    makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output, into output: inout Emitter<Output>
+) throws {
+    let expected = decoder.header.names.count
+    if parser.fieldCount != expected {
+        try output.reject(RecordError("expected \(expected) fields as in the header, found \(parser.fieldCount)",
+                                      at: SourceLocation(origin: parser.path, line: parser.recordLine)),
+                          rawInput: parser.rawText)
+        return
+    }
+    do {
+        output.emit(try makeRecord(decoder, parser, decoder.header))
+    } catch {
+        try output.reject(RecordErrors.located(error, origin: parser.path, line: parser.recordLine),
+                          rawInput: parser.rawText)
     }
 }

@@ -21,6 +21,8 @@ import SluiceCore
     @exclusivity(unchecked) private var atFileStart = true
     /// The 1-based number of the line returned last.
     @exclusivity(unchecked) @usableFromInline private(set) var lineNumber = 0
+    /// Bytes read from the file so far, including those not yet handed out.
+    @exclusivity(unchecked) @usableFromInline private(set) var bytesRead: Int64 = 0
 
     /// Opens `path`.
     @usableFromInline init(path: String, blockSize: Int = 1 << 20) throws {
@@ -37,6 +39,22 @@ import SluiceCore
         self.ownsDescriptor = false
         self.storage = .allocate(byteCount: blockSize, alignment: 16)
     }
+
+    /// Reads `bytes` held in memory, as if they were a whole file (no byte order mark check).
+    @usableFromInline init(bytes: [UInt8], name: String) {
+        self.path = name
+        self.fd = -1
+        self.ownsDescriptor = false
+        self.storage = .allocate(byteCount: max(16, bytes.count), alignment: 16)
+        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+        end = bytes.count
+        bytesRead = Int64(bytes.count)
+        reachedEnd = true
+        atFileStart = false
+    }
+
+    /// The offset in the file just after the last byte handed out.
+    @usableFromInline var consumedOffset: Int64 { bytesRead - Int64(end - start) }
 
     deinit {
         close()
@@ -69,6 +87,7 @@ import SluiceCore
         let count = try POSIX.read(fd, into: storage.baseAddress! + end, count: storage.count - end, path: path)
         if count == 0 { reachedEnd = true }
         end += count
+        bytesRead += Int64(count)
         return count
     }
 

@@ -1,0 +1,132 @@
+import SluiceCore
+
+/// Follows a CSV file as it grows, like `tail -F`: reads the records there, then polls for
+/// appended ones. A record is read only once its line break has arrived (a quoted field may
+/// span lines; its record waits for the closing quote). Rotation by rename and truncation
+/// are handled as by ``FollowingJSONLinesSource``; each new file starts with its own header.
+///
+/// Records are checked and decoded as by ``CSVSource`` (same parser, same errors naming the
+/// file, line and column). One difference: inside a quoted field a CRLF line break is read
+/// as LF. Create it with ``Source/followCSV(_:as:options:pollEvery:endAfterIdle:)``.
+public struct FollowingCSVSource<Output: Sendable>: SourceStage {
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    @usableFromInline let path: String
+    @usableFromInline let options: CSVOptions
+    @usableFromInline let poll: Duration
+    @usableFromInline let endAfterIdle: Duration?
+    @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
+
+    @usableFromInline init(path: String, options: CSVOptions, poll: Duration, endAfterIdle: Duration?,
+                           makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
+        self.path = path
+        self.options = options
+        self.poll = poll
+        self.endAfterIdle = endAfterIdle
+        self.makeRecord = makeRecord
+    }
+
+    /// `followCSV`.
+    public var defaultName: String { "followCSV" }
+    /// The path and polling.
+    public var detail: String { "\(path), polling every \(poll)" }
+
+    /// Starts following.
+    @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
+        try options.validate()
+        return Reader(stage: self, clock: context.clock)
+    }
+
+    /// The running form of ``FollowingCSVSource``.
+    public struct Reader: SourceReader {
+        @usableFromInline let stage: FollowingCSVSource
+        @usableFromInline var follower: FileFollower
+        @usableFromInline var boundary: CSVRecordBoundary
+        /// The current file's column names, once its first record was read.
+        @usableFromInline var header: CSVHeader?
+        /// Lines of complete records not parsed yet, each with its line break.
+        @usableFromInline var ready: [UInt8] = []
+        /// Lines of a record whose closing quote has not arrived.
+        @usableFromInline var pending: [UInt8] = []
+        /// The file line on which `ready` starts, and on which `pending` starts.
+        @usableFromInline var readyLine = 1
+        @usableFromInline var pendingLine = 1
+
+        @usableFromInline init(stage: FollowingCSVSource, clock: any ProcessingClock) {
+            self.stage = stage
+            follower = FileFollower(path: stage.path, poll: stage.poll, endAfterIdle: stage.endAfterIdle, clock: clock)
+            boundary = CSVRecordBoundary(delimiter: stage.options.delimiter)
+        }
+
+        /// Adds one line; moves the record it completes to `ready`.
+        @usableFromInline mutating func take(_ line: UnsafeRawBufferPointer, number: Int, lineBreak: Bool = true) {
+            if pending.isEmpty { pendingLine = number }
+            pending.append(contentsOf: line)
+            if lineBreak { pending.append(0x0A) }
+            if boundary.endsRecord(line) { movePendingToReady() }
+        }
+
+        @usableFromInline mutating func movePendingToReady() {
+            guard !pending.isEmpty else { return }
+            if ready.isEmpty { readyLine = pendingLine }
+            ready.append(contentsOf: pending)
+            pending.removeAll(keepingCapacity: true)
+            boundary.reset()
+        }
+
+        /// Parses the complete records in `ready` and emits them; the first record of a file
+        /// is its header (or, without one, fixes the number of columns).
+        @usableFromInline mutating func parseReady(into output: inout Emitter<Output>) throws {
+            guard !ready.isEmpty else { return }
+            let parser = CSVParser(reader: ByteBlockReader(bytes: ready, name: stage.path),
+                                   delimiter: stage.options.delimiter, firstLine: readyLine)
+            ready.removeAll(keepingCapacity: true)
+            var decoder = header.map { CSVRowDecoder(parser: parser, header: $0, options: stage.options) }
+            while true {
+                do {
+                    guard try parser.nextRecord() else { break }
+                } catch {
+                    try output.reject(RecordErrors.located(error, origin: parser.path, line: parser.recordLine),
+                                      rawInput: parser.rawText)
+                    continue
+                }
+                if decoder == nil {
+                    let names = stage.options.hasHeader
+                        ? try (0..<parser.fieldCount).map { try parser.string(at: $0) }
+                        : (0..<parser.fieldCount).map { "column\($0 + 1)" }
+                    header = CSVHeader(names: names)
+                    decoder = CSVRowDecoder(parser: parser, header: header!, options: stage.options)
+                    if stage.options.hasHeader { continue }
+                }
+                try emitCSVRecord(parser: parser, decoder: decoder!, makeRecord: stage.makeRecord, into: &output)
+            }
+        }
+
+        /// Reads the complete records available; waits one poll interval when there are none.
+        @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
+            var follower = self.follower
+            defer { self.follower = follower }
+            let more = try await follower.read(limit: limit) { input in
+                switch input {
+                case .fileStarted:
+                    header = nil
+                case .line(let line, let number):
+                    take(line, number: number)
+                case .finalPartialLine(let rest, let number):
+                    // The file will not grow: what is left is the last record, complete or not
+                    // (an open quote is then reported as unterminated, never dropped).
+                    if !rest.isEmpty { rest.withUnsafeBytes { take($0, number: number, lineBreak: false) } }
+                    movePendingToReady()
+                    try parseReady(into: &output)
+                }
+            }
+            try parseReady(into: &output)
+            return more
+        }
+
+        /// Closes the file.
+        public mutating func close() async {
+            follower.close()
+        }
+    }
+}
