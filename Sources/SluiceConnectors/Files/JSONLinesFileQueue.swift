@@ -7,6 +7,8 @@ import SluiceCore
 @usableFromInline struct JSONLinesFileQueue<Output: Decodable & Sendable> {
     @usableFromInline var pending: [String]
     @usableFromInline var file: ByteBlockReader?
+    /// Files read to their end, in order.
+    @usableFromInline var finished: [String] = []
     @usableFromInline let decoder = JSONRecordDecoder()
 
     @usableFromInline init(paths: [String] = []) { pending = paths }
@@ -27,6 +29,7 @@ import SluiceCore
                 file = try ByteBlockReader(path: pending.removeFirst())
             }
             guard let current = file, let line = try current.nextLine() else {
+                if let done = file { finished.append(done.path) }
                 file?.close()
                 file = nil
                 continue
@@ -38,9 +41,41 @@ import SluiceCore
         return handled
     }
 
+    /// Where the queue is: the files done, and the open file's offset and line.
+    @usableFromInline func position() -> FileQueuePosition {
+        FileQueuePosition(finished: finished, current: file?.path, offset: file?.consumedOffset ?? 0,
+                          line: file?.lineNumber ?? 0, pending: pending)
+    }
+
+    /// Continues from `position`: files done are skipped, the open one resumes at its offset.
+    @usableFromInline mutating func restore(to position: FileQueuePosition) throws {
+        close()
+        let done = Set(position.finished)
+        finished = position.finished
+        pending.removeAll { done.contains($0) || $0 == position.current }
+        if let current = position.current {
+            file = try ByteBlockReader(path: current, resumingAt: position.offset, lineNumber: position.line)
+        }
+    }
+
     /// Closes the open file.
     @inlinable mutating func close() {
         file?.close()
         file = nil
     }
+}
+
+/// Where a reader of whole files is, as a checkpoint records it.
+public struct FileQueuePosition: Codable, Sendable, Equatable {
+    /// Files read to their end.
+    public var finished: [String]
+    /// The file being read.
+    public var current: String?
+    /// The byte offset in `current` after the last record handed out.
+    public var offset: Int64
+    /// The number of lines of `current` before `offset`.
+    public var line: Int
+    /// Files not started yet (informational: on restore the files are listed again and
+    /// those finished are skipped, so files that arrived meanwhile are read too).
+    public var pending: [String]
 }

@@ -4,7 +4,8 @@ import SluiceCore
 ///
 /// Create it with ``Sink/jsonLines(_:)``. The file is written under a hidden temporary name
 /// and renamed into place only when the run succeeds; a failed or cancelled run leaves the
-/// previous file (if any) untouched. An element that cannot be encoded (a non-finite number)
+/// previous file (if any) untouched. When the run takes checkpoints, the file is published
+/// per checkpoint instead, exactly once (see ``FileAppendTransaction``). An element that cannot be encoded (a non-finite number)
 /// goes to the error policy.
 public struct JSONLinesSink<Input: Encodable & Sendable>: SinkStage {
     /// Settings changed by modifiers.
@@ -21,7 +22,9 @@ public struct JSONLinesSink<Input: Encodable & Sendable>: SinkStage {
     public var maximumParallelism: Int? { 1 }
 
     /// Creates the temporary file.
-    @inlinable public func makeWriter(_ context: StageContext) throws -> Writer { Writer(file: try AtomicFileWriter(path: path)) }
+    @inlinable public func makeWriter(_ context: StageContext) throws -> Writer {
+        Writer(file: try AtomicFileWriter(path: path, checkpointed: context.isCheckpointed))
+    }
 
     /// The running form of ``JSONLinesSink``.
     public struct Writer: SinkWriter {
@@ -46,5 +49,22 @@ public struct JSONLinesSink<Input: Encodable & Sendable>: SinkStage {
         public mutating func finish() async throws { try file.commit() }
         /// Deletes the temporary file.
         public mutating func abort() async { file.abort() }
+    }
+}
+
+extension JSONLinesSink.Writer: TransactionalSinkWriter {
+    /// Moves the lines written since the last checkpoint to a hidden part file.
+    public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> FileAppendTransaction {
+        try file.preCommit(checkpoint)
+    }
+
+    /// Appends a checkpoint's part to the file (idempotent).
+    public static func commit(_ transaction: FileAppendTransaction) throws {
+        try AtomicFileWriter.publish(transaction)
+    }
+
+    /// Learns what was published and removes parts of checkpoints that never completed.
+    public mutating func recover(after committed: FileAppendTransaction?) async throws {
+        file.recover(after: committed)
     }
 }

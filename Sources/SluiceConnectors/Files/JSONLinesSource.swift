@@ -38,3 +38,11 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
         public mutating func close() async { files.close() }
     }
 }
+
+extension JSONLinesSource.Reader: CheckpointableSourceReader {
+    /// The files done, and the offset in the open one.
+    public func position() -> FileQueuePosition { files.position() }
+
+    /// Skips the files done and resumes the open one at its offset.
+    public mutating func restore(to position: FileQueuePosition) throws { try files.restore(to: position) }
+}

@@ -4,18 +4,26 @@ import SluiceCore
 /// Writes a file under a hidden temporary name beside its destination and renames it into
 /// place only on ``commit()``, so that a failed or cancelled run never leaves a half-written
 /// file that looks complete. Output is buffered and written in large blocks.
+///
+/// When the run takes checkpoints, the file is instead published once per checkpoint (see
+/// `AtomicFileWriter+Checkpoints.swift`): each checkpoint's bytes go to a hidden part file
+/// that is appended to the destination once the checkpoint is durable.
 @usableFromInline final class AtomicFileWriter {
     /// The final path.
     @usableFromInline let path: String
-    /// Where the bytes go until commit.
-    let temporaryPath: String
-    @exclusivity(unchecked) private var fd: Int32
+    /// Where the bytes go until commit (in checkpoint mode: until the next pre-commit).
+    var temporaryPath: String
+    @exclusivity(unchecked) var fd: Int32
+    /// Set when the run takes checkpoints: the destination's length after everything
+    /// pre-committed so far is published.
+    var publishedLength: Int64?
     /// Bytes not yet written to the file; encoders append here.
     @exclusivity(unchecked) @usableFromInline var buffer: [UInt8] = []
     @usableFromInline let flushThreshold = 1 << 20
 
-    /// Creates the temporary file (and missing parent directories).
-    @usableFromInline init(path: String) throws {
+    /// Creates the temporary file (and missing parent directories). With `checkpointed`, the
+    /// file is published per checkpoint instead, and ``recover(after:)`` must be called first.
+    @usableFromInline init(path: String, checkpointed: Bool = false) throws {
         self.path = path
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
@@ -23,6 +31,7 @@ import SluiceCore
         temporaryPath = directory.appendingPathComponent(
             ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).tmp").path
         fd = try POSIX.openForWriting(temporaryPath)
+        if checkpointed { publishedLength = 0 }
         buffer.reserveCapacity(flushThreshold + 4096)
     }
 
@@ -39,8 +48,11 @@ import SluiceCore
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs to disk and renames the file into place.
+    /// Flushes, syncs to disk and renames the file into place. In checkpoint mode the
+    /// checkpoints publish the file and this does nothing.
     @usableFromInline func commit() throws {
+        // After the final checkpoint nothing is left to write: drop the empty next part.
+        if publishedLength != nil { return abort() }
         guard fd >= 0 else { return }
         try flush()
         try POSIX.sync(fd, path: temporaryPath)

@@ -32,6 +32,22 @@ import SluiceCore
         self.storage = .allocate(byteCount: blockSize, alignment: 16)
     }
 
+    /// Opens `path` and continues at byte `offset`, which starts line `lineNumber + 1`: how a
+    /// source resumes from a checkpoint.
+    @usableFromInline convenience init(path: String, resumingAt offset: Int64, lineNumber: Int) throws {
+        try self.init(path: path)
+        guard offset > 0 else { return }
+        guard lseek(fd, off_t(offset), SEEK_SET) == offset else {
+            throw RecordError("cannot resume \(path) at byte \(offset): the file is shorter or cannot seek")
+        }
+        if let size = identity?.size, size < offset {
+            throw RecordError("cannot resume \(path) at byte \(offset): the file has only \(size) bytes (was it truncated or replaced?)")
+        }
+        bytesRead = offset
+        atFileStart = false
+        self.lineNumber = lineNumber
+    }
+
     /// Reads from an already open descriptor that the caller keeps ownership of.
     init(descriptor: Int32, name: String, blockSize: Int = 1 << 16) {
         self.path = name

@@ -22,6 +22,8 @@ public struct SequenceSource<Elements: Sequence & Sendable>: SourceStage where E
     /// The running form of ``SequenceSource``.
     public struct Reader: SourceReader {
         @usableFromInline var iterator: Elements.Iterator
+        /// Elements handed out so far: the position checkpoints record.
+        @usableFromInline var consumed = 0
         @usableFromInline init(iterator: Elements.Iterator) { self.iterator = iterator }
 
         /// Emits up to `limit` elements.
@@ -37,10 +39,34 @@ public struct SequenceSource<Elements: Sequence & Sendable>: SourceStage where E
                     count += 1
                 }
             }
+            consumed += batch.count
             output.emit(contentsOf: batch)
             return !exhausted
         }
     }
+}
+
+extension SequenceSource.Reader: CheckpointableSourceReader {
+    /// The number of elements handed out.
+    public func position() -> Int { consumed }
+
+    /// Skips the elements a checkpoint covers (the sequence gives the same elements each run).
+    public mutating func restore(to position: Int) throws {
+        while consumed < position {
+            guard iterator.next() != nil else {
+                throw RecordError("the collection has \(consumed) elements, the checkpoint has read \(position)")
+            }
+            consumed += 1
+        }
+    }
+}
+
+extension GeneratorSource.Reader: CheckpointableSourceReader {
+    /// The next index.
+    public func position() -> Int { index }
+
+    /// Continues at a saved index.
+    public mutating func restore(to position: Int) { index = position }
 }
 
 /// Emits elements made by a function of their index: `count` of them, or without end.

@@ -5,7 +5,9 @@ public struct CheckpointID: Hashable, Comparable, Sendable, CustomStringConverti
     /// Wraps a sequence number.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-    public var description: String { "checkpoint \(rawValue)" }
+    public var description: String { self == .final ? "final checkpoint" : "checkpoint \(rawValue)" }
+    /// The checkpoint taken at the end of bounded input, whatever its number on disk.
+    public static let final = CheckpointID(UInt64.max)
 }
 
 /// What travels on an edge between two tasks, in order: data chunks and control events.

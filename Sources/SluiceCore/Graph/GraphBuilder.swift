@@ -15,7 +15,8 @@ public struct GraphBuilder: Sendable {
     public mutating func addNode<S: Stage>(
         stage: S, kind: StageKind, isStateless: Bool, partitioner: Partitioner?,
         inputs: [NodeID], implementation: NodeImplementation, watermarks: WatermarkGenerator? = nil,
-        needsProcessingTime: Bool = false, inputType: PortType? = nil, rightInputType: PortType? = nil
+        needsProcessingTime: Bool = false, inputType: PortType? = nil, rightInputType: PortType? = nil,
+        transactionCommitter: (@Sendable ([UInt8]) throws -> Void)? = nil
     ) -> NodeID {
         let id = NodeID(graph.nodes.count)
         let name: String
@@ -33,7 +34,8 @@ public struct GraphBuilder: Sendable {
             maximumParallelism: stage.maximumParallelism, detail: stage.detail,
             inputs: inputs, flowPath: groups, partitioner: partitioner,
             implementation: implementation, inputType: inputType ?? PortType(S.Input.self), outputType: PortType(S.Output.self),
-            watermarks: watermarks, needsProcessingTime: needsProcessingTime, rightInputType: rightInputType))
+            watermarks: watermarks, needsProcessingTime: needsProcessingTime, rightInputType: rightInputType,
+            transactionCommitter: transactionCommitter))
         return id
     }
 

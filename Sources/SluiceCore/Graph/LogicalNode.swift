@@ -70,6 +70,9 @@ public struct LogicalNode: Sendable {
     public let needsProcessingTime: Bool
     /// For two-input stages: the right input's element type (``inputType`` is the left's).
     public let rightInputType: PortType?
+    /// For sinks whose writer is a ``TransactionalSinkWriter``: publishes an encoded
+    /// transaction, as recovery does for the checkpoint it restores.
+    public let transactionCommitter: (@Sendable ([UInt8]) throws -> Void)?
     /// The element type of the stage's late-event side output, when a route reads it.
     public internal(set) var lateOutputType: PortType? = nil
     /// Whether this stage reads its only input's late-event side output rather than its main

@@ -23,6 +23,7 @@ public struct OutputPartitioning<Element: Sendable>: Sendable {
             let elements = chunk.elements(as: Element.self)
             var buckets = [[Element]](repeating: [], count: count)
             for element in elements {
+                // The rule of ``KeyPartition``, which restore uses to find each key's instance.
                 let bucket = Int(UInt(bitPattern: hash(element)) % UInt(count))
                 buckets[bucket].append(element)
             }

@@ -46,7 +46,8 @@ extension SinkStage {
         let stage = self
         _ = graph.addNode(
             stage: self, kind: .sink, isStateless: false, partitioner: nil, inputs: upstream,
-            implementation: .sink { context in try await stage.makeErasedSink(context) })
+            implementation: .sink { context in try await stage.makeErasedSink(context) },
+            transactionCommitter: transactionCommitter(for: Writer.self))
         return []
     }
 }
@@ -59,6 +60,12 @@ public struct ErasedSink {
     public let finish: () async throws -> Void
     /// Discards partial output.
     public let abort: () async -> Void
+    /// Pre-commits for a checkpoint and returns the encoded transaction; `nil` when the
+    /// writer is not a ``TransactionalSinkWriter``.
+    public let preCommit: ((CheckpointID) async throws -> [UInt8])?
+    /// Tells the writer the last committed transaction (encoded), before the first write;
+    /// `nil` when the writer is not a ``TransactionalSinkWriter``.
+    public let recover: (([UInt8]?) async throws -> Void)?
 
     /// Erases `writer`.
     @inlinable public init<Writer: SinkWriter>(_ writer: Writer, failures: RecordFailures) {
@@ -66,7 +73,35 @@ public struct ErasedSink {
         write = { chunk in try await state.write(chunk) }
         finish = { try await state.finish() }
         abort = { await state.abort() }
+        if Writer.self is any TransactionalSinkWriter.Type {
+            preCommit = { try await state.preCommit($0) }
+            recover = { try await state.recover(after: $0) }
+        } else {
+            preCommit = nil
+            recover = nil
+        }
     }
+}
+
+extension SinkWriterBox {
+    @usableFromInline func preCommit(_ checkpoint: CheckpointID) async throws -> [UInt8] {
+        var transactional = writer as! any TransactionalSinkWriter
+        defer { writer = transactional as! Writer }
+        return try await transactional.preCommitEncoded(checkpoint)
+    }
+
+    @usableFromInline func recover(after committed: [UInt8]?) async throws {
+        var transactional = writer as! any TransactionalSinkWriter
+        defer { writer = transactional as! Writer }
+        try await transactional.recoverEncoded(after: committed)
+    }
+}
+
+/// Publishes an encoded transaction of the writer type `writer`: what recovery calls for the
+/// sinks of the checkpoint it restores, without opening them.
+@inlinable func transactionCommitter<Writer: SinkWriter>(for writer: Writer.Type) -> (@Sendable ([UInt8]) throws -> Void)? {
+    guard let transactional = Writer.self as? any TransactionalSinkWriter.Type else { return nil }
+    return { bytes in try transactional.commitEncoded(bytes) }
 }
 
 /// Holds a writer's mutable state for ``ErasedSink``'s closures.

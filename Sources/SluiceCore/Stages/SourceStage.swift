@@ -64,12 +64,37 @@ public struct ErasedSource {
     public let read: (_ limit: Int) async throws -> (outcome: StageOutcome, finished: Bool)
     /// Releases resources; called exactly once.
     public let close: () async -> Void
+    /// The encoded position after the last element read; `nil` when the reader is not a
+    /// ``CheckpointableSourceReader``.
+    public let position: (() throws -> [UInt8])?
+    /// Continues from an encoded position; `nil` when the reader is not a
+    /// ``CheckpointableSourceReader``.
+    public let restore: (([UInt8]) throws -> Void)?
 
     /// Erases `reader`.
     @inlinable public init<Reader: SourceReader>(_ reader: Reader, failures: RecordFailures) {
         let state = SourceReaderBox(reader, failures: failures)
         read = { limit in try await state.read(limit: limit) }
         close = { await state.close() }
+        if Reader.self is any CheckpointableSourceReader.Type {
+            position = { try state.encodedPosition() }
+            restore = { try state.restore(to: $0) }
+        } else {
+            position = nil
+            restore = nil
+        }
+    }
+}
+
+extension SourceReaderBox {
+    @usableFromInline func encodedPosition() throws -> [UInt8] {
+        try (reader as! any CheckpointableSourceReader).encodedPosition()
+    }
+
+    @usableFromInline func restore(to bytes: [UInt8]) throws {
+        var checkpointable = reader as! any CheckpointableSourceReader
+        try checkpointable.restoreEncoded(bytes)
+        reader = checkpointable as! Reader
     }
 }
 

@@ -36,12 +36,16 @@ public struct StageContext: Sendable {
     /// Whether the pipeline routes the stage's late events to a side output; when not, they
     /// become dead letters.
     public var routesLateEvents: Bool
+    /// Whether the run takes checkpoints: transactional sinks then publish at each checkpoint
+    /// instead of at the end.
+    public var isCheckpointed: Bool
 
     /// Creates a context.
     public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024,
-                clock: any ProcessingClock = SystemClock(), routesLateEvents: Bool = false) {
+                clock: any ProcessingClock = SystemClock(), routesLateEvents: Bool = false, isCheckpointed: Bool = false) {
         self.stageName = stageName
         self.routesLateEvents = routesLateEvents
+        self.isCheckpointed = isCheckpointed
         self.instance = instance
         self.parallelism = parallelism
         self.chunkSize = chunkSize

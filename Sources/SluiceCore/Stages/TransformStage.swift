@@ -159,6 +159,12 @@ public struct ErasedTransform {
     public let processingTime: (Timestamp) throws -> StageOutcome
     /// Flushes at end of input.
     public let finish: () throws -> StageOutcome
+    /// The encoded state, for a checkpoint; `nil` when the operator is not a
+    /// ``CheckpointableOperator``.
+    public let snapshotState: (() throws -> [UInt8])?
+    /// Restores from the encoded snapshots of every previous instance; `nil` when the operator
+    /// is not a ``CheckpointableOperator``.
+    public let restoreState: (([[UInt8]], RestoreScope) throws -> Void)?
 
     /// Erases `operator`. The closures are specialised where this is inlined, so the loop
     /// over elements runs at full speed.
@@ -182,6 +188,17 @@ public struct ErasedTransform {
         finish = {
             try op.finish(into: &emitter)
             return outcome()
+        }
+        if Op.self is any CheckpointableOperator.Type {
+            snapshotState = { try (op as! any CheckpointableOperator).encodedSnapshot() }
+            restoreState = { parts, scope in
+                var checkpointable = op as! any CheckpointableOperator
+                try checkpointable.restoreEncoded(parts, scope: scope)
+                op = checkpointable as! Op
+            }
+        } else {
+            snapshotState = nil
+            restoreState = nil
         }
     }
 }

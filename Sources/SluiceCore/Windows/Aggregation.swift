@@ -65,20 +65,67 @@ public enum Aggregations {
         }
 
         /// Both empty states.
-        @inlinable public func makeState() -> (First.State, Second.State) { (first.makeState(), second.makeState()) }
+        @inlinable public func makeState() -> PairState<First.State, Second.State> {
+            PairState(first.makeState(), second.makeState())
+        }
         /// Adds to both.
-        @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout (First.State, Second.State)) {
-            first.add(input, at: time, to: &state.0)
-            second.add(input, at: time, to: &state.1)
+        @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout PairState<First.State, Second.State>) {
+            first.add(input, at: time, to: &state.first)
+            second.add(input, at: time, to: &state.second)
         }
         /// Merges both.
-        @inlinable public func merge(_ other: (First.State, Second.State), into state: inout (First.State, Second.State)) {
-            first.merge(other.0, into: &state.0)
-            second.merge(other.1, into: &state.1)
+        @inlinable public func merge(_ other: PairState<First.State, Second.State>, into state: inout PairState<First.State, Second.State>) {
+            first.merge(other.first, into: &state.first)
+            second.merge(other.second, into: &state.second)
         }
         /// Both results.
-        @inlinable public func result(of state: (First.State, Second.State)) -> (First.Output, Second.Output) {
-            (first.result(of: state.0), second.result(of: state.1))
+        @inlinable public func result(of state: PairState<First.State, Second.State>) -> (First.Output, Second.Output) {
+            (first.result(of: state.first), second.result(of: state.second))
         }
+    }
+}
+
+/// The states of two aggregations computed together; checkpointable when both are.
+public struct PairState<First, Second> {
+    /// The first aggregation's state.
+    public var first: First
+    /// The second aggregation's state.
+    public var second: Second
+    /// Pairs two states.
+    @inlinable public init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
+    }
+}
+
+extension PairState: Codable where First: Codable, Second: Codable {}
+extension PairState: Sendable where First: Sendable, Second: Sendable {}
+
+/// A value with its event time, as aggregations such as ``First`` and ``Collect`` keep it.
+public struct Timed<Value> {
+    /// The event time.
+    public var time: Timestamp
+    /// The value.
+    public var value: Value
+    /// Pairs a value with its time.
+    @inlinable public init(_ time: Timestamp, _ value: Value) {
+        self.time = time
+        self.value = value
+    }
+}
+
+extension Timed: Codable where Value: Codable {}
+extension Timed: Sendable where Value: Sendable {}
+
+/// The running sum and count behind ``Average``.
+public struct AverageState: Codable, Sendable {
+    /// The sum so far.
+    public var sum: Double
+    /// The count so far.
+    public var count: Int
+    /// A state.
+    @inlinable public init(sum: Double, count: Int) {
+        self.sum = sum
+        self.count = count
     }
 }

@@ -64,16 +64,16 @@ public struct Average<Input: Sendable>: Aggregation {
     @inlinable public init(_ value: @escaping @Sendable (Input) -> Double) { self.value = value }
     /// The mean of the value at `keyPath`.
     @inlinable public init(_ keyPath: KeyPath<Input, Double> & Sendable) { self.value = { $0[keyPath: keyPath] } }
-    @inlinable public func makeState() -> (sum: Double, count: Int) { (0, 0) }
-    @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout (sum: Double, count: Int)) {
+    @inlinable public func makeState() -> AverageState { AverageState(sum: 0, count: 0) }
+    @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout AverageState) {
         state.sum += value(input)
         state.count += 1
     }
-    @inlinable public func merge(_ other: (sum: Double, count: Int), into state: inout (sum: Double, count: Int)) {
+    @inlinable public func merge(_ other: AverageState, into state: inout AverageState) {
         state.sum += other.sum
         state.count += other.count
     }
-    @inlinable public func result(of state: (sum: Double, count: Int)) -> Double? {
+    @inlinable public func result(of state: AverageState) -> Double? {
         state.count == 0 ? nil : state.sum / Double(state.count)
     }
 }
@@ -95,16 +95,16 @@ public struct DistinctCount<Input: Sendable, Value: Hashable & Sendable>: Aggreg
 public struct Collect<Input: Sendable>: Aggregation {
     /// Collects elements.
     @inlinable public init() {}
-    @inlinable public func makeState() -> [(Timestamp, Input)] { [] }
-    @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout [(Timestamp, Input)]) {
-        state.append((time, input))
+    @inlinable public func makeState() -> [Timed<Input>] { [] }
+    @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout [Timed<Input>]) {
+        state.append(Timed(time, input))
     }
-    @inlinable public func merge(_ other: [(Timestamp, Input)], into state: inout [(Timestamp, Input)]) {
+    @inlinable public func merge(_ other: [Timed<Input>], into state: inout [Timed<Input>]) {
         state.append(contentsOf: other)
     }
-    @inlinable public func result(of state: [(Timestamp, Input)]) -> [Input] {
+    @inlinable public func result(of state: [Timed<Input>]) -> [Input] {
         // A stable sort keeps arrival order among equal times.
-        state.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+        state.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element.value)
     }
 }
 
@@ -112,26 +112,26 @@ public struct Collect<Input: Sendable>: Aggregation {
 public struct First<Input: Sendable>: Aggregation {
     /// The earliest element.
     @inlinable public init() {}
-    @inlinable public func makeState() -> (Timestamp, Input)? { nil }
-    @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout (Timestamp, Input)?) {
-        if state.map({ time < $0.0 }) ?? true { state = (time, input) }
+    @inlinable public func makeState() -> Timed<Input>? { nil }
+    @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout Timed<Input>?) {
+        if state.map({ time < $0.time }) ?? true { state = Timed(time, input) }
     }
-    @inlinable public func merge(_ other: (Timestamp, Input)?, into state: inout (Timestamp, Input)?) {
-        if let other, state.map({ other.0 < $0.0 }) ?? true { state = other }
+    @inlinable public func merge(_ other: Timed<Input>?, into state: inout Timed<Input>?) {
+        if let other, state.map({ other.time < $0.time }) ?? true { state = other }
     }
-    @inlinable public func result(of state: (Timestamp, Input)?) -> Input? { state?.1 }
+    @inlinable public func result(of state: Timed<Input>?) -> Input? { state?.value }
 }
 
 /// The element with the latest event time (the last to arrive among equal times).
 public struct Last<Input: Sendable>: Aggregation {
     /// The latest element.
     @inlinable public init() {}
-    @inlinable public func makeState() -> (Timestamp, Input)? { nil }
-    @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout (Timestamp, Input)?) {
-        if state.map({ time >= $0.0 }) ?? true { state = (time, input) }
+    @inlinable public func makeState() -> Timed<Input>? { nil }
+    @inlinable public func add(_ input: Input, at time: Timestamp, to state: inout Timed<Input>?) {
+        if state.map({ time >= $0.time }) ?? true { state = Timed(time, input) }
     }
-    @inlinable public func merge(_ other: (Timestamp, Input)?, into state: inout (Timestamp, Input)?) {
-        if let other, state.map({ other.0 >= $0.0 }) ?? true { state = other }
+    @inlinable public func merge(_ other: Timed<Input>?, into state: inout Timed<Input>?) {
+        if let other, state.map({ other.time >= $0.time }) ?? true { state = other }
     }
-    @inlinable public func result(of state: (Timestamp, Input)?) -> Input? { state?.1 }
+    @inlinable public func result(of state: Timed<Input>?) -> Input? { state?.value }
 }

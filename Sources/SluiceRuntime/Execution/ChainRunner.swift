@@ -51,7 +51,8 @@ final class ChainRunner {
     private func context(for node: LogicalNode) -> StageContext {
         StageContext(stageName: node.name, instance: instance, parallelism: node.parallelism,
                      chunkSize: run.options.chunkSize, clock: run.options.clock,
-                     routesLateEvents: !run.plan.graph.lateConsumers(of: node.id).isEmpty)
+                     routesLateEvents: !run.plan.graph.lateConsumers(of: node.id).isEmpty,
+                     isCheckpointed: run.checkpoints != nil)
     }
 
     /// Calls `body`, tagging any error it throws (other than cancellation) with `stage`.
@@ -77,14 +78,18 @@ final class ChainRunner {
             let made = try await attributed(to: node.name) { try make(context(for: node)) }
             transforms.append(Transform(instance: made, metrics: run.metrics[id.index], name: node.name, node: id))
         }
+        if run.checkpoints != nil { try prepareTransformsForCheckpoints() }
         switch head.implementation {
         case .source(let make):
             try await runSource(head, make: make)
         case .transform:
             try await withTicker {
-                try await runInputLoop { chunk, _ in try await self.push(chunk, from: 0) }
+                try await runInputLoop(onBarrier: { id in try await self.checkpointTransforms(id) }) { chunk, _ in
+                    try await self.push(chunk, from: 0)
+                }
             }
             try await finishTransforms()
+            try await acknowledgeFinal(parts: try transformStates())
             try await finishOutputs()
         case .sink(let make):
             try await runSink(head, make: make)
@@ -96,6 +101,10 @@ final class ChainRunner {
     /// Runs a two-input head: chunks go to the side their producer feeds, and each side is
     /// told when all of its producers have ended.
     private func runBinary(_ node: LogicalNode, make: @Sendable (StageContext) throws -> ErasedBinary) async throws {
+        if run.checkpoints != nil {
+            throw StageFailure(stage: node.name, error: CheckpointProblem(
+                "two-input stages (joins) cannot be checkpointed yet; run this pipeline without checkpoints"))
+        }
         let binary = try await attributed(to: node.name) { try make(context(for: node)) }
         let metrics = run.metrics[node.id.index]
         binaryHead = (binary, metrics, node.name)
@@ -185,6 +194,27 @@ final class ChainRunner {
     private func runSource(_ node: LogicalNode, make: @Sendable (StageContext) async throws -> ErasedSource) async throws {
         let metrics = run.metrics[node.id.index]
         let source = try await attributed(to: node.name) { try await make(context(for: node)) }
+        var injected: UInt64 = 0
+        if let checkpoints = run.checkpoints {
+            guard let restore = source.restore, source.position != nil else {
+                await source.close()
+                throw StageFailure(stage: node.name, error: CheckpointProblem(
+                    "source '\(node.name)' cannot record its position, so it cannot take part in checkpoints (its reader is not a CheckpointableSourceReader)"))
+            }
+            if let restored = run.restored {
+                injected = restored.id
+                if let saved = restored.parts(of: node.name, kind: .position).first(where: { $0.instance == instance }) {
+                    do {
+                        try restore(saved.bytes)
+                    } catch {
+                        await source.close()
+                        throw StageFailure(stage: node.name, error: CheckpointProblem(
+                            "cannot resume source '\(node.name)' from checkpoint \(restored.id): \(error)"))
+                    }
+                }
+            }
+            _ = checkpoints
+        }
         var newestEventTime = Timestamp.min
         var emittedWatermark = Timestamp.min
         let clock = run.options.clock
@@ -215,15 +245,27 @@ final class ChainRunner {
                         }
                     }
                 }
+                if let checkpoints = run.checkpoints, !finished, let id = checkpoints.barrierDue(after: injected) {
+                    injected = id.rawValue
+                    let position = try await attributed(to: node.name) { try source.position!() }
+                    try acknowledge(id, parts: [CheckpointPart(stage: node.name, instance: instance, kind: .position, bytes: position)]
+                                    + transformStates())
+                    try await forwardBarrier(id)
+                }
             }
         } catch {
             await source.close()
             throw error
         }
+        let finalPosition = run.checkpoints == nil ? nil : try await attributed(to: node.name) { try source.position!() }
         await source.close()
         // A bounded source is complete: event time jumps to +infinity, closing everything.
         try await advanceWatermark(to: .max)
         try await finishTransforms()
+        if let finalPosition {
+            try await acknowledgeFinal(parts: [CheckpointPart(stage: node.name, instance: instance, kind: .position, bytes: finalPosition)]
+                                       + transformStates(), isSource: true)
+        }
         try await finishOutputs()
     }
 
@@ -231,12 +273,32 @@ final class ChainRunner {
         let metrics = run.metrics[node.id.index]
         let sink = try await attributed(to: node.name) { try await make(context(for: node)) }
         do {
-            try await runInputLoop { chunk, _ in
+            if run.checkpoints != nil, let recover = sink.recover {
+                let committed = run.restored?.parts(of: node.name, kind: .transaction).first { $0.instance == instance }
+                try await attributed(to: node.name) { try await recover(committed?.bytes) }
+            }
+            try await runInputLoop(onBarrier: { id in
+                var parts: [CheckpointPart] = []
+                if let preCommit = sink.preCommit {
+                    let transaction = try await self.attributed(to: node.name) { try await preCommit(id) }
+                    parts.append(CheckpointPart(stage: node.name, instance: self.instance, kind: .transaction, bytes: transaction))
+                }
+                try self.acknowledge(id, parts: parts)
+                try await self.forwardBarrier(id)
+            }) { chunk, _ in
                 let outcome = try await self.attributed(to: node.name) { try await sink.write(chunk) }
                 // A sink's output is what it wrote: its input less what it rejected.
                 metrics.record(outcome, input: chunk.count,
                                output: chunk.count - outcome.skipped - outcome.deadLetters.count)
                 try await self.deliverDeadLetters(outcome.deadLetters)
+            }
+            if run.checkpoints != nil {
+                var parts: [CheckpointPart] = []
+                if let preCommit = sink.preCommit {
+                    let transaction = try await attributed(to: node.name) { try await preCommit(.final) }
+                    parts.append(CheckpointPart(stage: node.name, instance: instance, kind: .transaction, bytes: transaction))
+                }
+                try await acknowledgeFinal(parts: parts)
             }
             try await finishOutputs()
             try await run.commitGate.arriveAndWait()
@@ -248,15 +310,44 @@ final class ChainRunner {
     }
 
     /// Receives from this instance's channel until every producer has ended.
+    ///
+    /// Checkpoint barriers are aligned: once barrier *n* came from a producer, that
+    /// producer's later messages are held back until barrier *n* came from every producer
+    /// still running; then `onBarrier` runs (state as of exactly the elements before the
+    /// barrier) and the held messages are processed.
     private func runInputLoop(onEnd: (Int) async throws -> Void = { _ in },
+                              onBarrier: (CheckpointID) async throws -> Void = { _ in },
                               _ onData: (ErasedChunk, Int) async throws -> Void) async throws {
         let channel = run.channels[chain.index][instance]
         let clock = run.options.clock
         let idleTimeout = run.options.idleTimeout?.wholeMilliseconds
-        var tracker = InputTracker(producers: run.plan.producerCounts[chain.index], idleTimeout: idleTimeout,
+        let producers = run.plan.producerCounts[chain.index]
+        var tracker = InputTracker(producers: producers, idleTimeout: idleTimeout,
                                    now: idleTimeout == nil ? .min : clock.now)
+        var aligning: (id: CheckpointID, arrived: Set<Int>)?
+        var held: [ChannelMessage] = []
+        var replay: [ChannelMessage] = []
+        var replayIndex = 0
+        func alignmentComplete() async throws {
+            guard let current = aligning, current.arrived.count >= producers - tracker.endedCount else { return }
+            aligning = nil
+            try await onBarrier(current.id)
+            replay = held + replay[replayIndex...]
+            replayIndex = 0
+            held = []
+        }
         while !tracker.isFinished {
-            let message = try await channel.receive()
+            let message: ChannelMessage
+            if replayIndex < replay.count {
+                message = replay[replayIndex]
+                replayIndex += 1
+            } else {
+                message = try await channel.receive()
+            }
+            if let current = aligning, current.arrived.contains(message.producer) {
+                held.append(message)
+                continue
+            }
             if message.producer != ChainRunner.tickerProducer, idleTimeout != nil {
                 tracker.heard(from: message.producer, at: clock.now)
             }
@@ -271,12 +362,80 @@ final class ChainRunner {
                     try await advanceWatermark(to: combined)
                 }
             case .barrier(let id):
-                if tracker.barrier(id) { try await broadcast(.barrier(id)) }
+                if aligning == nil { aligning = (id, []) }
+                aligning?.arrived.insert(message.producer)
+                try await alignmentComplete()
             case .endOfInput:
                 let combined = tracker.end(producer: message.producer)
                 try await onEnd(message.producer)
                 if let combined { try await advanceWatermark(to: combined) }
+                try await alignmentComplete()
             }
+        }
+    }
+
+    // MARK: Checkpoints
+
+    private var participant: Int { run.participantOffsets[chain.index] + instance }
+
+    /// With checkpoints: every stateful transform must be able to save its state; restores
+    /// it when the run resumes.
+    private func prepareTransformsForCheckpoints() throws {
+        let graph = run.plan.graph
+        for transform in transforms where !graph[transform.node].isStateless {
+            guard transform.instance.snapshotState != nil, let restore = transform.instance.restoreState else {
+                throw StageFailure(stage: transform.name, error: CheckpointProblem(
+                    "stage '\(transform.name)' keeps state that cannot be checkpointed: its operator is not a CheckpointableOperator (or its key or state type is not Codable)"))
+            }
+            guard let restored = run.restored else { continue }
+            let parts = restored.parts(of: transform.name, kind: .state)
+            guard !parts.isEmpty else { continue }
+            do {
+                try restore(parts.map(\.bytes), RestoreScope(instance: instance, parallelism: graph[transform.node].parallelism))
+            } catch {
+                if run.checkpoints?.policy.allowDroppingState.contains(transform.name) == true { continue }
+                throw StageFailure(stage: transform.name, error: CheckpointProblem(
+                    "the state of stage '\(transform.name)' in checkpoint \(restored.id) does not fit the stage any more (\(error)); allow dropping it with allowDroppingState: [\"\(transform.name)\"]"))
+            }
+        }
+    }
+
+    /// The encoded state of every stateful transform in the chain.
+    private func transformStates() throws -> [CheckpointPart] {
+        try transforms.compactMap { transform in
+            guard let snapshot = transform.instance.snapshotState else { return nil }
+            let bytes = try snapshot()
+            return CheckpointPart(stage: transform.name, instance: instance, kind: .state, bytes: bytes)
+        }
+    }
+
+    /// Snapshots the chain's transforms for checkpoint `id`, then passes the barrier on.
+    private func checkpointTransforms(_ id: CheckpointID) async throws {
+        try acknowledge(id, parts: try transformStates())
+        try await forwardBarrier(id)
+    }
+
+    private func acknowledge(_ id: CheckpointID, parts: [CheckpointPart]) throws {
+        do {
+            try run.checkpoints?.acknowledge(id, participant: participant, parts: parts)
+        } catch {
+            throw StageFailure(stage: run.plan.graph[chain.head].name, error: error)
+        }
+    }
+
+    private func acknowledgeFinal(parts: [CheckpointPart], isSource: Bool = false) async throws {
+        do {
+            try run.checkpoints?.acknowledgeFinal(participant: participant, isSource: isSource, parts: parts)
+        } catch {
+            throw StageFailure(stage: run.plan.graph[chain.head].name, error: error)
+        }
+    }
+
+    /// Sends a barrier to every consumer, the dead-letter sink included.
+    private func forwardBarrier(_ id: CheckpointID) async throws {
+        try await broadcast(.barrier(id))
+        if let deadLetterTarget {
+            try await deadLetterTarget.channel.send(ChannelMessage(producer: deadLetterTarget.producer, event: .barrier(id)))
         }
     }
 

@@ -1,7 +1,7 @@
 import SluiceCore
 
 /// Follows the control events of a chain's input producers: end-of-input, the combined
-/// watermark (the minimum over producers still running) and barriers seen from every producer.
+/// watermark (the minimum over producers still running).
 struct InputTracker {
     private var ended: [Bool]
     private var watermarks: [Timestamp]
@@ -10,7 +10,6 @@ struct InputTracker {
     private let idleTimeout: Int64?
     /// The latest processing time heard of.
     private var now: Int64
-    private var barrierArrivals: [CheckpointID: Int] = [:]
     private(set) var endedCount = 0
     private(set) var combinedWatermark = Timestamp.min
 
@@ -57,17 +56,6 @@ struct InputTracker {
     mutating func watermark(_ time: Timestamp, producer: Int) -> Timestamp? {
         if time > watermarks[producer] { watermarks[producer] = time }
         return recombine()
-    }
-
-    /// Records a barrier; returns `true` once it has arrived from every producer still running.
-    mutating func barrier(_ id: CheckpointID) -> Bool {
-        let count = barrierArrivals[id, default: 0] + 1
-        if count >= ended.count - endedCount {
-            barrierArrivals[id] = nil
-            return true
-        }
-        barrierArrivals[id] = count
-        return false
     }
 
     private mutating func recombine() -> Timestamp? {

@@ -9,11 +9,26 @@ final class PipelineExecution: Sendable {
     let channels: [[BoundedChannel]]
     let deadLetterStore = DeadLetterStore()
     let commitGate: CommitGate
+    /// Set when the run takes checkpoints.
+    let checkpoints: CheckpointCoordinator?
+    /// The checkpoint the run resumes from.
+    let restored: RestoredCheckpoint?
+    /// Each chain's first participant number in checkpoints (instances follow).
+    let participantOffsets: [Int]
 
-    init(graph: LogicalGraph, options: RunOptions) {
-        let plan = PhysicalPlan(graph: graph)
+    init(graph: LogicalGraph, plan: PhysicalPlan, options: RunOptions,
+         checkpoints: CheckpointCoordinator? = nil, restored: RestoredCheckpoint? = nil) {
         self.plan = plan
         self.options = options
+        self.checkpoints = checkpoints
+        self.restored = restored
+        var offsets: [Int] = []
+        var next = 0
+        for chain in plan.chains {
+            offsets.append(next)
+            next += chain.parallelism
+        }
+        participantOffsets = offsets
         metrics = graph.nodes.map(StageMetrics.init)
         channels = plan.chains.map { chain in
             graph[chain.head].kind == .source ? []

@@ -13,7 +13,10 @@ extension Pipeline {
     /// let report = try await pipeline.run()
     /// print(report)
     /// ```
-    public func run(options: RunOptions = RunOptions()) async throws -> RunReport {
+    ///
+    /// With `checkpoints`, the run takes exactly-once checkpoints and first resumes from the
+    /// newest complete one in the policy's directory, if any; see ``CheckpointPolicy``.
+    public func run(options: RunOptions = RunOptions(), checkpoints: CheckpointPolicy? = nil) async throws -> RunReport {
         var problems = validate()
         if options.chunkSize < 1 { problems.append("chunk size must be at least 1, not \(options.chunkSize)") }
         if options.channelCapacity < 1 { problems.append("channel capacity must be at least 1, not \(options.channelCapacity)") }
@@ -21,9 +24,35 @@ extension Pipeline {
             throw PipelineRunError(pipeline: name, reason: .invalidPipeline(problems), report: nil)
         }
 
-        let execution = PipelineExecution(graph: graph, options: options)
+        let plan = PhysicalPlan(graph: graph)
+        var coordinator: CheckpointCoordinator?
+        var restored: RestoredCheckpoint?
+        if let checkpoints {
+            let resumed = try resume(from: checkpoints)
+            restored = resumed.checkpoint
+            coordinator = CheckpointCoordinator(policy: checkpoints, pipeline: name, graph: graph, plan: plan,
+                                                restoredID: restored?.id, skipped: resumed.skipped)
+        }
+        let execution = PipelineExecution(graph: graph, plan: plan, options: options,
+                                          checkpoints: coordinator, restored: restored)
         let start = ContinuousClock.now
+        let chainTasks = plan.chains.reduce(0) { $0 + $1.parallelism }
         let failure: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
+            if let coordinator, let checkpoints {
+                let clock = options.clock
+                group.addTask {
+                    // Ends when cancelled, once every chain is done.
+                    while !Task.isCancelled {
+                        do {
+                            try await clock.sleep(until: clock.now.advanced(by: checkpoints.interval))
+                        } catch {
+                            return nil
+                        }
+                        coordinator.trigger()
+                    }
+                    return nil
+                }
+            }
             for chain in execution.plan.chains {
                 for instance in 0..<chain.parallelism {
                     group.addTask {
@@ -37,7 +66,11 @@ extension Pipeline {
                 }
             }
             var rootCause: (any Error)?
+            var finished = 0
             for await error in group {
+                finished += 1
+                // Every chain is done: stop the checkpoint trigger.
+                if finished == chainTasks, coordinator != nil { group.cancelAll() }
                 guard let error else { continue }
                 if rootCause == nil || (!(rootCause is StageFailure) && error is StageFailure) {
                     rootCause = error
@@ -47,14 +80,47 @@ extension Pipeline {
             }
             return rootCause
         }
-        let report = RunReport(pipeline: name, stages: execution.metrics.map(\.snapshot),
+        var report = RunReport(pipeline: name, stages: execution.metrics.map(\.snapshot),
                                wallTime: ContinuousClock.now - start,
                                deadLetters: execution.deadLetterStore.all)
+        report.checkpoints = coordinator?.statistics
         guard let failure else { return report }
         if let stageFailure = failure as? StageFailure {
             throw PipelineRunError(pipeline: name, reason: .stageFailed(stage: stageFailure.stage, error: stageFailure.error),
                                    report: report)
         }
         throw CancellationError()
+    }
+}
+
+extension Pipeline {
+    /// Finds the checkpoint to resume from, checks that it fits this pipeline, and publishes
+    /// what its sinks pre-committed (again, harmlessly, if that already happened).
+    func resume(from policy: CheckpointPolicy) throws -> (checkpoint: RestoredCheckpoint?, skipped: [String]) {
+        let found: (checkpoint: RestoredCheckpoint?, skipped: [String])
+        do {
+            found = try CheckpointStore(directory: policy.directory).newestUsable()
+        } catch {
+            throw PipelineRunError(pipeline: name, reason: .cannotRestore(["\(error)"]), report: nil)
+        }
+        guard let checkpoint = found.checkpoint else { return found }
+        var problems: [String] = []
+        let stages = Dictionary(graph.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for stage in Set(checkpoint.parts.map(\.stage)).sorted() where stages[stage] == nil && !policy.allowDroppingState.contains(stage) {
+            problems.append("checkpoint \(checkpoint.id) (\(checkpoint.directory)) has state for stage '\(stage)', which this pipeline does not have; rename the stage back, or allow dropping its state with allowDroppingState: [\"\(stage)\"]")
+        }
+        guard problems.isEmpty else {
+            throw PipelineRunError(pipeline: name, reason: .cannotRestore(problems), report: nil)
+        }
+        for part in checkpoint.parts where part.kind == .transaction {
+            guard let commit = stages[part.stage]?.transactionCommitter else { continue }
+            do {
+                try commit(part.bytes)
+            } catch {
+                throw PipelineRunError(pipeline: name, reason: .cannotRestore(
+                    ["publishing what sink '\(part.stage)' pre-committed in checkpoint \(checkpoint.id) failed: \(error)"]), report: nil)
+            }
+        }
+        return found
     }
 }

@@ -8,6 +8,8 @@ public struct PipelineRunError: Error, CustomStringConvertible {
         case invalidPipeline([String])
         /// A stage threw; all other stages were cancelled.
         case stageFailed(stage: String, error: any Error)
+        /// The run could not resume from its checkpoints; nothing ran.
+        case cannotRestore([String])
     }
 
     /// The pipeline's name.
@@ -35,6 +37,8 @@ public struct PipelineRunError: Error, CustomStringConvertible {
             return "pipeline '\(pipeline)' is invalid:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
         case .stageFailed(let stage, let error):
             return "pipeline '\(pipeline)' failed in stage '\(stage)': \(error)"
+        case .cannotRestore(let problems):
+            return "pipeline '\(pipeline)' cannot resume from its checkpoints:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
         }
     }
 }

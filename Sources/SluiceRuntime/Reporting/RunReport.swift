@@ -35,6 +35,8 @@ public struct RunReport: Sendable, CustomStringConvertible {
     public var wallTime: Duration
     /// Dead letters, when the pipeline has no dead-letter sink (otherwise they went there).
     public var deadLetters: [DeadLetter]
+    /// What the checkpoints did, when the run took them.
+    public var checkpoints: CheckpointStatistics?
 
     /// The report of the stage named `name`.
     public subscript(stage name: String) -> StageReport? {
@@ -72,6 +74,14 @@ public struct RunReport: Sendable, CustomStringConvertible {
             if index == 0 { lines.append("  " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
         }
         if !deadLetters.isEmpty { lines.append("  \(deadLetters.count) dead letter(s) kept in the report") }
+        if let checkpoints {
+            var line = "  checkpoints: \(checkpoints.completed) completed"
+            if let newest = checkpoints.newest { line += ", newest \(newest) (\(checkpoints.newestSizeBytes) bytes)" }
+            line += ", longest \(seconds(checkpoints.longestDuration))"
+            if let restored = checkpoints.restoredFrom { line += "; resumed from checkpoint \(restored)" }
+            lines.append(line)
+            for skipped in checkpoints.skippedOnRestore { lines.append("  skipped on restore: \(skipped)") }
+        }
         return lines.joined(separator: "\n")
     }
 }

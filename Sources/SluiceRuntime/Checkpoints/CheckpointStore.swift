@@ -1,0 +1,176 @@
+import Foundation
+import SluiceCore
+
+/// One piece of a checkpoint: a stage instance's state, a source's position, or a sink's
+/// pre-committed transaction.
+struct CheckpointPart: Sendable {
+    enum Kind: String, Codable, Sendable {
+        case state, position, transaction
+    }
+    let stage: String
+    let instance: Int
+    let kind: Kind
+    let bytes: [UInt8]
+}
+
+/// The table of contents of a checkpoint, written last: a checkpoint exists once its
+/// manifest does.
+struct CheckpointManifest: Codable {
+    struct Part: Codable {
+        var stage: String
+        var instance: Int
+        var kind: CheckpointPart.Kind
+        var file: String
+        var size: Int
+        var checksum: String
+    }
+    var format = 1
+    var checkpoint: UInt64
+    var pipeline: String
+    var createdAtMilliseconds: Int64
+    /// Taken at the end of bounded input: the run completed.
+    var isFinal: Bool
+    var parts: [Part]
+}
+
+/// A complete checkpoint read back from disk.
+struct RestoredCheckpoint: Sendable {
+    let id: UInt64
+    let directory: String
+    let isFinal: Bool
+    let parts: [CheckpointPart]
+
+    /// The parts of `stage` of `kind`, ordered by instance.
+    func parts(of stage: String, kind: CheckpointPart.Kind) -> [CheckpointPart] {
+        parts.filter { $0.stage == stage && $0.kind == kind }.sorted { $0.instance < $1.instance }
+    }
+}
+
+/// Checkpoints on disk:
+///
+/// ```
+/// DIR/chk-00000000000000000007/0.part        one file per part
+/// DIR/chk-00000000000000000007/_manifest.json  written last, by rename
+/// ```
+struct CheckpointStore: Sendable {
+    let directory: String
+    static let manifestName = "_manifest.json"
+
+    static func folderName(_ id: UInt64) -> String {
+        let digits = String(id)
+        return "chk-" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+    }
+
+    /// The checkpoint folders present, newest first.
+    func folders() -> [(id: UInt64, path: String)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.compactMap { name -> (UInt64, String)? in
+            guard name.hasPrefix("chk-"), let id = UInt64(name.dropFirst(4)) else { return nil }
+            return (id, directory + "/" + name)
+        }.sorted { $0.0 > $1.0 }
+    }
+
+    /// Writes checkpoint `id` durably: parts, then the manifest by atomic rename.
+    func write(id: UInt64, pipeline: String, isFinal: Bool, parts: [CheckpointPart]) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let folder = directory + "/" + Self.folderName(id)
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var entries: [CheckpointManifest.Part] = []
+        for (index, part) in parts.enumerated() {
+            let file = "\(index).part"
+            try DurableFile.write(part.bytes, to: folder + "/" + file)
+            entries.append(CheckpointManifest.Part(stage: part.stage, instance: part.instance, kind: part.kind, file: file,
+                                                   size: part.bytes.count, checksum: Checksum.of(part.bytes)))
+        }
+        let manifest = CheckpointManifest(checkpoint: id, pipeline: pipeline,
+                                          createdAtMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
+                                          isFinal: isFinal, parts: entries)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let temporary = folder + "/" + Self.manifestName + ".tmp"
+        try DurableFile.write(Array(try encoder.encode(manifest)), to: temporary)
+        try DurableFile.syncDirectory(folder)
+        try DurableFile.rename(temporary, to: folder + "/" + Self.manifestName)
+        try DurableFile.syncDirectory(folder)
+        try DurableFile.syncDirectory(directory)
+    }
+
+    /// Reads and checks one checkpoint folder; throws what is wrong with it.
+    func read(id: UInt64, folder: String) throws -> RestoredCheckpoint {
+        let manifestPath = folder + "/" + Self.manifestName
+        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+            throw CheckpointProblem("\(folder): no manifest (the checkpoint never completed)", isIncomplete: true)
+        }
+        let manifest: CheckpointManifest
+        do {
+            manifest = try JSONDecoder().decode(CheckpointManifest.self, from: data)
+        } catch {
+            throw CheckpointProblem("\(manifestPath): unreadable manifest (\(error))")
+        }
+        var parts: [CheckpointPart] = []
+        for entry in manifest.parts {
+            let path = folder + "/" + entry.file
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CheckpointProblem("\(path) (\(entry.stage) instance \(entry.instance)) is missing")
+            }
+            let bytes = [UInt8](contents)
+            guard bytes.count == entry.size else {
+                throw CheckpointProblem("\(path) (\(entry.stage) instance \(entry.instance)) has \(bytes.count) bytes, the manifest says \(entry.size)")
+            }
+            guard Checksum.of(bytes) == entry.checksum else {
+                throw CheckpointProblem("\(path) (\(entry.stage) instance \(entry.instance)) fails its checksum")
+            }
+            parts.append(CheckpointPart(stage: entry.stage, instance: entry.instance, kind: entry.kind, bytes: bytes))
+        }
+        return RestoredCheckpoint(id: id, directory: folder, isFinal: manifest.isFinal, parts: parts)
+    }
+
+    /// The newest checkpoint that is complete and intact, and what was wrong with newer ones.
+    /// Throws when damaged checkpoints exist but none is usable: starting from scratch could
+    /// then publish output twice, so the user must decide.
+    func newestUsable() throws -> (checkpoint: RestoredCheckpoint?, skipped: [String]) {
+        var skipped: [String] = []
+        var damaged = false
+        for (id, folder) in folders() {
+            do {
+                return (try read(id: id, folder: folder), skipped)
+            } catch let problem as CheckpointProblem {
+                skipped.append(problem.description)
+                if !problem.isIncomplete { damaged = true }
+            }
+        }
+        if damaged {
+            throw CheckpointProblem("no usable checkpoint in \(directory): " + skipped.joined(separator: "; ")
+                                    + ". Move the directory away to start from scratch.")
+        }
+        return (nil, skipped)
+    }
+
+    /// Deletes complete checkpoints beyond the newest `keep`, and unfinished ones older than
+    /// the newest complete one.
+    func prune(keep: Int, newest: UInt64) {
+        var kept = 0
+        for (id, folder) in folders() {
+            let complete = FileManager.default.fileExists(atPath: folder + "/" + Self.manifestName)
+            if complete && id <= newest {
+                kept += 1
+                if kept <= keep { continue }
+            } else if id > newest {
+                continue
+            }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+}
+
+/// What is wrong with a checkpoint on disk.
+struct CheckpointProblem: Error, CustomStringConvertible {
+    let description: String
+    /// Never completed (no manifest), as opposed to damaged.
+    let isIncomplete: Bool
+    init(_ description: String, isIncomplete: Bool = false) {
+        self.description = description
+        self.isIncomplete = isIncomplete
+    }
+}

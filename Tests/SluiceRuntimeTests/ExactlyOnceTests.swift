@@ -1,0 +1,210 @@
+import Foundation
+import Synchronization
+import Testing
+import Sluice
+import SluiceTesting
+
+struct Spending: Codable, Sendable, Equatable {
+    var id: String
+    var user: String
+    var ts: Int64
+    var amount: Double
+}
+
+struct SpendTotal: Codable, Sendable, Hashable {
+    var user: String
+    var start: Int64
+    var count: Int
+    var sum: Double
+}
+
+/// Throws once, at the `at`-th element it sees, then never again: a crash in the middle of a run.
+final class CrashSwitch: Sendable {
+    private let seen = Mutex(0)
+    private let armed: Mutex<Bool>
+    let at: Int
+    init(at: Int, armed: Bool = true) {
+        self.at = at
+        self.armed = Mutex(armed)
+    }
+    func check() throws {
+        let crash = seen.withLock { seen -> Bool in
+            seen += 1
+            return seen == at
+        }
+        if crash, armed.withLock({ armed in defer { armed = false }; return armed }) {
+            throw RecordError("simulated crash at element \(at)")
+        }
+    }
+}
+
+/// Drops events whose id was seen before (ids repeat in the input).
+struct DropRepeatedIDs: KeyedProcessFunction {
+    func initialState(for key: String) -> Bool { false }
+    func process(_ event: Spending, key: String, state seen: inout Bool, context: inout KeyedContext,
+                 into output: inout Emitter<Spending>) {
+        if !seen { output.emit(event) }
+        seen = true
+    }
+}
+
+@Suite(.serialized) struct ExactlyOnceTests {
+    /// Writes `count` purchases over three files, every 7th repeating an earlier id.
+    func writeInput(_ directory: TemporaryDirectory, count: Int) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory.file("in"), withIntermediateDirectories: true)
+        for file in 0..<3 {
+            var lines: [String] = []
+            for index in stride(from: file, to: count, by: 3) {
+                let id = index % 7 == 6 ? index - 3 : index
+                let ts = Int64(index * 250 + (index % 5) * 40)     // a little disorder
+                lines.append(#"{"id":"e\#(id)","user":"u\#(index % 13)","ts":\#(ts),"amount":\#(Double(index % 50) + 0.25)}"#)
+            }
+            try directory.write(lines.joined(separator: "\n") + "\n", to: "in/part-\(file).jsonl")
+        }
+        return directory.file("in/*.jsonl")
+    }
+
+    func pipeline(input: String, output: String, crash: CrashSwitch?) -> Pipeline {
+        Pipeline("exactly-once") {
+            Source.jsonLines(input, as: Spending.self)
+                .eventTime(maxOutOfOrderness: .milliseconds(500)) { Timestamp(millisecondsSinceEpoch: $0.ts) }
+                .named("purchases")
+            Map { (purchase: Spending) throws -> Spending in
+                try crash?.check()
+                return purchase
+            }
+            KeyBy(\Spending.id).process(DropRepeatedIDs()).named("dedup").parallelism(2)
+            KeyBy(\Spending.user).window(.tumbling(.seconds(5)), eventTime: { Timestamp(millisecondsSinceEpoch: $0.ts) }) {
+                Count()
+                Sum(\.amount)
+            }.named("per-5s").parallelism(2)
+            Map { (result: WindowResult<String, (Int, Double)>) in
+                SpendTotal(user: result.key, start: result.start.millisecondsSinceEpoch, count: result.value.0, sum: result.value.1)
+            }
+            Sink.jsonLines(output, of: SpendTotal.self).named("totals")
+        }
+    }
+
+    func lines(_ path: String) throws -> [String] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init).sorted()
+    }
+
+    @Test(arguments: [150, 900, 1_700]) func aRunThatFailsMidwayAndResumesPublishesEachResultOnce(crashAt: Int) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 2_000)
+        let expectedPath = directory.file("expected.jsonl")
+        _ = try await pipeline(input: input, output: expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
+        let expected = try lines(expectedPath)
+        #expect(!expected.isEmpty)
+
+        let output = directory.file("out/totals.jsonl")
+        let state = directory.file("state")
+        let policy = CheckpointPolicy.every(.milliseconds(2), in: state)
+        let crash = CrashSwitch(at: crashAt)
+        await #expect(throws: PipelineRunError.self) {
+            _ = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 16), checkpoints: policy)
+        }
+        let report = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 16), checkpoints: policy)
+        #expect(try lines(output) == expected)
+        #expect(report.checkpoints?.completed ?? 0 >= 1)
+        // No hidden parts are left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.file("out")).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func aCompletedRunResumedAgainAddsNothing() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 300)
+        let output = directory.file("totals.jsonl")
+        let policy = CheckpointPolicy.every(.milliseconds(5), in: directory.file("state"))
+        _ = try await pipeline(input: input, output: output, crash: nil).run(checkpoints: policy)
+        let first = try lines(output)
+        let again = try await pipeline(input: input, output: output, crash: nil).run(checkpoints: policy)
+        #expect(try lines(output) == first)
+        #expect(again.checkpoints?.restoredFrom != nil)
+        #expect(again[stage: "purchases"]?.recordsOut == 0)
+    }
+
+    /// The newest checkpoint folder.
+    func newestCheckpoint(in state: String) throws -> String {
+        let names = try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.hasPrefix("chk-") }.sorted()
+        return state + "/" + names.last!
+    }
+
+    @Test func aDamagedNewestCheckpointIsSkippedForTheOneBefore() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 1_000)
+        let expectedPath = directory.file("expected.jsonl")
+        _ = try await pipeline(input: input, output: expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
+        let output = directory.file("totals.jsonl")
+        let state = directory.file("state")
+        let policy = CheckpointPolicy.every(.milliseconds(1), in: state, keep: 5)
+        let crash = CrashSwitch(at: 950)
+        await #expect(throws: PipelineRunError.self) {
+            _ = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
+        }
+        let folders = try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.hasPrefix("chk-") }
+        try #require(folders.count >= 2, "too few checkpoints before the crash to test this")
+        // Tear the newest: a part file cut short, as by a crash while it was written.
+        let newest = try newestCheckpoint(in: state)
+        let part = newest + "/0.part"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: part))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: part))
+        let report = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
+        #expect(report.checkpoints?.skippedOnRestore.first?.contains("0.part") == true)
+        #expect(try lines(output) == lines(expectedPath))
+    }
+
+    @Test func onlyDamagedCheckpointsFailTheRestoreSayingWhereAndWhy() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 100)
+        let state = directory.file("state")
+        let policy = CheckpointPolicy.every(.seconds(60), in: state, keep: 1)
+        _ = try await pipeline(input: input, output: directory.file("o.jsonl"), crash: nil).run(checkpoints: policy)
+        let newest = try newestCheckpoint(in: state)
+        try "{ not json".write(toFile: newest + "/_manifest.json", atomically: false, encoding: .utf8)
+        let error = await #expect(throws: PipelineRunError.self) {
+            _ = try await pipeline(input: input, output: directory.file("o.jsonl"), crash: nil).run(checkpoints: policy)
+        }
+        #expect(error?.description.contains("no usable checkpoint in \(state)") == true)
+        #expect(error?.description.contains("_manifest.json: unreadable manifest") == true)
+    }
+
+    @Test func aPipelineWithoutAStageThatHasStateRefusesToRestoreUnlessAllowed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 100)
+        let state = directory.file("state")
+        _ = try await pipeline(input: input, output: directory.file("o.jsonl"), crash: nil)
+            .run(checkpoints: .every(.seconds(60), in: state))
+        func changed() -> Pipeline {
+            Pipeline("exactly-once") {
+                Source.jsonLines(input, as: Spending.self).named("purchases")
+                KeyBy(\Spending.id).process(DropRepeatedIDs()).named("dedup")
+                Map { (spending: Spending) in spending.id }
+                Sink.jsonLines(directory.file("ids.jsonl"), of: String.self).named("totals")
+            }
+        }
+        let error = await #expect(throws: PipelineRunError.self) {
+            _ = try await changed().run(checkpoints: .every(.seconds(60), in: state))
+        }
+        #expect(error?.description.contains("has state for stage 'per-5s', which this pipeline does not have") == true)
+        _ = try await changed().run(checkpoints: .every(.seconds(60), in: state, allowDroppingState: ["per-5s"]))
+    }
+
+    @Test func aStatefulStageThatCannotBeCheckpointedIsNamed() async throws {
+        let error = await #expect(throws: PipelineRunError.self) {
+            _ = try await Pipeline("batches") {
+                Source.collection([1, 2, 3])
+                Batch<Int>(maxCount: 2).named("pairs")
+                Sink.collect(into: Collector<[Int]>())
+            }.run(checkpoints: .every(.seconds(60), in: NSTemporaryDirectory() + "/sluice-\(UUID().uuidString)"))
+        }
+        #expect(error?.stage == "pairs")
+        #expect(error?.description.contains("keeps state that cannot be checkpointed") == true)
+    }
+}
