@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
         .executable(name: "quickstart", targets: ["Quickstart"]),
         .executable(name: "sluice-bench", targets: ["SluiceBench"]),
+        .executable(name: "sluice-crashtest", targets: ["SluiceCrashTest"]),
     ],
     dependencies: [],
     targets: [
@@ -27,6 +28,8 @@ let package = Package(
                           exclude: ["Data"]),
         .executableTarget(name: "SluiceBench", dependencies: ["Sluice"], path: "Samples/Benchmarks",
                           exclude: ["duckdb-compare.sh"]),
+        .executableTarget(name: "SluiceCrashTest", dependencies: ["Sluice"], path: "Samples/CrashTest",
+                          exclude: ["crash-test.sh"]),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),

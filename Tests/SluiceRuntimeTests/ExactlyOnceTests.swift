@@ -207,4 +207,32 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         #expect(error?.stage == "pairs")
         #expect(error?.description.contains("keeps state that cannot be checkpointed") == true)
     }
+
+    @Test func aCSVSinkPublishesItsHeaderOnceAcrossAResume() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let output = directory.file("rows.csv")
+        let policy = CheckpointPolicy.every(.milliseconds(1), in: directory.file("state"))
+        let rows = (0..<3_000).map { SpendTotal(user: "u\($0 % 7)", start: Int64($0), count: $0, sum: Double($0) / 4) }
+        func pipeline(_ crash: CrashSwitch) -> Pipeline {
+            Pipeline("csv") {
+                Source.collection(rows).named("rows")
+                Map { (row: SpendTotal) throws -> SpendTotal in
+                    try crash.check()
+                    return row
+                }
+                Sink.csv(output, of: SpendTotal.self).named("csv")
+            }
+        }
+        let crash = CrashSwitch(at: 2_000)
+        await #expect(throws: PipelineRunError.self) {
+            _ = try await pipeline(crash).run(options: RunOptions(chunkSize: 4), checkpoints: policy)
+        }
+        _ = try await pipeline(crash).run(options: RunOptions(chunkSize: 4), checkpoints: policy)
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\r\n").map(String.init)
+        #expect(lines.first == "user,start,count,sum")
+        #expect(lines.dropFirst().count == rows.count)
+        #expect(Set(lines.dropFirst()).count == rows.count)
+        #expect(lines.filter { $0 == "user,start,count,sum" }.count == 1)
+    }
 }

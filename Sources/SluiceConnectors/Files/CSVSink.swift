@@ -26,7 +26,7 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
     /// Creates the temporary file.
     public func makeWriter(_ context: StageContext) throws -> Writer {
         try options.validate()
-        return Writer(file: try AtomicFileWriter(path: path), options: options)
+        return Writer(file: try AtomicFileWriter(path: path, checkpointed: context.isCheckpointed), options: options)
     }
 
     /// The running form of ``CSVSink``.
@@ -34,6 +34,8 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
         let file: AtomicFileWriter
         let options: CSVOptions
         var header: [String]?
+        /// Set when a resumed run finds the header already published.
+        var headerPublished = false
 
         init(file: AtomicFileWriter, options: CSVOptions) {
             self.file = file
@@ -55,7 +57,7 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
                     let (names, values) = try CSVRowEncoder().fields(of: element)
                     if header == nil {
                         header = names
-                        if options.hasHeader { appendRow(names) }
+                        if options.hasHeader, !headerPublished { appendRow(names) }
                     }
                     guard let header else { continue }
                     if names == header {
@@ -81,5 +83,24 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
         public mutating func finish() async throws { try file.commit() }
         /// Deletes the temporary file.
         public mutating func abort() async { file.abort() }
+    }
+}
+
+extension CSVSink.Writer: TransactionalSinkWriter {
+    /// Moves the rows written since the last checkpoint to a hidden part file.
+    public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> FileAppendTransaction {
+        try file.preCommit(checkpoint)
+    }
+
+    /// Appends a checkpoint's part to the file (idempotent).
+    public static func commit(_ transaction: FileAppendTransaction) throws {
+        try AtomicFileWriter.publish(transaction)
+    }
+
+    /// Learns what was published (whether the header is out already) and removes parts of
+    /// checkpoints that never completed.
+    public mutating func recover(after committed: FileAppendTransaction?) async throws {
+        file.recover(after: committed)
+        headerPublished = (file.publishedLength ?? 0) > 0
     }
 }

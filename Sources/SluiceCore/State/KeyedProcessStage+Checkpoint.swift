@@ -22,10 +22,8 @@ public struct KeyedProcessSnapshot<Key: Codable, State: Codable>: Codable {
 extension KeyedProcessStage.Operator: CheckpointableOperator where Function.Key: Codable, Function.State: Codable {
     /// Every key's state and timers.
     public func snapshot() -> KeyedProcessSnapshot<Function.Key, Function.State> {
-        var timersOf: [Function.Key: [Int64]] = [:]
-        for timer in pendingTimers { timersOf[timer.key, default: []].append(timer.time) }
-        var processingTimersOf: [Function.Key: [Int64]] = [:]
-        for timer in pendingProcessingTimers { processingTimersOf[timer.key, default: []].append(timer.time) }
+        let timersOf = pendingTimers.timesByKey.mapValues { Array($0) }
+        let processingTimersOf = pendingProcessingTimers.timesByKey.mapValues { Array($0) }
         let keys = Set(stateByKey.keys).union(timersOf.keys).union(processingTimersOf.keys)
         return KeyedProcessSnapshot(
             watermark: watermark.millisecondsSinceEpoch,
@@ -40,17 +38,17 @@ extension KeyedProcessStage.Operator: CheckpointableOperator where Function.Key:
     public mutating func restore(from snapshots: [KeyedProcessSnapshot<Function.Key, Function.State>], scope: RestoreScope) {
         stateByKey = [:]
         timers = TimerQueue()
-        pendingTimers = []
+        pendingTimers = PendingTimers()
         processingTimers = TimerQueue()
-        pendingProcessingTimers = []
+        pendingProcessingTimers = PendingTimers()
         watermark = Timestamp(millisecondsSinceEpoch: snapshots.map(\.watermark).max() ?? Int64.min)
         for snapshot in snapshots {
             for entry in snapshot.entries where scope.owns(entry.key) {
                 if let state = entry.state { stateByKey[entry.key] = state }
-                for time in entry.timers where pendingTimers.insert(Timer(key: entry.key, time: time)).inserted {
+                for time in entry.timers where pendingTimers.insert(entry.key, at: time) {
                     timers.schedule(entry.key, at: time)
                 }
-                for time in entry.processingTimers where pendingProcessingTimers.insert(Timer(key: entry.key, time: time)).inserted {
+                for time in entry.processingTimers where pendingProcessingTimers.insert(entry.key, at: time) {
                     processingTimers.schedule(entry.key, at: time)
                 }
             }

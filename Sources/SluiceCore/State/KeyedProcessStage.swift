@@ -27,24 +27,15 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
     /// The running form of ``KeyedProcessStage``: the state of every key this instance owns
     /// and their timers.
     public struct Operator: TransformOperator {
-        @usableFromInline struct Timer: Hashable {
-            @usableFromInline let key: Function.Key
-            @usableFromInline let time: Int64
-            @inlinable init(key: Function.Key, time: Int64) {
-                self.key = key
-                self.time = time
-            }
-        }
-
         @usableFromInline let function: Function
         @usableFromInline var stateByKey: [Function.Key: Function.State] = [:]
 
         /// The state of every key seen and not cleared.
         public var states: [Function.Key: Function.State] { stateByKey }
         @usableFromInline var timers = TimerQueue<Function.Key>()
-        @usableFromInline var pendingTimers: Set<Timer> = []
+        @usableFromInline var pendingTimers = PendingTimers<Function.Key>()
         @usableFromInline var processingTimers = TimerQueue<Function.Key>()
-        @usableFromInline var pendingProcessingTimers: Set<Timer> = []
+        @usableFromInline var pendingProcessingTimers = PendingTimers<Function.Key>()
         @usableFromInline var watermark = Timestamp.min
         @usableFromInline var processingTime = Timestamp.min
 
@@ -52,32 +43,30 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
 
         /// The timers set and not yet fired, by key.
         public var timersByKey: [Function.Key: [Timestamp]] {
-            Dictionary(grouping: pendingTimers, by: \.key).mapValues {
-                $0.map { Timestamp(millisecondsSinceEpoch: $0.time) }.sorted()
-            }
+            pendingTimers.timesByKey.mapValues { $0.sorted().map { Timestamp(millisecondsSinceEpoch: $0) } }
         }
 
         @inlinable mutating func apply(_ context: KeyedContext, key: Function.Key, state: Function.State) {
             if context.clearsState {
                 stateByKey[key] = nil
-                pendingTimers = pendingTimers.filter { $0.key != key }
-                pendingProcessingTimers = pendingProcessingTimers.filter { $0.key != key }
+                pendingTimers.removeAll(for: key)
+                pendingProcessingTimers.removeAll(for: key)
                 return
             }
             for time in context.cancelledProcessingTimers {
-                pendingProcessingTimers.remove(Timer(key: key, time: time.millisecondsSinceEpoch))
+                pendingProcessingTimers.remove(key, at: time.millisecondsSinceEpoch)
             }
             for time in context.newProcessingTimers {
-                if pendingProcessingTimers.insert(Timer(key: key, time: time.millisecondsSinceEpoch)).inserted {
+                if pendingProcessingTimers.insert(key, at: time.millisecondsSinceEpoch) {
                     processingTimers.schedule(key, at: time.millisecondsSinceEpoch)
                 }
             }
             stateByKey[key] = state
             for time in context.cancelledTimers {
-                pendingTimers.remove(Timer(key: key, time: time.millisecondsSinceEpoch))
+                pendingTimers.remove(key, at: time.millisecondsSinceEpoch)
             }
             for time in context.newTimers {
-                if pendingTimers.insert(Timer(key: key, time: time.millisecondsSinceEpoch)).inserted {
+                if pendingTimers.insert(key, at: time.millisecondsSinceEpoch) {
                     timers.schedule(key, at: time.millisecondsSinceEpoch)
                 }
             }
@@ -97,7 +86,7 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
             processingTime = max(processingTime, now)
             while let (instant, keys) = processingTimers.popDue(atOrBefore: processingTime.millisecondsSinceEpoch) {
                 for key in keys {
-                    guard pendingProcessingTimers.remove(Timer(key: key, time: instant)) != nil else { continue }
+                    guard pendingProcessingTimers.remove(key, at: instant) else { continue }
                     var state = stateByKey[key] ?? function.initialState(for: key)
                     var context = KeyedContext(watermark: watermark, processingTime: processingTime)
                     defer { apply(context, key: key, state: state) }
@@ -113,7 +102,7 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
             while let (instant, keys) = timers.popDue(atOrBefore: watermark.millisecondsSinceEpoch) {
                 for key in keys {
                     // Cancelled, cleared or already fired timers are skipped.
-                    guard pendingTimers.remove(Timer(key: key, time: instant)) != nil else { continue }
+                    guard pendingTimers.remove(key, at: instant) else { continue }
                     var state = stateByKey[key] ?? function.initialState(for: key)
                     var context = KeyedContext(watermark: watermark, processingTime: processingTime)
                     defer { apply(context, key: key, state: state) }
@@ -133,3 +122,26 @@ extension KeyBy {
     }
 }
 
+
+/// The timers each key has set and not yet seen fire, found by key in constant time (clearing
+/// a key's state drops its timers without scanning everyone's).
+@usableFromInline struct PendingTimers<Key: Hashable> {
+    @usableFromInline var timesByKey: [Key: Set<Int64>] = [:]
+
+    @inlinable init() {}
+
+    /// Adds a timer; `false` when the key already had one at `time`.
+    @inlinable mutating func insert(_ key: Key, at time: Int64) -> Bool {
+        timesByKey[key, default: []].insert(time).inserted
+    }
+
+    /// Removes a timer; `false` when there was none (cancelled, cleared or fired).
+    @inlinable @discardableResult mutating func remove(_ key: Key, at time: Int64) -> Bool {
+        guard timesByKey[key]?.remove(time) != nil else { return false }
+        if timesByKey[key]?.isEmpty == true { timesByKey[key] = nil }
+        return true
+    }
+
+    /// Drops every timer of `key`.
+    @inlinable mutating func removeAll(for key: Key) { timesByKey[key] = nil }
+}

@@ -272,16 +272,22 @@ where A.Input == Element {
 /// Items scheduled at instants of event time, taken out in time order.
 @usableFromInline struct TimerQueue<Item> {
     @usableFromInline var itemsAt: [Int64: [Item]] = [:]
-    /// Distinct instants, ascending. Window ends are aligned, so there are few of them.
+    /// Distinct instants, ascending, from `head` on (those before were taken out; they are
+    /// dropped in bulk, so taking one out costs no shifting).
     @usableFromInline var instants: [Int64] = []
+    @usableFromInline var head = 0
 
     @inlinable init() {}
 
     @inlinable mutating func schedule(_ item: Item, at instant: Int64) {
         if itemsAt[instant] == nil {
             itemsAt[instant] = [item]
-            var low = 0
+            var low = head
             var high = instants.count
+            // Instants mostly arrive in increasing order: check the end first.
+            if high > low, instants[high - 1] < instant {
+                low = high
+            }
             while low < high {
                 let middle = (low + high) / 2
                 if instants[middle] < instant { low = middle + 1 } else { high = middle }
@@ -294,8 +300,13 @@ where A.Input == Element {
 
     /// The earliest instant at or before `limit` and its items, removed.
     @inlinable mutating func popDue(atOrBefore limit: Int64) -> (Int64, [Item])? {
-        guard let first = instants.first, first <= limit else { return nil }
-        instants.removeFirst()
+        guard head < instants.count, instants[head] <= limit else { return nil }
+        let first = instants[head]
+        head += 1
+        if head >= 1024, head * 2 >= instants.count {
+            instants.removeFirst(head)
+            head = 0
+        }
         return (first, itemsAt.removeValue(forKey: first) ?? [])
     }
 }
