@@ -37,6 +37,49 @@ public enum SourceHarness {
         await instance.close()
         return result
     }
+
+    /// Checks that `source` resumes exactly where a checkpoint left it: for every chunk
+    /// boundary, reads up to it, takes the position, restores a fresh reader from it and
+    /// reads the rest; the elements and dead letters must equal one uninterrupted read.
+    /// Returns a description of the first difference, or `nil`.
+    public static func resumptionDifference<S: SourceStage>(_ source: S, chunkSize: Int = 3,
+                                                            clock: any ProcessingClock = SystemClock()) async throws -> String?
+    where S.Output: Equatable {
+        let reference = try await readAll(source, chunkSize: chunkSize, clock: clock)
+        let name = source.settings.name ?? source.defaultName
+        let context = StageContext(stageName: name, chunkSize: chunkSize, clock: clock)
+        for cut in 0...reference.chunks {
+            let first = try await source.makeErasedSource(context)
+            guard let position = first.position else { return "\(name) is not a CheckpointableSourceReader" }
+            var elements: [S.Output] = []
+            var deadLetters: [DeadLetter] = []
+            var finished = false
+            for _ in 0..<cut where !finished {
+                let (outcome, done) = try await first.read(chunkSize)
+                finished = done
+                if let output = outcome.output { elements.append(contentsOf: output.elements(as: S.Output.self)) }
+                deadLetters += outcome.deadLetters
+            }
+            let saved = try position()
+            await first.close()
+            let second = try await source.makeErasedSource(context)
+            try second.restore!(saved)
+            while !finished {
+                let (outcome, done) = try await second.read(chunkSize)
+                finished = done
+                if let output = outcome.output { elements.append(contentsOf: output.elements(as: S.Output.self)) }
+                deadLetters += outcome.deadLetters
+            }
+            await second.close()
+            if elements != reference.elements {
+                return "resumed after \(cut) chunk(s): \(elements.count) elements, uninterrupted \(reference.elements.count); first difference at \(zip(elements, reference.elements).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(elements.count, reference.elements.count))"
+            }
+            if deadLetters.map(\.description) != reference.deadLetters.map(\.description) {
+                return "resumed after \(cut) chunk(s): dead letters \(deadLetters.map(\.description)), uninterrupted \(reference.deadLetters.map(\.description))"
+            }
+        }
+        return nil
+    }
 }
 
 /// Drives a ``SinkStage`` without a pipeline.

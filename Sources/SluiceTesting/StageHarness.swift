@@ -44,6 +44,20 @@ public struct StageHarness<S: TransformStage> {
         lateCount += outcome.lateCount
     }
 
+    /// The stage's state as a checkpoint would save it; throws when the operator is not a
+    /// ``CheckpointableOperator``.
+    public func snapshot() throws -> [UInt8] {
+        guard let snapshot = instance.snapshotState else { throw RecordError("\(S.self)'s operator is not a CheckpointableOperator") }
+        return try snapshot()
+    }
+
+    /// Replaces the stage's state with what `snapshots` (of every previous instance) hold for
+    /// this one, as a resumed run does.
+    public func restore(from snapshots: [[UInt8]], instance index: Int = 0, parallelism: Int = 1) throws {
+        guard let restore = instance.restoreState else { throw RecordError("\(S.self)'s operator is not a CheckpointableOperator") }
+        try restore(snapshots, RestoreScope(instance: index, parallelism: parallelism))
+    }
+
     /// The elements the stage sent to its late-event side output so far; `Element` is the
     /// type the stage emits there (a window's element type).
     public func lateEvents<Element: Sendable>(as type: Element.Type) -> [Element] {

@@ -31,6 +31,12 @@
 
     @usableFromInline func close() { reader.close() }
 
+    /// The byte offset just after the last record read.
+    @usableFromInline var consumedOffset: Int64 { reader.consumedOffset - Int64(block.count - position) }
+
+    /// The line the next record starts on (or blank lines before it).
+    @usableFromInline var nextLine: Int { line }
+
     @usableFromInline var fieldCount: Int { fieldEnds.count }
 
     /// The bytes of field `index` of the current record.

@@ -34,10 +34,12 @@ public struct CSVSource<Output: Sendable>: SourceStage {
 
     /// The running form of ``CSVSource``.
     public struct Reader: SourceReader {
-        @usableFromInline let paths: [String]
+        @usableFromInline var paths: [String]
         @usableFromInline let options: CSVOptions
         @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
         @usableFromInline var next = 0
+        /// Files read to their end, in order.
+        @usableFromInline var finished: [String] = []
         @usableFromInline var parser: CSVParser?
         @usableFromInline var decoder: CSVRowDecoder?
 
@@ -93,6 +95,7 @@ public struct CSVSource<Output: Sendable>: SourceStage {
                     continue
                 }
                 guard hasRecord else {
+                    finished.append(parser.path)
                     parser.close()
                     self.parser = nil
                     self.decoder = nil
@@ -110,6 +113,47 @@ public struct CSVSource<Output: Sendable>: SourceStage {
             parser = nil
             decoder = nil
         }
+    }
+}
+
+/// Where a CSV source is: the files done, the offset in the open one, and its header.
+public struct CSVFilePosition: Codable, Sendable, Equatable {
+    /// Files read to their end.
+    public var finished: [String]
+    /// The file being read.
+    public var current: String?
+    /// The byte offset after the last record handed out.
+    public var offset: Int64
+    /// The line the next record starts on.
+    public var nextLine: Int
+    /// The open file's column names.
+    public var header: [String]?
+}
+
+extension CSVSource.Reader: CheckpointableSourceReader {
+    /// The files done and the offset after the last record of the open one.
+    public func position() -> CSVFilePosition {
+        CSVFilePosition(finished: finished, current: parser?.path, offset: parser?.consumedOffset ?? 0,
+                               nextLine: parser?.nextLine ?? 1, header: decoder?.header.names)
+    }
+
+    /// Skips the files done and resumes the open one after its last record.
+    public mutating func restore(to position: CSVFilePosition) throws {
+        let done = Set(position.finished)
+        finished = position.finished
+        var remaining = paths.filter { !done.contains($0) && $0 != position.current }
+        parser?.close()
+        parser = nil
+        decoder = nil
+        if let current = position.current, let names = position.header {
+            let resumed = CSVParser(reader: try ByteBlockReader(path: current, resumingAt: position.offset, lineNumber: 0),
+                                    delimiter: options.delimiter, firstLine: position.nextLine)
+            parser = resumed
+            decoder = CSVRowDecoder(parser: resumed, header: CSVHeader(names: names), options: options)
+            remaining.insert(current, at: 0)
+        }
+        paths = remaining
+        next = parser == nil ? 0 : 1
     }
 }
 

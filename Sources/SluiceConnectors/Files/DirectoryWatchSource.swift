@@ -88,3 +88,27 @@ public struct DirectoryWatchSource<Output: Decodable & Sendable>: SourceStage {
         public mutating func close() async { files.close() }
     }
 }
+
+/// Where a directory watcher is: every file name taken, and the position in the files.
+public struct DirectoryWatchPosition: Codable, Sendable, Equatable {
+    /// Names of the files seen (read or queued).
+    public var seen: [String]
+    /// The files read to their end and the offset in the open one.
+    public var files: FileQueuePosition
+}
+
+extension DirectoryWatchSource.Reader: CheckpointableSourceReader {
+    /// The files seen and the offset in the open one.
+    public func position() -> DirectoryWatchPosition {
+        DirectoryWatchPosition(seen: seen.sorted(), files: files.position())
+    }
+
+    /// Continues: files read are not read again, the open one resumes at its offset, queued
+    /// ones and new ones are read next.
+    public mutating func restore(to position: DirectoryWatchPosition) throws {
+        // The first scan queued every file there now; those the checkpoint had finished (or
+        // was reading) leave the queue, the rest are read, old and new alike.
+        try files.restore(to: position.files)
+        seen.formUnion(position.seen)
+    }
+}

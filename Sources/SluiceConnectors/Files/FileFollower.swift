@@ -5,8 +5,9 @@ import SluiceCore
     /// A file was opened at the path: the first, or the replacement after a rotation or a
     /// truncation. Per-file state (a CSV header) starts again.
     case fileStarted
-    /// One line without its line end, valid only during the call, and its 1-based number.
-    case line(UnsafeRawBufferPointer, number: Int)
+    /// One line without its line end, valid only during the call, its 1-based number and the
+    /// byte offset at which it starts.
+    case line(UnsafeRawBufferPointer, number: Int, offset: Int64)
     /// The rest of a file that will not grow any more (rotated away, or the source is ending),
     /// which did not end with a newline; may be empty.
     case finalPartialLine([UInt8], number: Int)
@@ -58,8 +59,9 @@ import SluiceCore
                 try handle(.fileStarted)
             }
             guard let current = file else { break }
+            let offset = current.consumedOffset
             if let line = try current.nextCompleteLine() {
-                try handle(.line(line, number: current.lineNumber))
+                try handle(.line(line, number: current.lineNumber, offset: offset))
                 handled += 1
                 continue
             }
@@ -93,9 +95,37 @@ import SluiceCore
         return true
     }
 
+    /// Where the follower is: after the last complete line handed out, in the open file.
+    /// `offset` and `line` override that for a caller holding lines back (a CSV record
+    /// still open).
+    @usableFromInline func position(offset: Int64? = nil, line: Int? = nil) -> FollowPosition {
+        FollowPosition(device: identity?.device, inode: identity?.inode,
+                       offset: offset ?? file?.consumedOffset ?? 0, line: line ?? file?.lineNumber ?? 0)
+    }
+
+    /// Continues in the same file at the saved offset. When the path names another file now
+    /// (rotated while the run was down), that file is read from its start.
+    @usableFromInline mutating func restore(to position: FollowPosition) throws {
+        close()
+        guard let now = FileIdentity(path: path), now.device == position.device, now.inode == position.inode else { return }
+        let opened = try ByteBlockReader(path: path, resumingAt: position.offset, lineNumber: position.line)
+        file = opened
+        identity = opened.identity
+    }
+
     /// Closes the file.
     @usableFromInline mutating func close() {
         file?.close()
         file = nil
     }
+}
+
+/// Where a following source is in the file it follows, as a checkpoint records it.
+public struct FollowPosition: Codable, Sendable, Equatable {
+    /// The followed file's device and inode, to tell it from a file rotated into its place.
+    public var device: UInt64?, inode: UInt64?
+    /// The byte offset after the last record handed out.
+    public var offset: Int64
+    /// The number of lines before `offset`.
+    public var line: Int
 }

@@ -51,6 +51,8 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
         /// The file line on which `ready` starts, and on which `pending` starts.
         @usableFromInline var readyLine = 1
         @usableFromInline var pendingLine = 1
+        /// The byte offset at which `pending` starts.
+        @usableFromInline var pendingOffset: Int64 = 0
 
         @usableFromInline init(stage: FollowingCSVSource, clock: any ProcessingClock) {
             self.stage = stage
@@ -59,8 +61,11 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
         }
 
         /// Adds one line; moves the record it completes to `ready`.
-        @usableFromInline mutating func take(_ line: UnsafeRawBufferPointer, number: Int, lineBreak: Bool = true) {
-            if pending.isEmpty { pendingLine = number }
+        @usableFromInline mutating func take(_ line: UnsafeRawBufferPointer, number: Int, offset: Int64 = 0, lineBreak: Bool = true) {
+            if pending.isEmpty {
+                pendingLine = number
+                pendingOffset = offset
+            }
             pending.append(contentsOf: line)
             if lineBreak { pending.append(0x0A) }
             if boundary.endsRecord(line) { movePendingToReady() }
@@ -110,8 +115,8 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
                 switch input {
                 case .fileStarted:
                     header = nil
-                case .line(let line, let number):
-                    take(line, number: number)
+                case .line(let line, let number, let offset):
+                    take(line, number: number, offset: offset)
                 case .finalPartialLine(let rest, let number):
                     // The file will not grow: what is left is the last record, complete or not
                     // (an open quote is then reported as unterminated, never dropped).
@@ -128,5 +133,32 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
         public mutating func close() async {
             follower.close()
         }
+    }
+}
+
+/// Where a following CSV source is: the file position before the first record not yet
+/// handed out, and the file's header.
+public struct FollowCSVPosition: Codable, Sendable, Equatable {
+    /// The file and offset.
+    public var file: FollowPosition
+    /// The current file's column names, once read.
+    public var header: [String]?
+}
+
+extension FollowingCSVSource.Reader: CheckpointableSourceReader {
+    /// Before the record still waiting for its closing quote, if any; after the last record
+    /// otherwise.
+    public func position() -> FollowCSVPosition {
+        let file = pending.isEmpty ? follower.position() : follower.position(offset: pendingOffset, line: pendingLine - 1)
+        return FollowCSVPosition(file: file, header: header?.names)
+    }
+
+    /// Continues at the saved record with the saved header, when the file is still the same.
+    public mutating func restore(to position: FollowCSVPosition) throws {
+        try follower.restore(to: position.file)
+        pending.removeAll()
+        ready.removeAll()
+        boundary.reset()
+        header = follower.file == nil ? nil : position.header.map { CSVHeader(names: $0) }
     }
 }

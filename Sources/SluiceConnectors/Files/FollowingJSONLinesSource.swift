@@ -54,7 +54,7 @@ public struct FollowingJSONLinesSource<Output: Decodable & Sendable>: SourceStag
                 switch input {
                 case .fileStarted:
                     break
-                case .line(let line, let number):
+                case .line(let line, let number, _):
                     try reader.emit(line, lineNumber: number, into: &output)
                 case .finalPartialLine(let rest, let number):
                     if !rest.isEmpty { try rest.withUnsafeBytes { try reader.emit($0, lineNumber: number, into: &output) } }
@@ -67,4 +67,12 @@ public struct FollowingJSONLinesSource<Output: Decodable & Sendable>: SourceStag
             follower.close()
         }
     }
+}
+
+extension FollowingJSONLinesSource.Reader: CheckpointableSourceReader {
+    /// The followed file and the offset after its last complete line.
+    public func position() -> FollowPosition { follower.position() }
+
+    /// Continues after the saved line when the file is still the same one.
+    public mutating func restore(to position: FollowPosition) throws { try follower.restore(to: position) }
 }

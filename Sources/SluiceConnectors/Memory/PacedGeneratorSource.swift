@@ -37,7 +37,7 @@ public struct PacedGeneratorSource<Output: Sendable>: SourceStage {
     public struct Reader: SourceReader {
         @usableFromInline let stage: PacedGeneratorSource
         @usableFromInline let clock: any ProcessingClock
-        @usableFromInline let startedAt: Timestamp
+        @usableFromInline var startedAt: Timestamp
         @usableFromInline var random: SplitMix64
         @usableFromInline var index = 0
 
@@ -76,6 +76,32 @@ public struct PacedGeneratorSource<Output: Sendable>: SourceStage {
             }
             return stage.count.map { index < $0 } ?? true
         }
+    }
+}
+
+/// Where a paced generator is: the next event number, the random state and the start time
+/// its schedule counts from.
+public struct PacedGeneratorPosition: Codable, Sendable, Equatable {
+    /// The next event number.
+    public var index: Int
+    /// The random generator's state.
+    public var random: UInt64
+    /// The processing time the schedule started at, in milliseconds since the epoch.
+    public var startedAt: Int64
+}
+
+extension PacedGeneratorSource.Reader: CheckpointableSourceReader {
+    /// The next event number, the random state and the schedule's start.
+    public func position() -> PacedGeneratorPosition {
+        PacedGeneratorPosition(index: index, random: random.state, startedAt: startedAt.millisecondsSinceEpoch)
+    }
+
+    /// Continues the same sequence: events due while the run was down come at once, with
+    /// the event times they would have had.
+    public mutating func restore(to position: PacedGeneratorPosition) {
+        index = position.index
+        random = SplitMix64(seed: position.random)
+        startedAt = Timestamp(millisecondsSinceEpoch: position.startedAt)
     }
 }
 
