@@ -235,4 +235,43 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         #expect(Set(lines.dropFirst()).count == rows.count)
         #expect(lines.filter { $0 == "user,start,count,sum" }.count == 1)
     }
+
+    @Test func aRestartStrategyRecoversInProcessFromTheLastCheckpoint() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 2_000)
+        let expectedPath = directory.file("expected.jsonl")
+        _ = try await pipeline(input: input, output: expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
+        let output = directory.file("totals.jsonl")
+        let report = try await pipeline(input: input, output: output, crash: CrashSwitch(at: 1_200))
+            .run(options: RunOptions(chunkSize: 16), checkpoints: .every(.milliseconds(2), in: directory.file("state")),
+                 restart: .fixedDelay(.milliseconds(5), maxAttempts: 2))
+        #expect(report.restarts.count == 1)
+        #expect(report.restarts.first?.contains("simulated crash at element 1200") == true)
+        #expect(try lines(output) == lines(expectedPath))
+    }
+
+    @Test func failuresBeyondTheAllowedRestartsEndTheRun() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let attempts = Mutex(0)
+        let error = await #expect(throws: PipelineRunError.self) {
+            _ = try await Pipeline("always failing") {
+                Source.collection([1, 2, 3])
+                Map { (n: Int) throws -> Int in
+                    if n == 1 { attempts.withLock { $0 += 1 } }
+                    throw RecordError("broken")
+                }
+                Sink.collect(into: Collector<Int>())
+            }.run(restart: .fixedDelay(.milliseconds(1), maxAttempts: 2))
+        }
+        #expect(error?.stage == "map")
+        #expect(attempts.withLock { $0 } == 3)
+    }
+
+    @Test func exponentialBackoffGrowsToItsMaximum() {
+        let strategy = RestartStrategy.exponentialBackoff(initial: .milliseconds(100), maximum: .seconds(1), maxAttempts: 6)
+        #expect((1...6).map { strategy.delay(beforeRestart: $0) }
+                == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
+    }
 }

@@ -15,8 +15,28 @@ extension Pipeline {
     /// ```
     ///
     /// With `checkpoints`, the run takes exactly-once checkpoints and first resumes from the
-    /// newest complete one in the policy's directory, if any; see ``CheckpointPolicy``.
-    public func run(options: RunOptions = RunOptions(), checkpoints: CheckpointPolicy? = nil) async throws -> RunReport {
+    /// newest complete one in the policy's directory, if any; see ``CheckpointPolicy``. With
+    /// `restart`, a stage failure runs the pipeline again (from the newest checkpoint) instead
+    /// of ending the run; the report lists the failures it recovered from.
+    public func run(options: RunOptions = RunOptions(), checkpoints: CheckpointPolicy? = nil,
+                    restart: RestartStrategy = .none) async throws -> RunReport {
+        var recovered: [String] = []
+        while true {
+            do {
+                var report = try await runOnce(options: options, checkpoints: checkpoints)
+                report.restarts = recovered
+                return report
+            } catch let error as PipelineRunError {
+                guard case .stageFailed = error.reason, recovered.count < restart.maxAttempts else { throw error }
+                recovered.append(error.description)
+                let clock = options.clock
+                try await clock.sleep(until: clock.now.advanced(by: restart.delay(beforeRestart: recovered.count)))
+            }
+        }
+    }
+
+    /// One attempt of ``run(options:checkpoints:restart:)``.
+    func runOnce(options: RunOptions, checkpoints: CheckpointPolicy?) async throws -> RunReport {
         var problems = validate()
         if options.chunkSize < 1 { problems.append("chunk size must be at least 1, not \(options.chunkSize)") }
         if options.channelCapacity < 1 { problems.append("channel capacity must be at least 1, not \(options.channelCapacity)") }

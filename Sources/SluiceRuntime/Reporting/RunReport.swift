@@ -37,6 +37,9 @@ public struct RunReport: Sendable, CustomStringConvertible {
     public var deadLetters: [DeadLetter]
     /// What the checkpoints did, when the run took them.
     public var checkpoints: CheckpointStatistics?
+    /// Stage failures the run recovered from by restarting (see ``RestartStrategy``), in
+    /// order; the counts above are those of the last attempt.
+    public var restarts: [String] = []
 
     /// The report of the stage named `name`.
     public subscript(stage name: String) -> StageReport? {
@@ -74,6 +77,7 @@ public struct RunReport: Sendable, CustomStringConvertible {
             if index == 0 { lines.append("  " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
         }
         if !deadLetters.isEmpty { lines.append("  \(deadLetters.count) dead letter(s) kept in the report") }
+        for failure in restarts { lines.append("  restarted after: \(failure)") }
         if let checkpoints {
             var line = "  checkpoints: \(checkpoints.completed) completed"
             if let newest = checkpoints.newest { line += ", newest \(newest) (\(checkpoints.newestSizeBytes) bytes)" }
