@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Kills sluice-crashtest with SIGKILL at random moments K times, restarts it each time, and
-# compares the committed output with an uninterrupted run: the same multiset of lines.
+# stops it once with SIGTERM (a savepoint), and compares the committed output with an
+# uninterrupted run: the same multiset of lines.
 #   Samples/CrashTest/crash-test.sh [--kills K] [--events N] [--interval-ms N] [--binary PATH]
 set -euo pipefail
 kills=5; events=200000; interval=200; binary=""
@@ -39,14 +40,24 @@ for attempt in $(seq 1 "$kills"); do
     if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
     wait "$pid" 2>/dev/null || true
 done
+
+# A graceful stop: SIGTERM takes a savepoint and exits 0 (or the run had already finished).
+"$binary" --input "$work/in" --output "$work/out" --state "$work/state" --checkpoint-interval-ms "$interval" >"$work/stopped" &
+pid=$!
+sleep "$(awk -v max="$duration_ms" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.3f", rand() * max / 2000 }')"
+kill -TERM "$pid" 2>/dev/null || true
+if ! wait "$pid"; then echo "FAIL: SIGTERM did not end the run cleanly"; cat "$work/stopped"; exit 1; fi
+grep -E "stopped at savepoint|done:" "$work/stopped" >/dev/null || { echo "FAIL: unexpected output after SIGTERM"; cat "$work/stopped"; exit 1; }
+stopped=$(grep -c "stopped at savepoint" "$work/stopped" || true)
 "$binary" --input "$work/in" --output "$work/out" --state "$work/state" --checkpoint-interval-ms "$interval" >/dev/null
 
-python3 - "$work/reference/windows.jsonl" "$work/out/windows.jsonl" "$killed" <<'PY'
+python3 - "$work/reference/windows.jsonl" "$work/out/windows.jsonl" "$killed" "$stopped" <<'PY'
 import sys, collections
 reference = collections.Counter(open(sys.argv[1]).read().splitlines())
 got = collections.Counter(open(sys.argv[2]).read().splitlines())
 lost = sum((reference - got).values())
 duplicated = sum((got - reference).values())
-print(f"crash test: {sys.argv[3]} kills (SIGKILL), {sum(reference.values())} window results expected, lost {lost}, duplicated {duplicated}")
+print(f"crash test: {sys.argv[3]} kills (SIGKILL), {sys.argv[4]} graceful stop(s) at a savepoint (SIGTERM), "
+      f"{sum(reference.values())} window results expected, lost {lost}, duplicated {duplicated}")
 sys.exit(0 if lost == 0 and duplicated == 0 else 1)
 PY

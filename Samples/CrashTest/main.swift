@@ -4,7 +4,7 @@
 //       reads the JSON Lines files in DIR, drops repeated event ids (keyed state with
 //       timers), sums amounts per user and 60-second event-time window, and writes the
 //       results to OUTPUT/windows.jsonl exactly once; resumes from STATE after a crash;
-//       exits 0 when the input is done.
+//       exits 0 when the input is done, or at a savepoint on SIGINT/SIGTERM.
 //   sluice-crashtest generate --events N --files K --output DIR [--seed S]
 //       writes K files of events, some ids repeated, up to 5 s out of order.
 import Foundation
@@ -106,9 +106,15 @@ let pipeline = Pipeline("crash test") {
     Sink.jsonLines(output + "/windows.jsonl", of: WindowSum.self).named("windows")
 }
 
+// SIGINT or SIGTERM: take a savepoint, publish what it covers, exit 0; the next start resumes.
+let stop = StopHandle()
+stop.stopOnSignals()
+
 do {
-    let report = try await pipeline.run(checkpoints: .every(.milliseconds(interval), in: state))
-    if let checkpoints = report.checkpoints {
+    let report = try await pipeline.run(checkpoints: .every(.milliseconds(interval), in: state), stop: stop)
+    if let savepoint = report.stoppedAtSavepoint {
+        print("stopped at savepoint \(savepoint); start again with the same command to resume")
+    } else if let checkpoints = report.checkpoints {
         print("done: \(report[stage: "events"]?.recordsOut ?? 0) events read in this run, \(checkpoints.completed) checkpoints"
               + (checkpoints.restoredFrom.map { ", resumed from checkpoint \($0)" } ?? ""))
     }

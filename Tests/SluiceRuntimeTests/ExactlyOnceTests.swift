@@ -274,4 +274,41 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         #expect((1...6).map { strategy.delay(beforeRestart: $0) }
                 == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
     }
+
+    @Test func aGracefulStopTakesASavepointAndTheNextRunResumesFromIt() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let output = directory.file("numbers.jsonl")
+        let policy = CheckpointPolicy.every(.milliseconds(20), in: directory.file("state"))
+        func pipeline() -> Pipeline {
+            Pipeline("paced") {
+                Source.events(count: 600, perSecond: 2_000, seed: 1) { index, _ in index }.named("numbers")
+                Sink.jsonLines(output, of: Int.self).named("out")
+            }
+        }
+        let stop = StopHandle()
+        let running = Task { try await pipeline().run(checkpoints: policy, stop: stop) }
+        try await Task.sleep(for: .milliseconds(80))
+        stop.requestStop()
+        let stopped = try await running.value
+        let savepoint = try #require(stopped.stoppedAtSavepoint)
+        let published = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").compactMap { Int($0) }
+        #expect(published == Array(0..<published.count))
+        #expect(published.count < 600)
+        let resumed = try await pipeline().run(checkpoints: policy)
+        #expect(resumed.checkpoints?.restoredFrom == savepoint)
+        let all = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").compactMap { Int($0) }
+        #expect(all == Array(0..<600))
+    }
+
+    @Test func withoutCheckpointsAStopCancelsTheRun() async throws {
+        let stop = StopHandle()
+        stop.requestStop()
+        await #expect(throws: CancellationError.self) {
+            _ = try await Pipeline("endless") {
+                Source.events(perSecond: 100) { index, _ in index }
+                Sink.collect(into: Collector<Int>())
+            }.run(stop: stop)
+        }
+    }
 }

@@ -29,6 +29,11 @@ final class CheckpointCoordinator: Sendable {
         var toWrite: [Completion] = []
         var writing = false
         var statistics = CheckpointStatistics()
+        /// A stop was requested: the next checkpoint to complete is a savepoint.
+        var stopRequested = false
+        var savepoint: UInt64?
+        var ended = false
+        var savepointWaiters: [CheckedContinuation<UInt64?, Never>] = []
     }
 
     let policy: CheckpointPolicy
@@ -69,6 +74,39 @@ final class CheckpointCoordinator: Sendable {
             state.inFlightSince = .now
             state.nextID += 1
         }
+    }
+
+    /// Takes a savepoint now (or lets the checkpoint in flight be it).
+    func requestSavepoint() {
+        state.withLock { $0.stopRequested = true }
+        trigger()
+    }
+
+    /// Waits for the savepoint to be durable and published; `nil` when the run ended first.
+    func savepointCompleted() async -> UInt64? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> UInt64?? in
+                    if let savepoint = state.savepoint { return .some(savepoint) }
+                    if state.ended { return .some(nil) }
+                    state.savepointWaiters.append(continuation)
+                    return .none
+                }
+                if let done { continuation.resume(returning: done) }
+            }
+        } onCancel: {
+            runEnded()
+        }
+    }
+
+    /// Releases anyone waiting for a savepoint, when the run ends without one.
+    func runEnded() {
+        let waiters = state.withLock { state -> [CheckedContinuation<UInt64?, Never>] in
+            state.ended = true
+            defer { state.savepointWaiters = [] }
+            return state.savepointWaiters
+        }
+        for waiter in waiters { waiter.resume(returning: nil) }
     }
 
     /// The checkpoint a source should inject a barrier for, if it has not yet.
@@ -140,7 +178,14 @@ final class CheckpointCoordinator: Sendable {
                 store.prune(keep: policy.keep, newest: next.id)
                 let duration = ContinuousClock.now - next.started
                 let size = next.parts.reduce(0) { $0 + $1.bytes.count }
-                state.withLock { $0.statistics.record(id: next.id, duration: duration, bytes: size) }
+                let waiters = state.withLock { state -> [CheckedContinuation<UInt64?, Never>] in
+                    state.statistics.record(id: next.id, duration: duration, bytes: size)
+                    guard state.stopRequested, !next.isFinal, state.savepoint == nil else { return [] }
+                    state.savepoint = next.id
+                    defer { state.savepointWaiters = [] }
+                    return state.savepointWaiters
+                }
+                for waiter in waiters { waiter.resume(returning: next.id) }
             }
         }
     }

@@ -18,16 +18,20 @@ extension Pipeline {
     /// newest complete one in the policy's directory, if any; see ``CheckpointPolicy``. With
     /// `restart`, a stage failure runs the pipeline again (from the newest checkpoint) instead
     /// of ending the run; the report lists the failures it recovered from.
+    ///
+    /// `stop` ends the run gracefully when pulled: with checkpoints, at a savepoint (see
+    /// ``StopHandle``).
     public func run(options: RunOptions = RunOptions(), checkpoints: CheckpointPolicy? = nil,
-                    restart: RestartStrategy = .none) async throws -> RunReport {
+                    restart: RestartStrategy = .none, stop: StopHandle? = nil) async throws -> RunReport {
         var recovered: [String] = []
         while true {
             do {
-                var report = try await runOnce(options: options, checkpoints: checkpoints)
+                var report = try await runOnce(options: options, checkpoints: checkpoints, stop: stop)
                 report.restarts = recovered
                 return report
             } catch let error as PipelineRunError {
-                guard case .stageFailed = error.reason, recovered.count < restart.maxAttempts else { throw error }
+                guard case .stageFailed = error.reason, recovered.count < restart.maxAttempts,
+                      stop?.isStopRequested != true else { throw error }
                 recovered.append(error.description)
                 let clock = options.clock
                 try await clock.sleep(until: clock.now.advanced(by: restart.delay(beforeRestart: recovered.count)))
@@ -36,7 +40,7 @@ extension Pipeline {
     }
 
     /// One attempt of ``run(options:checkpoints:restart:)``.
-    func runOnce(options: RunOptions, checkpoints: CheckpointPolicy?) async throws -> RunReport {
+    func runOnce(options: RunOptions, checkpoints: CheckpointPolicy?, stop: StopHandle?) async throws -> RunReport {
         var problems = validate()
         if options.chunkSize < 1 { problems.append("chunk size must be at least 1, not \(options.chunkSize)") }
         if options.channelCapacity < 1 { problems.append("channel capacity must be at least 1, not \(options.channelCapacity)") }
@@ -58,6 +62,25 @@ extension Pipeline {
         let start = ContinuousClock.now
         let chainTasks = plan.chains.reduce(0) { $0 + $1.parallelism }
         let failure: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
+            if let stop {
+                if let coordinator {
+                    stop.onStop { coordinator.requestSavepoint() }
+                    group.addTask {
+                        // Once the savepoint is published, the rest of the run is dropped.
+                        guard let id = await coordinator.savepointCompleted() else { return nil }
+                        return StopAtSavepoint(savepoint: id)
+                    }
+                } else {
+                    group.addTask {
+                        // Without checkpoints a stop is a cancellation; this watcher ends with the run.
+                        while !Task.isCancelled {
+                            if stop.isStopRequested { return StopAtSavepoint(savepoint: nil) }
+                            do { try await Task.sleep(for: .milliseconds(20)) } catch { return nil }
+                        }
+                        return nil
+                    }
+                }
+            }
             if let coordinator, let checkpoints {
                 let clock = options.clock
                 group.addTask {
@@ -87,10 +110,19 @@ extension Pipeline {
             }
             var rootCause: (any Error)?
             var finished = 0
+            var stopped = false
             for await error in group {
+                if let stop = error as? StopAtSavepoint {
+                    stopped = true
+                    rootCause = stop
+                    group.cancelAll()
+                    execution.failAllChannels()
+                    continue
+                }
+                if stopped { continue }
                 finished += 1
-                // Every chain is done: stop the checkpoint trigger.
-                if finished == chainTasks, coordinator != nil { group.cancelAll() }
+                // Every chain is done: stop the checkpoint trigger and the stop watcher.
+                if finished == chainTasks { group.cancelAll() }
                 guard let error else { continue }
                 if rootCause == nil || (!(rootCause is StageFailure) && error is StageFailure) {
                     rootCause = error
@@ -104,7 +136,9 @@ extension Pipeline {
                                wallTime: ContinuousClock.now - start,
                                deadLetters: execution.deadLetterStore.all)
         report.checkpoints = coordinator?.statistics
-        guard let failure else { return report }
+        report.stoppedAtSavepoint = (failure as? StopAtSavepoint)?.savepoint
+        if let stopped = failure as? StopAtSavepoint, stopped.savepoint == nil { throw CancellationError() }
+        guard let failure, !(failure is StopAtSavepoint) else { return report }
         if let stageFailure = failure as? StageFailure {
             throw PipelineRunError(pipeline: name, reason: .stageFailed(stage: stageFailure.stage, error: stageFailure.error),
                                    report: report)
@@ -143,4 +177,10 @@ extension Pipeline {
         }
         return found
     }
+}
+
+/// Ends a run's task group when a graceful stop completed.
+struct StopAtSavepoint: Error {
+    /// The savepoint; `nil` when the run had no checkpoints and was simply cancelled.
+    let savepoint: UInt64?
 }

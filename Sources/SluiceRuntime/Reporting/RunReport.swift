@@ -40,6 +40,9 @@ public struct RunReport: Sendable, CustomStringConvertible {
     /// Stage failures the run recovered from by restarting (see ``RestartStrategy``), in
     /// order; the counts above are those of the last attempt.
     public var restarts: [String] = []
+    /// Set when a ``StopHandle`` stopped the run: the savepoint it stopped at, from which the
+    /// next run resumes.
+    public var stoppedAtSavepoint: UInt64?
 
     /// The report of the stage named `name`.
     public subscript(stage name: String) -> StageReport? {
@@ -78,6 +81,7 @@ public struct RunReport: Sendable, CustomStringConvertible {
         }
         if !deadLetters.isEmpty { lines.append("  \(deadLetters.count) dead letter(s) kept in the report") }
         for failure in restarts { lines.append("  restarted after: \(failure)") }
+        if let savepoint = stoppedAtSavepoint { lines.append("  stopped on request at savepoint \(savepoint)") }
         if let checkpoints {
             var line = "  checkpoints: \(checkpoints.completed) completed"
             if let newest = checkpoints.newest { line += ", newest \(newest) (\(checkpoints.newestSizeBytes) bytes)" }
