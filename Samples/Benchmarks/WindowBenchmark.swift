@@ -18,10 +18,15 @@ enum WindowBenchmark {
 
     static func roundedSum(_ sum: Double) -> Double { (sum * 100).rounded() / 100 }
 
-    static func sluice(input: String, output: String, parallelism: Int) async throws -> RunReport {
+    static func sluice(input: String, output: String, parallelism: Int, checkpoints: CheckpointPolicy? = nil,
+                       stop: StopHandle? = nil, firstRecord: FirstRecordProbe? = nil) async throws -> RunReport {
         try await Pipeline("window") {
             Source.jsonLines(input, as: Event.self)
                 .eventTime(maxOutOfOrderness: .milliseconds(bound)) { Timestamp(millisecondsSinceEpoch: $0.ts) }
+            Map { (event: Event) in
+                firstRecord?.seen()
+                return event
+            }
             KeyBy(\Event.user).window(.tumbling(.milliseconds(size)),
                                       eventTime: { Timestamp(millisecondsSinceEpoch: $0.ts) }) {
                 Count()
@@ -32,7 +37,7 @@ enum WindowBenchmark {
                            count: result.value.0, sum: roundedSum(result.value.1))
             }.parallelism(parallelism)
             Sink.jsonLines(output, of: UserWindow.self)
-        }.run()
+        }.run(checkpoints: checkpoints, stop: stop)
     }
 
     /// The same work single-threaded with Sluice's decoder: windows are emitted as the

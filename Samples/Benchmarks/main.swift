@@ -15,6 +15,8 @@ usage: sluice-bench [command] [options]
                          (d) an RFC 4180 CSV with a header to JSON Lines
   window [--input FILE] [--output FILE] [--parallelism N]
                          per user and 60 s event-time window: count and sum (2,000,000 events)
+  checkpoints [--input FILE] [--parallelism N]
+                         the window benchmark with a checkpoint every second beside none; restart time
   codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
@@ -91,6 +93,9 @@ do {
         let instances = option("--parallelism") == nil ? [1, 2] : [count("--parallelism", default: 1)]
         try await WindowBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)), output: output,
                                       scratch: data, parallelism: instances)
+    case "checkpoints":
+        try await CheckpointBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)), scratch: data,
+                                          parallelism: count("--parallelism", default: 2))
     case "codec":
         try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)))
     case "backpressure":

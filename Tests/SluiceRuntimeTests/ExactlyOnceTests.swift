@@ -196,16 +196,41 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         _ = try await changed().run(checkpoints: .every(.seconds(60), in: state, allowDroppingState: ["per-5s"]))
     }
 
+    /// Keeps a running total, and cannot save it.
+    struct RunningTotal: TransformStage {
+        var settings = StageSettings()
+        var defaultName: String { "running total" }
+        func makeOperator(_ context: StageContext) -> Operator { Operator() }
+        struct Operator: TransformOperator {
+            var total = 0
+            mutating func process(_ n: Int, into output: inout Emitter<Int>) {
+                total += n
+                output.emit(total)
+            }
+        }
+    }
+
     @Test func aStatefulStageThatCannotBeCheckpointedIsNamed() async throws {
         let error = await #expect(throws: PipelineRunError.self) {
-            _ = try await Pipeline("batches") {
+            _ = try await Pipeline("totals") {
                 Source.collection([1, 2, 3])
-                Batch<Int>(maxCount: 2).named("pairs")
-                Sink.collect(into: Collector<[Int]>())
+                RunningTotal().named("totals")
+                Sink.collect(into: Collector<Int>())
             }.run(checkpoints: .every(.seconds(60), in: NSTemporaryDirectory() + "/sluice-\(UUID().uuidString)"))
         }
-        #expect(error?.stage == "pairs")
+        #expect(error?.stage == "totals")
         #expect(error?.description.contains("keeps state that cannot be checkpointed") == true)
+    }
+
+    @Test func anOpenBatchSurvivesARestore() throws {
+        var before = try StageHarness(Batch<Int>(maxCount: 3))
+        try before.push(1, 2)
+        let saved = try before.snapshot()
+        var after = try StageHarness(Batch<Int>(maxCount: 3))
+        try after.restore(from: [saved])
+        try after.push(3, 4)
+        try after.endInput()
+        #expect(after.takeOutput() == [[1, 2, 3], [4]])
     }
 
     @Test func aCSVSinkPublishesItsHeaderOnceAcrossAResume() async throws {

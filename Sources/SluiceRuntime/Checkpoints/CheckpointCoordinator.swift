@@ -203,6 +203,8 @@ public struct CheckpointStatistics: Sendable, Hashable {
     public var longestDuration: Duration = .zero
     /// The size of the newest checkpoint's parts, in bytes.
     public var newestSizeBytes: Int = 0
+    /// The size of the largest checkpoint, in bytes.
+    public var largestSizeBytes: Int = 0
     /// Newer checkpoints found torn or damaged on restore, and why.
     public var skippedOnRestore: [String] = []
 
@@ -211,5 +213,6 @@ public struct CheckpointStatistics: Sendable, Hashable {
         newest = id
         longestDuration = max(longestDuration, duration)
         newestSizeBytes = bytes
+        largestSizeBytes = max(largestSizeBytes, bytes)
     }
 }
