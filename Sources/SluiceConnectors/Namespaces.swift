@@ -116,6 +116,14 @@ public enum Sink {
         CSVSink(path: path, options: options)
     }
 
+    /// Writes JSON Lines into partition folders under `directory`, named by `partition`
+    /// (such as `"dt=2026-11-21"`); see ``PartitionedJSONLinesSink``.
+    public static func partitionedJSONLines<Input: Encodable & Sendable>(
+        _ directory: String, of type: Input.Type, partition: @escaping @Sendable (Input) -> String
+    ) -> PartitionedJSONLinesSink<Input> {
+        PartitionedJSONLinesSink(directory: directory, partition: partition)
+    }
+
     /// Writes to standard output: strings as lines, other values as JSON Lines.
     public static func standardOutput<Input: Encodable & Sendable>() -> StandardOutputSink<Input> {
         StandardOutputSink()

@@ -336,4 +336,65 @@ struct DropRepeatedIDs: KeyedProcessFunction {
             }.run(stop: stop)
         }
     }
+
+    /// Every line of the visible part files under `directory`, by partition, sorted; and the
+    /// hidden files left.
+    func partitions(_ directory: String) throws -> (lines: [String], hidden: [String]) {
+        var lines: [String] = []
+        var hidden: [String] = []
+        for case let relative as String in FileManager.default.enumerator(atPath: directory)! {
+            let name = (relative as NSString).lastPathComponent
+            let path = directory + "/" + relative
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            if isDirectory.boolValue { continue }
+            if name.hasPrefix(".") { hidden.append(relative); continue }
+            let partition = (relative as NSString).deletingLastPathComponent
+            lines += try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { "\(partition) \($0)" }
+        }
+        return (lines.sorted(), hidden)
+    }
+
+    @Test func aPartitionedSinkPublishesEachPartOnceAcrossAResume() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let rows = (0..<4_000).map { SpendTotal(user: "u\($0 % 5)", start: Int64($0), count: $0, sum: 1) }
+        func pipeline(_ output: String, crash: CrashSwitch?) -> Pipeline {
+            Pipeline("partitioned") {
+                Source.collection(rows).named("rows")
+                Map { (row: SpendTotal) throws -> SpendTotal in
+                    try crash?.check()
+                    return row
+                }
+                Sink.partitionedJSONLines(output, of: SpendTotal.self) { "user=\($0.user)/bucket=\($0.start % 3)" }
+                    .named("lake").parallelism(2)
+            }
+        }
+        _ = try await pipeline(directory.file("expected"), crash: nil).run(options: RunOptions(chunkSize: 8))
+        let expected = try partitions(directory.file("expected"))
+        #expect(expected.lines.count == rows.count && expected.hidden.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.file("expected")).sorted()
+                == ["user=u0", "user=u1", "user=u2", "user=u3", "user=u4"])
+
+        let policy = CheckpointPolicy.every(.milliseconds(1), in: directory.file("state"))
+        let crash = CrashSwitch(at: 2_500)
+        await #expect(throws: PipelineRunError.self) {
+            _ = try await pipeline(directory.file("lake"), crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
+        }
+        _ = try await pipeline(directory.file("lake"), crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
+        let published = try partitions(directory.file("lake"))
+        #expect(published.lines == expected.lines)
+        #expect(published.hidden.isEmpty)
+    }
+
+    @Test func aBadPartitionNameIsADeadLetter() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let report = try await Pipeline("bad partitions") {
+            Source.collection(["ok", "../escape", "_hidden", ""])
+            Sink.partitionedJSONLines(directory.file("out"), of: String.self) { $0 }.onError(.deadLetter)
+        }.run()
+        #expect(report.deadLetters.map(\.rawInput) == ["../escape", "_hidden", ""])
+        #expect(try partitions(directory.file("out")).lines == ["ok \"ok\""])
+    }
 }

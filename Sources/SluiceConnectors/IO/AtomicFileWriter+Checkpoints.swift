@@ -111,3 +111,17 @@ extension AtomicFileWriter {
         try POSIX.sync(fd, path: directory)
     }
 }
+
+extension AtomicFileWriter {
+    /// Makes everything written durable under the hidden name `pending` (still invisible)
+    /// and closes the file: the first phase of a rename-on-commit.
+    @usableFromInline func stage(as pending: String) throws {
+        guard fd >= 0 else { throw RecordError("\(path): already closed") }
+        try flush()
+        try POSIX.sync(fd, path: temporaryPath)
+        POSIX.close(fd)
+        fd = -1
+        try POSIX.rename(temporaryPath, to: pending)
+        try Self.syncDirectory(of: pending)
+    }
+}
