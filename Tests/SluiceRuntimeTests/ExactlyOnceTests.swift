@@ -397,4 +397,44 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         #expect(report.deadLetters.map(\.rawInput) == ["../escape", "_hidden", ""])
         #expect(try partitions(directory.file("out")).lines == ["ok \"ok\""])
     }
+
+    struct Tier: Codable, Sendable { var user: String; var tier: String }
+    struct Tagged: Codable, Sendable { var id: String; var tier: String?; var amount: Double }
+
+    @Test func joinsKeepTheirStateAcrossAResume() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 3_000)
+        let tiers = (0..<13).filter { $0 != 4 }.map { Tier(user: "u\($0)", tier: $0 % 2 == 0 ? "gold" : "basic") }
+        func pipeline(_ output: String, crash: CrashSwitch?) -> Pipeline {
+            Pipeline("joins") {
+                Source.jsonLines(input, as: Spending.self)
+                    .eventTime(maxOutOfOrderness: .milliseconds(500)) { Timestamp(millisecondsSinceEpoch: $0.ts) }
+                    .named("purchases")
+                Map { (spending: Spending) throws -> Spending in
+                    try crash?.check()
+                    return spending
+                }
+                KeyBy(\Spending.user).enrich(with: Flow {
+                    Source.collection(tiers).named("tiers")
+                    KeyBy(\Tier.user)
+                }).named("tier").parallelism(2)
+                Map { (joined: Joined<String, Spending, Tier>) in
+                    Tagged(id: joined.left.id, tier: joined.right?.tier, amount: joined.left.amount)
+                }
+                Sink.jsonLines(output, of: Tagged.self).named("tagged")
+            }
+        }
+        let expectedPath = directory.file("expected.jsonl")
+        _ = try await pipeline(expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
+        let output = directory.file("tagged.jsonl")
+        let policy = CheckpointPolicy.every(.milliseconds(1), in: directory.file("state"))
+        let crash = CrashSwitch(at: 2_000)
+        await #expect(throws: PipelineRunError.self) {
+            _ = try await pipeline(output, crash: crash).run(options: RunOptions(chunkSize: 16), checkpoints: policy)
+        }
+        _ = try await pipeline(output, crash: crash).run(options: RunOptions(chunkSize: 16), checkpoints: policy)
+        #expect(try lines(output) == lines(expectedPath))
+        #expect(try lines(output).count == 3_000)
+    }
 }

@@ -86,6 +86,11 @@ public struct ErasedBinary {
     public let watermark: (Timestamp) throws -> StageOutcome
     /// Both inputs have ended.
     public let finish: () throws -> StageOutcome
+    /// The encoded state, for a checkpoint; `nil` when the operator is not a
+    /// ``CheckpointableOperator``.
+    public let snapshotState: (() throws -> [UInt8])?
+    /// Restores from the encoded snapshots of every previous instance.
+    public let restoreState: (([[UInt8]], RestoreScope) throws -> Void)?
 
     /// Erases `operator`.
     @inlinable public init<Op: BinaryOperator>(_ operator: Op, failures: RecordFailures) {
@@ -119,6 +124,17 @@ public struct ErasedBinary {
         finish = {
             try op.finish(into: &emitter)
             return outcome()
+        }
+        if Op.self is any CheckpointableOperator.Type {
+            snapshotState = { try (op as! any CheckpointableOperator).encodedSnapshot() }
+            restoreState = { parts, scope in
+                var checkpointable = op as! any CheckpointableOperator
+                try checkpointable.restoreEncoded(parts, scope: scope)
+                op = checkpointable as! Op
+            }
+        } else {
+            snapshotState = nil
+            restoreState = nil
         }
     }
 }

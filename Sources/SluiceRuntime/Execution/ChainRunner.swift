@@ -101,13 +101,12 @@ final class ChainRunner {
     /// Runs a two-input head: chunks go to the side their producer feeds, and each side is
     /// told when all of its producers have ended.
     private func runBinary(_ node: LogicalNode, make: @Sendable (StageContext) throws -> ErasedBinary) async throws {
-        if run.checkpoints != nil {
-            throw StageFailure(stage: node.name, error: CheckpointProblem(
-                "two-input stages (joins) cannot be checkpointed yet; run this pipeline without checkpoints"))
-        }
         let binary = try await attributed(to: node.name) { try make(context(for: node)) }
         let metrics = run.metrics[node.id.index]
         binaryHead = (binary, metrics, node.name)
+        if run.checkpoints != nil {
+            try prepareForCheckpoints(name: node.name, node: node.id, snapshot: binary.snapshotState, restore: binary.restoreState)
+        }
         let isRight = run.plan.producerIsRight[chain.index]
         var remaining = [false: isRight.filter { !$0 }.count, true: isRight.filter { $0 }.count]
         func deliver(_ outcome: StageOutcome, input: Int) async throws {
@@ -120,7 +119,7 @@ final class ChainRunner {
                 if remaining[right] == 0 {
                     try await deliver(try await self.attributed(to: node.name) { try binary.end(!right) }, input: 0)
                 }
-            }) { chunk, producer in
+            }, onBarrier: { id in try await self.checkpointTransforms(id) }) { chunk, producer in
                 let outcome = try await self.attributed(to: node.name) {
                     isRight[producer] ? try binary.processRight(chunk) : try binary.processLeft(chunk)
                 }
@@ -129,6 +128,7 @@ final class ChainRunner {
         }
         try await deliver(try await attributed(to: node.name) { try binary.finish() }, input: 0)
         try await finishTransforms()
+        try await acknowledgeFinal(parts: try transformStates())
         try await finishOutputs()
     }
 
@@ -383,30 +383,43 @@ final class ChainRunner {
     private func prepareTransformsForCheckpoints() throws {
         let graph = run.plan.graph
         for transform in transforms where !graph[transform.node].isStateless {
-            guard transform.instance.snapshotState != nil, let restore = transform.instance.restoreState else {
-                throw StageFailure(stage: transform.name, error: CheckpointProblem(
-                    "stage '\(transform.name)' keeps state that cannot be checkpointed: its operator is not a CheckpointableOperator (or its key or state type is not Codable)"))
-            }
-            guard let restored = run.restored else { continue }
-            let parts = restored.parts(of: transform.name, kind: .state)
-            guard !parts.isEmpty else { continue }
-            do {
-                try restore(parts.map(\.bytes), RestoreScope(instance: instance, parallelism: graph[transform.node].parallelism))
-            } catch {
-                if run.checkpoints?.policy.allowDroppingState.contains(transform.name) == true { continue }
-                throw StageFailure(stage: transform.name, error: CheckpointProblem(
-                    "the state of stage '\(transform.name)' in checkpoint \(restored.id) does not fit the stage any more (\(error)); allow dropping it with allowDroppingState: [\"\(transform.name)\"]"))
-            }
+            try prepareForCheckpoints(name: transform.name, node: transform.node,
+                                      snapshot: transform.instance.snapshotState, restore: transform.instance.restoreState)
         }
     }
 
-    /// The encoded state of every stateful transform in the chain.
-    private func transformStates() throws -> [CheckpointPart] {
-        try transforms.compactMap { transform in
-            guard let snapshot = transform.instance.snapshotState else { return nil }
-            let bytes = try snapshot()
-            return CheckpointPart(stage: transform.name, instance: instance, kind: .state, bytes: bytes)
+    /// Checks that a stateful stage can be checkpointed and restores its state, if the run
+    /// resumes and the checkpoint has some.
+    private func prepareForCheckpoints(name: String, node: NodeID, snapshot: (() throws -> [UInt8])?,
+                                       restore: (([[UInt8]], RestoreScope) throws -> Void)?) throws {
+        guard snapshot != nil, let restore else {
+            throw StageFailure(stage: name, error: CheckpointProblem(
+                "stage '\(name)' keeps state that cannot be checkpointed: its operator is not a CheckpointableOperator (or its key or state type is not Codable)"))
         }
+        guard let restored = run.restored else { return }
+        let parts = restored.parts(of: name, kind: .state)
+        guard !parts.isEmpty else { return }
+        do {
+            try restore(parts.map(\.bytes), RestoreScope(instance: instance, parallelism: run.plan.graph[node].parallelism))
+        } catch {
+            if run.checkpoints?.policy.allowDroppingState.contains(name) == true { return }
+            throw StageFailure(stage: name, error: CheckpointProblem(
+                "the state of stage '\(name)' in checkpoint \(restored.id) does not fit the stage any more (\(error)); allow dropping it with allowDroppingState: [\"\(name)\"]"))
+        }
+    }
+
+    /// The encoded state of every stateful stage in the chain: the two-input head, if any,
+    /// and the transforms.
+    private func transformStates() throws -> [CheckpointPart] {
+        var parts: [CheckpointPart] = []
+        if let head = binaryHead, let snapshot = head.instance.snapshotState {
+            parts.append(CheckpointPart(stage: head.name, instance: instance, kind: .state, bytes: try snapshot()))
+        }
+        for transform in transforms {
+            guard let snapshot = transform.instance.snapshotState else { continue }
+            parts.append(CheckpointPart(stage: transform.name, instance: instance, kind: .state, bytes: try snapshot()))
+        }
+        return parts
     }
 
     /// Snapshots the chain's transforms for checkpoint `id`, then passes the barrier on.
