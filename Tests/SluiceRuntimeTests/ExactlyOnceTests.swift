@@ -437,4 +437,41 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         #expect(try lines(output) == lines(expectedPath))
         #expect(try lines(output).count == 3_000)
     }
+
+    @Test func aStageWhoseStateTypeChangedRefusesToRestoreUnlessAllowed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let state = directory.file("state")
+        let values = (0..<50).map { Tick(source: "s\($0 % 3)", time: Int64($0)) }
+        // Stop mid-run so that the windows are still open in the savepoint.
+        let stop = StopHandle()
+        let counting = Pipeline("typed state") {
+            Source.collection(values).eventTime(maxOutOfOrderness: .zero) { Timestamp(millisecondsSinceEpoch: $0.time) }
+            Map { (tick: Tick) -> Tick in
+                if tick.time == 40 { stop.requestStop() }
+                return tick
+            }
+            KeyBy(\Tick.source).window(.tumbling(.seconds(1)), eventTime: { Timestamp(millisecondsSinceEpoch: $0.time) }) {
+                Count()
+            }.named("per-second")
+            Sink.collect(into: Collector<WindowResult<String, Int>>())
+        }
+        let stopped = try await counting.run(options: RunOptions(chunkSize: 1), checkpoints: .every(.seconds(60), in: state), stop: stop)
+        try #require(stopped.stoppedAtSavepoint != nil)
+        func collecting(allow: Set<String>) -> Pipeline {
+            Pipeline("typed state") {
+                Source.collection(values).eventTime(maxOutOfOrderness: .zero) { Timestamp(millisecondsSinceEpoch: $0.time) }
+                KeyBy(\Tick.source).window(.tumbling(.seconds(1)), eventTime: { Timestamp(millisecondsSinceEpoch: $0.time) }) {
+                    Collect()
+                }.named("per-second")
+                Sink.collect(into: Collector<WindowResult<String, [Tick]>>())
+            }
+        }
+        let error = await #expect(throws: PipelineRunError.self) {
+            _ = try await collecting(allow: []).run(checkpoints: .every(.seconds(60), in: state, allowDroppingState: []))
+        }
+        #expect(error?.stage == "per-second")
+        #expect(error?.description.contains("does not fit the stage any more") == true)
+        _ = try await collecting(allow: ["per-second"]).run(checkpoints: .every(.seconds(60), in: state, allowDroppingState: ["per-second"]))
+    }
 }

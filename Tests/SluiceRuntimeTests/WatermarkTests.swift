@@ -2,7 +2,7 @@ import Testing
 import Sluice
 import SluiceTesting
 
-struct Tick: Sendable, Equatable {
+struct Tick: Codable, Sendable, Equatable {
     var source: String
     var time: Int64
 }
