@@ -31,7 +31,7 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
 
     /// The running form of ``CSVSink``.
     public struct Writer: SinkWriter {
-        let file: AtomicFileWriter
+        @usableFromInline let file: AtomicFileWriter
         let options: CSVOptions
         var header: [String]?
         /// Set when a resumed run finds the header already published.
@@ -86,17 +86,7 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
     }
 }
 
-extension CSVSink.Writer: TransactionalSinkWriter {
-    /// Moves the rows written since the last checkpoint to a hidden part file.
-    public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> FileAppendTransaction {
-        try file.preCommit(checkpoint)
-    }
-
-    /// Appends a checkpoint's part to the file (idempotent).
-    public static func commit(_ transaction: FileAppendTransaction) throws {
-        try AtomicFileWriter.publish(transaction)
-    }
-
+extension CSVSink.Writer: AppendingFileSinkWriter {
     /// Learns what was published (whether the header is out already) and removes parts of
     /// checkpoints that never completed.
     public mutating func recover(after committed: FileAppendTransaction?) async throws {

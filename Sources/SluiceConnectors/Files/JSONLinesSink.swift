@@ -52,19 +52,4 @@ public struct JSONLinesSink<Input: Encodable & Sendable>: SinkStage {
     }
 }
 
-extension JSONLinesSink.Writer: TransactionalSinkWriter {
-    /// Moves the lines written since the last checkpoint to a hidden part file.
-    public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> FileAppendTransaction {
-        try file.preCommit(checkpoint)
-    }
-
-    /// Appends a checkpoint's part to the file (idempotent).
-    public static func commit(_ transaction: FileAppendTransaction) throws {
-        try AtomicFileWriter.publish(transaction)
-    }
-
-    /// Learns what was published and removes parts of checkpoints that never completed.
-    public mutating func recover(after committed: FileAppendTransaction?) async throws {
-        file.recover(after: committed)
-    }
-}
+extension JSONLinesSink.Writer: AppendingFileSinkWriter {}

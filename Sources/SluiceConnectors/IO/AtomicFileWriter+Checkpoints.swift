@@ -125,3 +125,27 @@ extension AtomicFileWriter {
         try Self.syncDirectory(of: pending)
     }
 }
+
+/// A file sink writer that publishes each checkpoint's bytes by appending them to its file:
+/// the two-phase commit of the JSON Lines and CSV sinks.
+@usableFromInline protocol AppendingFileSinkWriter: TransactionalSinkWriter where Transaction == FileAppendTransaction {
+    /// The file being written.
+    var file: AtomicFileWriter { get }
+}
+
+extension AppendingFileSinkWriter {
+    /// Moves what was written since the last checkpoint to a hidden part file.
+    public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> FileAppendTransaction {
+        try file.preCommit(checkpoint)
+    }
+
+    /// Appends a checkpoint's part to the file (idempotent).
+    public static func commit(_ transaction: FileAppendTransaction) throws {
+        try AtomicFileWriter.publish(transaction)
+    }
+
+    /// Learns what was published and removes parts of checkpoints that never completed.
+    public mutating func recover(after committed: FileAppendTransaction?) async throws {
+        file.recover(after: committed)
+    }
+}

@@ -38,6 +38,30 @@ extension CheckpointableOperator {
     }
 }
 
+/// The snapshot and restore closures of an erased stage, for operators that are
+/// ``CheckpointableOperator``s; both `nil` otherwise.
+public struct StateHooks {
+    /// Encodes the operator's state.
+    public let snapshot: (() throws -> [UInt8])?
+    /// Restores from the encoded snapshots of every previous instance.
+    public let restore: (([[UInt8]], RestoreScope) throws -> Void)?
+
+    /// Hooks reading the operator through `get` and replacing it through `set`.
+    @inlinable public init<Op>(_ type: Op.Type, get: @escaping () -> Op, set: @escaping (Op) -> Void) {
+        guard Op.self is any CheckpointableOperator.Type else {
+            snapshot = nil
+            restore = nil
+            return
+        }
+        snapshot = { try (get() as! any CheckpointableOperator).encodedSnapshot() }
+        restore = { parts, scope in
+            var checkpointable = get() as! any CheckpointableOperator
+            try checkpointable.restoreEncoded(parts, scope: scope)
+            set(checkpointable as! Op)
+        }
+    }
+}
+
 /// Which part of the saved state belongs to a restored instance.
 public struct RestoreScope: Sendable {
     /// This instance's index.

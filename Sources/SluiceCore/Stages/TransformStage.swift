@@ -189,16 +189,8 @@ public struct ErasedTransform {
             try op.finish(into: &emitter)
             return outcome()
         }
-        if Op.self is any CheckpointableOperator.Type {
-            snapshotState = { try (op as! any CheckpointableOperator).encodedSnapshot() }
-            restoreState = { parts, scope in
-                var checkpointable = op as! any CheckpointableOperator
-                try checkpointable.restoreEncoded(parts, scope: scope)
-                op = checkpointable as! Op
-            }
-        } else {
-            snapshotState = nil
-            restoreState = nil
-        }
+        let hooks = StateHooks(Op.self, get: { op }, set: { op = $0 })
+        snapshotState = hooks.snapshot
+        restoreState = hooks.restore
     }
 }
