@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
+        .library(name: "SluiceMatching", targets: ["SluiceMatching"]),
+        .library(name: "SluiceIntegration", targets: ["SluiceIntegration"]),
         .executable(name: "quickstart", targets: ["Quickstart"]),
         .executable(name: "sluice-bench", targets: ["SluiceBench"]),
         .executable(name: "sluice-crashtest", targets: ["SluiceCrashTest"]),
@@ -19,6 +21,11 @@ let package = Package(
         .target(name: "SluiceRuntime", dependencies: ["SluiceCore"]),
         // Files (CSV, JSON Lines, text, globs), memory, standard input/output.
         .target(name: "SluiceConnectors", dependencies: ["SluiceCore"]),
+        // Entity resolution: comparators, blocking, Fellegi–Sunter with EM, clustering. Plain
+        // Swift on arrays; no pipeline needed.
+        .target(name: "SluiceMatching", dependencies: ["SluiceIntegration"]),
+        // Data integration: standardisation (and, to come, mapping, validation, dedup stages).
+        .target(name: "SluiceIntegration"),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors"]),
         // Drive one stage in isolation.
@@ -26,7 +33,7 @@ let package = Package(
 
         .executableTarget(name: "Quickstart", dependencies: ["Sluice"], path: "Samples/Quickstart",
                           exclude: ["Data"]),
-        .executableTarget(name: "SluiceBench", dependencies: ["Sluice"], path: "Samples/Benchmarks",
+        .executableTarget(name: "SluiceBench", dependencies: ["Sluice", "SluiceMatching"], path: "Samples/Benchmarks",
                           exclude: ["duckdb-compare.sh"]),
         .executableTarget(name: "SluiceCrashTest", dependencies: ["Sluice"], path: "Samples/CrashTest",
                           exclude: ["crash-test.sh"]),
@@ -35,6 +42,7 @@ let package = Package(
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceConnectorsTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["Sluice", "SluiceTesting"]),
+        .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,145 @@
+/// Edit distances and the Jaro family on strings as arrays of Unicode scalar values, so that
+/// "Zoë" is three characters and a comparison never splits one.
+public enum EditDistance {
+    /// The scalars of `text`, the form every comparator here takes.
+    @inlinable public static func scalars(_ text: String) -> [UInt32] { text.unicodeScalars.map(\.value) }
+
+    /// Insertions, deletions and substitutions needed to turn `a` into `b`.
+    public static func levenshtein(_ a: [UInt32], _ b: [UInt32]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+
+    /// Like ``levenshtein(_:_:)``, with a swap of two adjacent characters counting as one
+    /// edit (the optimal-string-alignment form: no substring is edited twice).
+    public static func damerauLevenshtein(_ a: [UInt32], _ b: [UInt32]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        let width = b.count + 1
+        var d = [Int](repeating: 0, count: (a.count + 1) * width)
+        for i in 0...a.count { d[i * width] = i }
+        for j in 0...b.count { d[j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var best = min(d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1, d[(i - 1) * width + j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    best = min(best, d[(i - 2) * width + j - 2] + 1)
+                }
+                d[i * width + j] = best
+            }
+        }
+        return d[a.count * width + b.count]
+    }
+
+    /// Whether `a` turns into `b` with at most `limit` edits (Damerau–Levenshtein, optimal
+    /// string alignment): stops as soon as every alignment needs more, and allocates nothing,
+    /// so most unrelated pairs cost a few steps.
+    public static func isWithin(_ limit: Int, editsOf a: [UInt32], _ b: [UInt32]) -> Bool {
+        if abs(a.count - b.count) > limit { return false }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) <= limit }
+        let width = b.count + 1
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: width * 3) { rows in
+            var twoBack = 0, previous = width, current = 2 * width
+            for j in 0...b.count { rows[previous + j] = j }
+            for i in 1...a.count {
+                rows[current] = i
+                var rowMinimum = i
+                for j in 1...b.count {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    var best = min(rows[previous + j] + 1, rows[current + j - 1] + 1, rows[previous + j - 1] + cost)
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { best = min(best, rows[twoBack + j - 2] + 1) }
+                    rows[current + j] = best
+                    rowMinimum = min(rowMinimum, best)
+                }
+                if rowMinimum > limit { return false }
+                (twoBack, previous, current) = (previous, current, twoBack)
+            }
+            return rows[previous + b.count] <= limit
+        }
+    }
+
+    /// Jaro similarity in 0...1: shared characters within a window, less transpositions.
+    public static func jaro(_ a: [UInt32], _ b: [UInt32]) -> Double {
+        if a.isEmpty && b.isEmpty { return 1 }
+        if a.isEmpty || b.isEmpty { return 0 }
+        // Names are short: the matched flags fit in two machine words, with no allocation.
+        if a.count <= 64 && b.count <= 64 { return jaroShort(a, b) }
+        let window = max(0, max(a.count, b.count) / 2 - 1)
+        var aMatched = [Bool](repeating: false, count: a.count)
+        var bMatched = [Bool](repeating: false, count: b.count)
+        var matches = 0
+        for i in 0..<a.count {
+            let low = max(0, i - window)
+            let high = min(b.count - 1, i + window)
+            guard low <= high else { continue }
+            for j in low...high where !bMatched[j] && a[i] == b[j] {
+                aMatched[i] = true
+                bMatched[j] = true
+                matches += 1
+                break
+            }
+        }
+        guard matches > 0 else { return 0 }
+        var transpositions = 0
+        var j = 0
+        for i in 0..<a.count where aMatched[i] {
+            while !bMatched[j] { j += 1 }
+            if a[i] != b[j] { transpositions += 1 }
+            j += 1
+        }
+        return jaroFormula(matches: matches, transpositions: transpositions, a.count, b.count)
+    }
+
+    static func jaroShort(_ a: [UInt32], _ b: [UInt32]) -> Double {
+        let window = max(0, max(a.count, b.count) / 2 - 1)
+        var aMatched: UInt64 = 0
+        var bMatched: UInt64 = 0
+        var matches = 0
+        for i in 0..<a.count {
+            let low = max(0, i - window)
+            let high = min(b.count - 1, i + window)
+            guard low <= high else { continue }
+            for j in low...high where bMatched & (1 << UInt64(j)) == 0 && a[i] == b[j] {
+                aMatched |= 1 << UInt64(i)
+                bMatched |= 1 << UInt64(j)
+                matches += 1
+                break
+            }
+        }
+        guard matches > 0 else { return 0 }
+        var transpositions = 0
+        var j = 0
+        for i in 0..<a.count where aMatched & (1 << UInt64(i)) != 0 {
+            while bMatched & (1 << UInt64(j)) == 0 { j += 1 }
+            if a[i] != b[j] { transpositions += 1 }
+            j += 1
+        }
+        return jaroFormula(matches: matches, transpositions: transpositions, a.count, b.count)
+    }
+
+    @inline(__always) static func jaroFormula(matches: Int, transpositions: Int, _ aCount: Int, _ bCount: Int) -> Double {
+        let m = Double(matches)
+        return (m / Double(aCount) + m / Double(bCount) + (m - Double(transpositions) / 2) / m) / 3
+    }
+
+    /// Jaro–Winkler similarity in 0...1: Jaro, raised for a common prefix of up to four
+    /// characters (`prefixScale` 0.1, the usual value).
+    public static func jaroWinkler(_ a: [UInt32], _ b: [UInt32], prefixScale: Double = 0.1) -> Double {
+        let similarity = jaro(a, b)
+        var prefix = 0
+        while prefix < min(4, a.count, b.count), a[prefix] == b[prefix] { prefix += 1 }
+        return similarity + Double(prefix) * prefixScale * (1 - similarity)
+    }
+}

@@ -1,0 +1,194 @@
+import Dispatch
+import Foundation
+
+/// Entity resolution without labels: blocking finds candidate pairs, comparisons turn each
+/// pair into levels, a Fellegi–Sunter model — u from random pairs, m by
+/// expectation–maximisation — scores them, and pairs above the threshold are clustered into
+/// entities.
+///
+/// ```swift
+/// let matcher = Matcher<Person>(
+///     comparisons: [.personName("name", given: { $0.first }, family: { $0.last }),
+///                   .date("birth date") { $0.birthDate },
+///                   .identifier("postcode") { $0.postcode }],
+///     blocking: [.exact("postcode") { $0.postcode }, .phonetic("surname") { $0.last }])
+/// let result = matcher.deduplicate(people, id: { $0.id })
+/// print(result.explain(result.matches[0]))
+/// ```
+public struct Matcher<Element: Sendable>: Sendable {
+    /// How pairs are compared.
+    public var comparisons: [Comparison<Element>]
+    /// How candidate pairs are found.
+    public var blocking: [BlockingRule<Element>]
+    /// The match probability at and above which a pair is a match.
+    public var threshold: Double
+    /// Random pairs drawn to estimate u.
+    public var randomPairs: Int
+    /// Seeds the random pairs, so that results repeat.
+    public var seed: UInt64
+    /// Blocks larger than this are left out (see ``CandidatePairs``).
+    public var maximumBlockSize: Int
+
+    /// A matcher.
+    public init(comparisons: [Comparison<Element>], blocking: [BlockingRule<Element>], threshold: Double = 0.9,
+                randomPairs: Int = 200_000, seed: UInt64 = 42, maximumBlockSize: Int = 2_000) {
+        self.comparisons = comparisons
+        self.blocking = blocking
+        self.threshold = threshold
+        self.randomPairs = randomPairs
+        self.seed = seed
+        self.maximumBlockSize = maximumBlockSize
+    }
+
+    /// Finds the records of one dataset that describe the same entity.
+    public func deduplicate(_ records: [Element], id: (Element) -> String) -> MatchResult {
+        resolve(records, ids: records.map(id), dataset: nil)
+    }
+
+    /// Finds the records of two or more datasets that describe the same entity; pairs within
+    /// one dataset are not compared.
+    public func link(_ datasets: [[Element]], id: (Element) -> String) -> MatchResult {
+        let records = datasets.flatMap { $0 }
+        let dataset = datasets.enumerated().flatMap { index, records in Array(repeating: index, count: records.count) }
+        return resolve(records, ids: records.map(id), dataset: dataset)
+    }
+
+    func resolve(_ records: [Element], ids: [String], dataset: [Int]?) -> MatchResult {
+        let prepared = comparisons.map { comparison in records.map { comparison.prepare($0) } }
+        let termFrequencies: [[String: Double]] = comparisons.indices.map { index in
+            guard comparisons[index].adjustsForTermFrequency else { return [:] }
+            var counts: [String: Int] = [:]
+            var present = 0
+            for value in prepared[index] { if let value { counts[value.text, default: 0] += 1; present += 1 } }
+            return counts.mapValues { Double($0) / Double(max(1, present)) }
+        }
+        let candidates = CandidatePairs.find(in: records, rules: blocking, dataset: dataset, maximumBlockSize: maximumBlockSize)
+        let vectors = levels(of: candidates.pairs, prepared: prepared)
+
+        var model = FellegiSunterModel(comparisons: comparisons.map { comparison in
+            let count = comparison.levels.count
+            // m starts high on the most similar level and falls off: EM moves it from there.
+            let raw = (0..<count).map { level in level == 0 ? 8.0 : pow(0.5, Double(level)) }
+            let sum = raw.reduce(0, +)
+            return .init(name: comparison.name, levels: comparison.levels, m: raw.map { $0 / sum },
+                         u: [Double](repeating: 1 / Double(count), count: count))
+        }, prior: 0.1)
+        let random = levels(of: randomSample(count: records.count, dataset: dataset), prepared: prepared)
+        let levelCounts = comparisons.map(\.levels.count)
+        for index in comparisons.indices {
+            model.comparisons[index].u = FellegiSunterModel.estimateU(levelCounts: levelCounts, randomVectors: random, comparison: index)
+        }
+        // m: one EM session per blocking rule, on the pairs that rule found, leaving out the
+        // comparisons it blocks on; each comparison's m is the average over the sessions that
+        // could learn it, weighted by their pairs.
+        var mSums = comparisons.map { [Double](repeating: 0, count: $0.levels.count) }
+        var mWeights = [Double](repeating: 0, count: comparisons.count)
+        for (rule, found) in zip(blocking, candidates.foundBy) where !found.isEmpty {
+            let active = comparisons.map { !rule.comparisons.contains($0.name) }
+            guard active.contains(true) else { continue }
+            var patterns: [[Int8]: Int] = [:]
+            for index in found { patterns[vectors[index], default: 0] += 1 }
+            let m = model.estimateM(patterns: patterns.map { ($0.key, $0.value) }, active: active)
+            for index in comparisons.indices where active[index] {
+                for level in m[index].indices { mSums[index][level] += m[index][level] * Double(found.count) }
+                mWeights[index] += Double(found.count)
+            }
+        }
+        for index in comparisons.indices where mWeights[index] > 0 {
+            model.comparisons[index].m = mSums[index].map { $0 / mWeights[index] }
+        }
+        var patterns: [[Int8]: Int] = [:]
+        for vector in vectors { patterns[vector, default: 0] += 1 }
+        model.estimatePrior(patterns: patterns.map { ($0.key, $0.value) })
+
+        let scored: [ScoredPair] = candidates.pairs.indices.map { index in
+            let (a, b) = candidates.pairs[index]
+            let vector = vectors[index]
+            var weight = model.weight(of: vector)
+            var adjustments: [Double] = Array(repeating: 0, count: comparisons.count)
+            for comparison in comparisons.indices where vector[comparison] == 0 && comparisons[comparison].adjustsForTermFrequency {
+                guard let text = prepared[comparison][Int(a)]?.text, let frequency = termFrequencies[comparison][text] else { continue }
+                let u = model.comparisons[comparison].u[0]
+                let adjustment = log2(u / max(frequency, 1 / Double(max(1, records.count))))
+                adjustments[comparison] = adjustment
+                weight += adjustment
+            }
+            return ScoredPair(left: Int(a), right: Int(b), leftID: ids[Int(a)], rightID: ids[Int(b)], levels: vector,
+                              termFrequencyAdjustments: adjustments, weight: weight,
+                              probability: FellegiSunterModel.probability(ofWeight: weight))
+        }
+        var sets = UnionFind(count: records.count)
+        for pair in scored where pair.probability >= threshold { sets.union(pair.left, pair.right) }
+        var clusterOf = [String](repeating: "", count: records.count)
+        for group in sets.groups() {
+            let clusterID = group.map { ids[$0] }.min() ?? ""
+            for member in group { clusterOf[member] = clusterID }
+        }
+        return MatchResult(ids: ids, model: model, candidates: candidates, scored: scored, threshold: threshold,
+                           clusterOf: clusterOf, prepared: prepared)
+    }
+
+    /// The levels of each pair, computed in parallel over chunks of pairs.
+    func levels(of pairs: [(Int32, Int32)], prepared: [[PreparedValue?]]) -> [[Int8]] {
+        var result = [[Int8]](repeating: [], count: pairs.count)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunk = max(1, (pairs.count + workers - 1) / workers)
+        let comparisons = self.comparisons
+        result.withUnsafeMutableBufferPointer { output in
+            let buffer = UnsafeMutableBufferPointerBox(output)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let start = worker * chunk
+                let end = min(pairs.count, start + chunk)
+                guard start < end else { return }
+                for index in start..<end {
+                    let (a, b) = pairs[index]
+                    var vector = [Int8](repeating: -1, count: comparisons.count)
+                    for (position, comparison) in comparisons.enumerated() {
+                        guard let x = prepared[position][Int(a)], let y = prepared[position][Int(b)] else { continue }
+                        vector[position] = Int8(comparison.level(x, y))
+                    }
+                    buffer.pointer[index] = vector
+                }
+            }
+        }
+        return result
+    }
+
+    /// Distinct random pairs (from different datasets when linking), seeded.
+    func randomSample(count: Int, dataset: [Int]?) -> [(Int32, Int32)] {
+        guard count > 1 else { return [] }
+        let possible = count * (count - 1) / 2
+        let wanted = min(randomPairs, possible)
+        var generator = SeededGenerator(seed: seed)
+        var chosen = Set<UInt64>()
+        var attempts = 0
+        while chosen.count < wanted && attempts < wanted * 20 {
+            attempts += 1
+            let a = Int(generator.next() % UInt64(count)), b = Int(generator.next() % UInt64(count))
+            guard a != b else { continue }
+            if let dataset, dataset[a] == dataset[b] { continue }
+            let (low, high) = a < b ? (a, b) : (b, a)
+            chosen.insert(UInt64(low) << 32 | UInt64(high))
+        }
+        return chosen.sorted().map { (Int32($0 >> 32), Int32($0 & 0xFFFF_FFFF)) }
+    }
+}
+
+/// Lets the parallel workers write disjoint slots of one buffer.
+struct UnsafeMutableBufferPointerBox<T>: @unchecked Sendable {
+    let pointer: UnsafeMutableBufferPointer<T>
+    init(_ pointer: UnsafeMutableBufferPointer<T>) { self.pointer = pointer }
+}
+
+/// SplitMix64, for reproducible random pairs.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
