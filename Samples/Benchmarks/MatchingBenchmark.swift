@@ -4,11 +4,11 @@ import SluiceMatching
 /// Deduplicates seeded synthetic people (a known share duplicated 1–3 times with realistic
 /// corruption) without labels, beside a hand-written loop doing the same comparisons.
 enum MatchingBenchmark {
-    static func run(records counts: [Int]) {
+    static func run(records counts: [Int], threshold: Double) {
         print("(matching) synthetic people deduplicated without labels: blocking, Fellegi–Sunter (EM), clustering")
         for count in counts {
             let people = SyntheticPeople(count: count, seed: 20_261_121)
-            let matcher = SyntheticPeople.referenceMatcher()
+            let matcher = SyntheticPeople.referenceMatcher(threshold: threshold)
             var result: MatchResult?
             let start = ContinuousClock.now
             result = matcher.deduplicate(people.records, id: \.id)
@@ -24,6 +24,9 @@ enum MatchingBenchmark {
                          comparisons / elapsed.seconds / 1e6, elapsed.seconds, precision, recall, f1))
             print(String(format: "           scoring the candidates: sluice %.3fs with training and clustering; single-threaded comparison loop %.3fs (ratio %.2f×)",
                          elapsed.seconds, loop.seconds, elapsed.seconds / loop.seconds))
+            if arguments.contains("--explain"), let borderline = result.matches.min(by: { $0.probability < $1.probability }) {
+                print(result.explain(borderline).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            }
         }
     }
 

@@ -17,7 +17,8 @@ usage: sluice-bench [command] [options]
                          per user and 60 s event-time window: count and sum (2,000,000 events)
   checkpoints [--input FILE] [--parallelism N]
                          the window benchmark with a checkpoint every second beside none; restart time
-  match [--records N]    synthetic people deduplicated without labels (10,000 and 100,000)
+  match [--records N] [--threshold P] [--explain]
+                         synthetic people deduplicated without labels (10,000 and 100,000)
   codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
@@ -98,7 +99,8 @@ do {
         try await CheckpointBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)), scratch: data,
                                           parallelism: count("--parallelism", default: 2))
     case "match":
-        MatchingBenchmark.run(records: option("--records") == nil ? [10_000, 100_000] : [count("--records", default: 10_000)])
+        MatchingBenchmark.run(records: option("--records") == nil ? [10_000, 100_000] : [count("--records", default: 10_000)],
+                              threshold: option("--threshold").flatMap(Double.init) ?? 0.99)
     case "codec":
         try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)))
     case "backpressure":

@@ -194,7 +194,7 @@ public struct Comparison<Element>: Sendable {
 
 extension Comparison {
     /// A person's given and family names together, so that names entered the wrong way round
-    /// still match: both exact; swapped; both close (given: Jaro–Winkler ≥ 0.92 or a
+    /// still match: both exact; swapped (exactly or with typing errors); both close (given: Jaro–Winkler ≥ 0.92 or a
     /// nickname; family: Jaro–Winkler ≥ 0.92 or the same Metaphone code); family close and
     /// the same initial; most words shared; else.
     public static func personName(_ name: String, termFrequency: Bool = true, nicknames: [String: String] = Nicknames.english,
@@ -209,10 +209,10 @@ extension Comparison {
             guard a.parts.count == 2, b.parts.count == 2 else { return a.text == b.text ? 0 : 5 }
             let (xg, xf, yg, yf) = (a.parts[0], a.parts[1], b.parts[0], b.parts[1])
             if xg.text == yg.text && xf.text == yf.text { return 0 }
-            if xg.text == yf.text && xf.text == yg.text { return 1 }
             func similar(_ p: PreparedValue.Part, _ q: PreparedValue.Part) -> Bool {
                 p.text == q.text || EditDistance.jaroWinkler(p.scalars, q.scalars) >= 0.92
             }
+            if !xg.text.isEmpty, !xf.text.isEmpty, similar(xg, yf) && similar(xf, yg) { return 1 }
             let givenClose = similar(xg, yg) || (nicknames[xg.text] ?? xg.text) == (nicknames[yg.text] ?? yg.text)
             let familyClose = similar(xf, yf) || (!xf.text.isEmpty && xf.metaphone == yf.metaphone)
             if givenClose && familyClose { return 2 }

@@ -45,6 +45,9 @@ public struct FellegiSunterModel: Sendable, Codable, Equatable {
 
     /// Smallest probability a parameter may take, so that no level is impossible.
     static let floor = 1e-6
+    /// Smallest m: at least this share of true matches may show any level (a typo, a stale
+    /// value), so that one disagreement never vetoes a match outright.
+    static let mFloor = 1e-3
 
     /// u from comparison vectors of random pairs (nearly all non-matches): each level's share,
     /// smoothed.
@@ -90,7 +93,7 @@ public struct FellegiSunterModel: Sendable, Codable, Equatable {
             var change = 0.0
             for index in comparisons.indices where active[index] && observedMass[index] > 0 {
                 for level in comparisons[index].m.indices {
-                    let updated = max(Self.floor, matchMass[index][level] / observedMass[index])
+                    let updated = max(Self.mFloor, matchMass[index][level] / observedMass[index])
                     change = max(change, abs(updated - working.comparisons[index].m[level]))
                     working.comparisons[index].m[level] = updated
                 }

@@ -46,27 +46,29 @@ public struct MatchResult: Sendable {
     /// Why a pair scored as it did: each comparison's level, m, u and weight, the prior and
     /// the total, as text.
     public func explain(_ pair: ScoredPair) -> String {
-        var lines = [String(format: "%@ ↔ %@: match probability %.4f (weight %+.2f)", pair.leftID, pair.rightID,
-                            pair.probability, pair.weight)]
-        lines.append(String(format: "  %-22@ %-40@ %8@ %8@ %8@", "comparison" as NSString, "level" as NSString,
-                            "m" as NSString, "u" as NSString, "weight" as NSString))
-        lines.append(String(format: "  %-22@ %-40@ %8@ %8@ %+8.2f", "prior" as NSString, "" as NSString, "" as NSString,
-                            "" as NSString, model.priorWeight))
+        func row(_ cells: [String]) -> String {
+            let widths = [44, 36, 8, 8, 8]
+            return "  " + cells.enumerated().map { index, cell in
+                index < 2 ? cell.padding(toLength: max(widths[index], cell.count), withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: max(0, widths[index] - cell.count)) + cell
+            }.joined(separator: " ")
+        }
+        func number(_ value: Double, _ format: String) -> String { String(format: format, value) }
+        var lines = ["\(pair.leftID) ↔ \(pair.rightID): match probability \(number(pair.probability, "%.4f")) (weight \(number(pair.weight, "%+.2f")))"]
+        lines.append(row(["comparison (left / right)", "level", "m", "u", "weight"]))
+        lines.append(row(["prior", "", "", "", number(model.priorWeight, "%+.2f")]))
         for (index, parameters) in model.comparisons.enumerated() {
             let level = Int(pair.levels[index])
             let left = prepared[index][pair.left]?.text ?? "∅", right = prepared[index][pair.right]?.text ?? "∅"
             let shown = "\(parameters.name) (\(left) / \(right))"
             guard level >= 0 else {
-                lines.append(String(format: "  %-22@ %-40@ %8@ %8@ %+8.2f", shown as NSString, "missing" as NSString,
-                                    "" as NSString, "" as NSString, 0.0))
+                lines.append(row([shown, "missing", "", "", "+0.00"]))
                 continue
             }
-            lines.append(String(format: "  %-22@ %-40@ %8.4f %8.4f %+8.2f", shown as NSString, parameters.levels[level] as NSString,
-                                parameters.m[level], parameters.u[level], parameters.weight(level)))
+            lines.append(row([shown, parameters.levels[level], number(parameters.m[level], "%.4f"),
+                              number(parameters.u[level], "%.4f"), number(parameters.weight(level), "%+.2f")]))
             if pair.termFrequencyAdjustments[index] != 0 {
-                lines.append(String(format: "  %-22@ %-40@ %8@ %8@ %+8.2f", "" as NSString,
-                                    "term frequency of '\(left)'" as NSString, "" as NSString, "" as NSString,
-                                    pair.termFrequencyAdjustments[index]))
+                lines.append(row(["", "term frequency of '\(left)'", "", "", number(pair.termFrequencyAdjustments[index], "%+.2f")]))
             }
         }
         return lines.joined(separator: "\n")

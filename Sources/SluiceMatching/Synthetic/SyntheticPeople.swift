@@ -40,10 +40,11 @@ public struct SyntheticPeople: Sendable {
         var random = SeededGenerator(seed: seed)
         func chance(_ p: Double) -> Bool { Double(random.next() % 1_000_000) / 1_000_000 < p }
         func pick<T>(_ list: [T], skew: Bool = true) -> T {
-            // Zipf-like: common names are much more common.
+            // Skewed like real name frequencies: the most common name is a few percent of
+            // people, the rarest a few in ten thousand.
             if skew {
                 let u = Double(random.next() % 1_000_000) / 1_000_000
-                return list[min(list.count - 1, Int(Double(list.count) * u * u * u))]
+                return list[min(list.count - 1, Int(Double(list.count) * u * u.squareRoot()))]
             }
             return list[Int(random.next() % UInt64(list.count))]
         }
