@@ -25,9 +25,9 @@ let package = Package(
         // Swift on arrays; no pipeline needed.
         .target(name: "SluiceMatching", dependencies: ["SluiceIntegration"]),
         // Data integration: standardisation (and, to come, mapping, validation, dedup stages).
-        .target(name: "SluiceIntegration"),
+        .target(name: "SluiceIntegration", dependencies: ["SluiceCore"]),
         // What users import.
-        .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors"]),
+        .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching"]),
         // Drive one stage in isolation.
         .target(name: "SluiceTesting", dependencies: ["SluiceCore"]),
 
@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "SluiceConnectorsTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration"]),
+        .testTarget(name: "SluiceIntegrationTests", dependencies: ["Sluice", "SluiceTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

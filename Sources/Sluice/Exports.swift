@@ -1,4 +1,7 @@
-// What users import: the DSL and stage protocols, the runtime, and the connectors.
+// What users import: the DSL and stage protocols, the runtime, the connectors, the
+// integration stages and entity resolution.
 @_exported import SluiceCore
 @_exported import SluiceRuntime
 @_exported import SluiceConnectors
+@_exported import SluiceIntegration
+@_exported import SluiceMatching
