@@ -68,7 +68,7 @@ final class CheckpointCoordinator: Sendable {
     /// has finished.
     func trigger() {
         state.withLock { state in
-            guard state.inFlight == nil, !state.writing, state.toWrite.isEmpty,
+            guard state.inFlight == nil, !state.writing, state.toWrite.isEmpty, state.savepoint == nil,
                   state.finishedSources < sourceParticipants else { return }
             state.inFlight = state.nextID
             state.inFlightSince = .now
@@ -139,6 +139,9 @@ final class CheckpointCoordinator: Sendable {
     }
 
     private func collectCompletions(_ state: inout State) -> Bool {
+        // After a savepoint the run is stopping: nothing more is completed, so that the
+        // savepoint stays the newest checkpoint.
+        guard state.savepoint == nil else { return false }
         let before = state.toWrite.count
         if let id = state.inFlight,
            (0..<participants).allSatisfy({ state.acks[$0] != nil || state.finals[$0] != nil }) {
@@ -161,7 +164,7 @@ final class CheckpointCoordinator: Sendable {
     private func writeCompletions() throws {
         try writer.withLock { _ in
             while let next = state.withLock({ state -> Completion? in
-                guard !state.toWrite.isEmpty else { return nil }
+                guard !state.toWrite.isEmpty, state.savepoint == nil else { return nil }
                 state.writing = true
                 return state.toWrite.removeFirst()
             }) {

@@ -1,0 +1,68 @@
+import Synchronization
+
+/// Passes and failures per validation rule and per source, filled by ``Validate`` stages as
+/// a run goes; read it (or print it) afterwards.
+///
+/// ```
+/// rule            source        passed  failed
+/// email           shop-a.csv        98       2
+/// email           shop-b.jsonl      40       0
+/// ```
+public final class DataQualityReport: Sendable, CustomStringConvertible {
+    /// Counts of one rule for one source.
+    public struct Counts: Sendable, Hashable {
+        /// Records that passed.
+        public var passed = 0
+        /// Records that failed.
+        public var failed = 0
+        /// Counts.
+        public init(passed: Int = 0, failed: Int = 0) {
+            self.passed = passed
+            self.failed = failed
+        }
+    }
+
+    private let counts = Mutex<[String: [String: Counts]]>([:])
+
+    /// An empty report.
+    public init() {}
+
+    /// The counts of `rule` for `source` (all sources together when `nil`).
+    public func counts(rule: String, source: String? = nil) -> Counts {
+        counts.withLock { table in
+            guard let bySource = table[rule] else { return Counts() }
+            if let source { return bySource[source] ?? Counts() }
+            return bySource.values.reduce(into: Counts()) { total, counts in
+                total.passed += counts.passed
+                total.failed += counts.failed
+            }
+        }
+    }
+
+    /// The rules seen, sorted.
+    public var rules: [String] { counts.withLock { $0.keys.sorted() } }
+
+    func record(rule: String, source: String, passed: Bool) {
+        counts.withLock { table in
+            if passed { table[rule, default: [:]][source, default: Counts()].passed += 1 }
+            else { table[rule, default: [:]][source, default: Counts()].failed += 1 }
+        }
+    }
+
+    /// A table: one row per rule and source.
+    public var description: String {
+        let rows = counts.withLock { table in
+            table.sorted { $0.key < $1.key }.flatMap { rule, bySource in
+                bySource.sorted { $0.key < $1.key }.map { [rule, $0.key, "\($0.value.passed)", "\($0.value.failed)"] }
+            }
+        }
+        let all = [["rule", "source", "passed", "failed"]] + rows
+        let widths = (0..<4).map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

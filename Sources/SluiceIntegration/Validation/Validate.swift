@@ -1,0 +1,69 @@
+import SluiceCore
+
+/// Checks every record against declarative rules: a record that passes them all goes on; one
+/// that fails any goes to the error policy — by default a dead letter whose error lists
+/// every rule it failed and why. Counts go to a ``DataQualityReport`` per rule and source.
+///
+/// ```swift
+/// let quality = DataQualityReport()
+/// Pipeline("customers") {
+///     Source.csv("customers.csv", as: Customer.self)
+///     Validate(rules, source: { $0.origin }, report: quality)
+///     Sink.jsonLines("valid.jsonl", of: Customer.self)
+/// }.deadLetters(to: Sink.jsonLines("invalid.jsonl", of: DeadLetter.self))
+/// print(quality)
+/// ```
+public struct Validate<Element: Sendable>: TransformStage {
+    /// Records in.
+    public typealias Input = Element
+    /// Valid records out.
+    public typealias Output = Element
+    /// Settings changed by modifiers; dead-lettering by default.
+    public var settings: StageSettings
+    @usableFromInline let rules: [ValidationRule<Element>]
+    @usableFromInline let source: @Sendable (Element) -> String
+    @usableFromInline let report: DataQualityReport?
+
+    /// Validates with `rules`; `source` names where a record came from, for the report.
+    public init(_ rules: [ValidationRule<Element>], source: @escaping @Sendable (Element) -> String = { _ in "all" },
+                report: DataQualityReport? = nil) {
+        self.rules = rules
+        self.source = source
+        self.report = report
+        settings = StageSettings()
+        settings.errorPolicy = .deadLetter
+    }
+
+    /// `validate`.
+    public var defaultName: String { "validate" }
+    /// The rules' names.
+    public var detail: String { rules.map(\.name).joined(separator: ", ") }
+    /// Keeps no state between records.
+    public var isStateless: Bool { true }
+
+    /// Creates an instance.
+    public func makeOperator(_ context: StageContext) -> Operator { Operator(stage: self) }
+
+    /// The running form of ``Validate``.
+    public struct Operator: TransformOperator {
+        let stage: Validate
+
+        /// Passes `element` on when every rule holds; otherwise hands it to the error policy
+        /// with every failed rule.
+        public mutating func process(_ element: Element, into output: inout Emitter<Element>) throws {
+            var failures: [String] = []
+            let origin = stage.source(element)
+            for rule in stage.rules {
+                let reason = rule.check(element)
+                stage.report?.record(rule: rule.name, source: origin, passed: reason == nil)
+                if let reason { failures.append("\(rule.name): \(reason)") }
+            }
+            guard failures.isEmpty else {
+                let summary = failures.count == 1 ? "failed rule " : "failed \(failures.count) rules: "
+                try output.reject(RecordError(summary + failures.joined(separator: "; ")), rawInput: String(describing: element))
+                return
+            }
+            output.emit(element)
+        }
+    }
+}
