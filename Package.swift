@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "quickstart", targets: ["Quickstart"]),
         .executable(name: "sluice-bench", targets: ["SluiceBench"]),
         .executable(name: "sluice-crashtest", targets: ["SluiceCrashTest"]),
+        .executable(name: "link-records", targets: ["LinkRecords"]),
     ],
     dependencies: [],
     targets: [
@@ -37,6 +38,7 @@ let package = Package(
                           exclude: ["duckdb-compare.sh"]),
         .executableTarget(name: "SluiceCrashTest", dependencies: ["Sluice"], path: "Samples/CrashTest",
                           exclude: ["crash-test.sh"]),
+        .executableTarget(name: "LinkRecords", dependencies: ["Sluice"], path: "Samples/LinkRecords"),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),
