@@ -1,0 +1,79 @@
+/// A schema-less record: named values in order, for data whose shape is known only at run
+/// time — a CSV with any header, JSON with any fields — before it is mapped to a type.
+///
+/// ```swift
+/// Source.csv("export.csv", as: Record.self)          // every column, as text
+/// Source.jsonLines("events.jsonl", as: Record.self)  // JSON types kept, nested records too
+/// let order = try record.decode(as: Order.self)       // into a typed value
+/// ```
+public struct Record: Sendable, Hashable, CustomStringConvertible {
+    /// The fields in order.
+    public private(set) var fields: [(name: String, value: Value)]
+
+    /// A record with `fields` in order; a repeated name keeps its last value.
+    public init(_ fields: [(String, Value)] = []) {
+        self.fields = []
+        for (name, value) in fields { self[name] = value }
+    }
+
+    /// The field names in order.
+    public var names: [String] { fields.map(\.name) }
+
+    /// The value of `name`; `nil` when there is no such field. Setting `nil` removes it;
+    /// setting a new name appends it.
+    public subscript(_ name: String) -> Value? {
+        get { fields.first { $0.name == name }?.value }
+        set {
+            if let index = fields.firstIndex(where: { $0.name == name }) {
+                if let newValue { fields[index].value = newValue } else { fields.remove(at: index) }
+            } else if let newValue {
+                fields.append((name, newValue))
+            }
+        }
+    }
+
+    /// `{name: value, …}`.
+    public var description: String {
+        "{" + fields.map { "\($0.name): \($0.value)" }.joined(separator: ", ") + "}"
+    }
+
+    public static func == (lhs: Record, rhs: Record) -> Bool {
+        lhs.fields.count == rhs.fields.count && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for field in fields {
+            hasher.combine(field.name)
+            hasher.combine(field.value)
+        }
+    }
+
+    /// Decodes the record into `type`, converting text to numbers, booleans and dates
+    /// (`yyyy-MM-dd`) where the type asks for them. Errors name the field.
+    public func decode<T: Decodable>(as type: T.Type) throws -> T {
+        try T(from: RecordDecoder(value: .record(self), codingPath: []))
+    }
+}
+
+extension Record: Codable {
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Reads every field the decoder has, in its order.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        var fields: [(String, Value)] = []
+        for key in container.allKeys { fields.append((key.stringValue, try container.decode(Value.self, forKey: key))) }
+        self.init(fields)
+    }
+
+    /// Writes the fields in order.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for field in fields { try container.encode(field.value, forKey: Key(stringValue: field.name)) }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// One value of a schema-less ``Record``.
+public enum Value: Sendable, Hashable {
+    /// Nothing.
+    case null
+    /// `true` or `false`.
+    case bool(Bool)
+    /// A whole number.
+    case int(Int64)
+    /// A floating-point number.
+    case double(Double)
+    /// Text.
+    case string(String)
+    /// A calendar date (midnight UTC).
+    case date(Date)
+    /// A list.
+    case array([Value])
+    /// A nested record.
+    case record(Record)
+
+    /// The value as text, when it has a natural one (numbers, booleans and dates included).
+    public var text: String? {
+        switch self {
+        case .null, .array, .record: return nil
+        case .bool(let value): return String(value)
+        case .int(let value): return String(value)
+        case .double(let value): return String(value)
+        case .string(let value): return value
+        case .date(let value): return Value.isoDay(value)
+        }
+    }
+
+    /// Whether the value is `.null` (or empty text).
+    public var isNull: Bool {
+        if case .string(let text) = self { return text.trimmingCharacters(in: .whitespaces).isEmpty }
+        return self == .null
+    }
+
+    /// A date from `yyyy-MM-dd` text; `nil` when the text is not a real day.
+    public static func day(_ iso: String) -> Value? { SingleRecordValue.day(iso).map(Value.date) }
+
+    static func isoDay(_ date: Date) -> String {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        // Civil-from-days (Howard Hinnant), so no calendar or time zone is involved.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))"
+    }
+}
+
+extension Value: CustomStringConvertible {
+    /// A short rendering: text as it is, lists and records in brackets.
+    public var description: String {
+        switch self {
+        case .null: return "null"
+        case .array(let values): return "[" + values.map(\.description).joined(separator: ", ") + "]"
+        case .record(let record): return record.description
+        case .string(let text): return "\"\(text)\""
+        default: return text ?? ""
+        }
+    }
+}
+
+extension Value: Codable {
+    /// Reads whatever the decoder holds: null, text, a boolean, a number, a record or a list.
+    /// Text is tried first, so a CSV field stays text ("00123" keeps its zeros) while JSON
+    /// keeps its types.
+    public init(from decoder: any Decoder) throws {
+        if let container = try? decoder.singleValueContainer() {
+            if container.decodeNil() { self = .null; return }
+            if let text = try? container.decode(String.self) { self = .string(text); return }
+            if let flag = try? container.decode(Bool.self) { self = .bool(flag); return }
+            if let whole = try? container.decode(Int64.self) { self = .int(whole); return }
+            if let number = try? container.decode(Double.self) { self = .double(number); return }
+        }
+        if let record = try? Record(from: decoder) { self = .record(record); return }
+        if var list = try? decoder.unkeyedContainer() {
+            var values: [Value] = []
+            while !list.isAtEnd { values.append(try list.decode(Value.self)) }
+            self = .array(values)
+            return
+        }
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a value of no known kind"))
+    }
+
+    /// Writes the value as JSON would hold it (dates as `yyyy-MM-dd`).
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        case .bool(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .int(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .double(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .string(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .date(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(Value.isoDay(value))
+        case .array(let values):
+            var container = encoder.unkeyedContainer()
+            for value in values { try container.encode(value) }
+        case .record(let record):
+            try record.encode(to: encoder)
+        }
+    }
+}
