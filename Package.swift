@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "SluiceConnectors", dependencies: ["SluiceCore"]),
         // Entity resolution: comparators, blocking, Fellegi–Sunter with EM, clustering. Plain
         // Swift on arrays; no pipeline needed.
-        .target(name: "SluiceMatching", dependencies: ["SluiceIntegration"]),
+        .target(name: "SluiceMatching", dependencies: ["SluiceCore", "SluiceIntegration"]),
         // Data integration: standardisation (and, to come, mapping, validation, dedup stages).
         .target(name: "SluiceIntegration", dependencies: ["SluiceCore"]),
         // What users import.
@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceConnectorsTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["Sluice", "SluiceTesting"]),
-        .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration"]),
+        .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration", "SluiceTesting"]),
         .testTarget(name: "SluiceIntegrationTests", dependencies: ["Sluice", "SluiceTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -103,17 +103,9 @@ public struct Matcher<Element: Sendable>: Sendable {
 
         let scored: [ScoredPair] = candidates.pairs.indices.map { index in
             let (a, b) = candidates.pairs[index]
-            let vector = vectors[index]
-            var weight = model.weight(of: vector)
-            var adjustments: [Double] = Array(repeating: 0, count: comparisons.count)
-            for comparison in comparisons.indices where vector[comparison] == 0 && comparisons[comparison].adjustsForTermFrequency {
-                guard let text = prepared[comparison][Int(a)]?.text, let frequency = termFrequencies[comparison][text] else { continue }
-                let u = model.comparisons[comparison].u[0]
-                let adjustment = log2(u / max(frequency, 1 / Double(max(1, records.count))))
-                adjustments[comparison] = adjustment
-                weight += adjustment
-            }
-            return ScoredPair(left: Int(a), right: Int(b), leftID: ids[Int(a)], rightID: ids[Int(b)], levels: vector,
+            let (weight, adjustments) = score(vectors[index], leftValues: { prepared[$0][Int(a)] }, model: model,
+                                              termFrequencies: termFrequencies, records: records.count)
+            return ScoredPair(left: Int(a), right: Int(b), leftID: ids[Int(a)], rightID: ids[Int(b)], levels: vectors[index],
                               termFrequencyAdjustments: adjustments, weight: weight,
                               probability: FellegiSunterModel.probability(ofWeight: weight))
         }
@@ -125,7 +117,33 @@ public struct Matcher<Element: Sendable>: Sendable {
             for member in group { clusterOf[member] = clusterID }
         }
         return MatchResult(ids: ids, model: model, candidates: candidates, scored: scored, threshold: threshold,
-                           clusterOf: clusterOf, prepared: prepared)
+                           clusterOf: clusterOf, termFrequencies: termFrequencies, prepared: prepared)
+    }
+
+    /// A pair's match weight from its levels, with term-frequency adjustments for exact
+    /// agreement on rare or common values; and those adjustments per comparison.
+    func score(_ vector: [Int8], leftValues: (Int) -> PreparedValue?, model: FellegiSunterModel,
+               termFrequencies: [[String: Double]], records: Int) -> (Double, [Double]) {
+        var weight = model.weight(of: vector)
+        var adjustments: [Double] = Array(repeating: 0, count: comparisons.count)
+        for comparison in comparisons.indices where vector[comparison] == 0 && comparisons[comparison].adjustsForTermFrequency {
+            guard comparison < termFrequencies.count, let text = leftValues(comparison)?.text,
+                  let frequency = termFrequencies[comparison][text] else { continue }
+            let adjustment = log2(model.comparisons[comparison].u[0] / max(frequency, 1 / Double(max(1, records))))
+            adjustments[comparison] = adjustment
+            weight += adjustment
+        }
+        return (weight, adjustments)
+    }
+
+    /// The levels of one pair of prepared records.
+    func levels(_ a: [PreparedValue?], _ b: [PreparedValue?]) -> [Int8] {
+        var vector = [Int8](repeating: -1, count: comparisons.count)
+        for (position, comparison) in comparisons.enumerated() {
+            guard let x = a[position], let y = b[position] else { continue }
+            vector[position] = Int8(comparison.level(x, y))
+        }
+        return vector
     }
 
     /// The levels of each pair, computed in parallel over chunks of pairs.

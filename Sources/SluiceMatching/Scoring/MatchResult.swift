@@ -31,6 +31,8 @@ public struct MatchResult: Sendable {
     public let threshold: Double
     /// The entity (cluster id: the smallest record id in it) of each record, in input order.
     public let clusterOf: [String]
+    /// For comparisons with term-frequency adjustment: each value's share of the records.
+    public let termFrequencies: [[String: Double]]
     let prepared: [[PreparedValue?]]
 
     /// The pairs at or above the threshold.
