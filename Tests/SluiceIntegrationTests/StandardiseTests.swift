@@ -51,3 +51,30 @@ import SluiceIntegration
         }
     }
 }
+
+@Suite struct CountryAndQuantityTests {
+    @Test func countriesFromCodesNamesAndAliases() {
+        #expect(Countries.all.count == 250)
+        #expect(Set(Countries.all.map(\.alpha2)).count == 250 && Set(Countries.all.map(\.alpha3)).count == 250)
+        #expect(Countries.code("de") == "DE")
+        #expect(Countries.code("DEU") == "DE")
+        #expect(Countries.code("Deutschland") == "DE")
+        #expect(Countries.code(" germany ") == "DE")
+        #expect(Countries.code("U.K.") == "GB")
+        #expect(Countries.code("united states of america") == "US")
+        #expect(Countries.code("Côte d'Ivoire") == "CI")
+        #expect(Countries.code("cote divoire") == "CI")
+        #expect(Countries.find("Japan")?.alpha3 == "JPN")
+        for bad in ["", "Atlantis", "XX", "EU"] { #expect(Countries.code(bad) == nil, "\(bad)") }
+    }
+
+    @Test func quantitiesConvertWithinTheirDimension() {
+        #expect(Quantities.convert("5 kg", to: "g") == 5_000)
+        #expect(Quantities.convert("5,5KG", to: "kg") == 5.5)
+        #expect(Quantities.convert("12 in", to: "m")! - 0.3048 < 1e-12)
+        #expect(Quantities.convert("1 mile", to: "km")! - 1.609344 < 1e-12)
+        #expect(Quantities.convert("750 ml", to: "l") == 0.75)
+        #expect(Quantities.convert("2 lb", to: "m") == nil, "mass is not length")
+        for bad in ["12", "5 parsecs", "kg", "", "1e999 kg"] { #expect(Quantities.read(bad) == nil, "\(bad)") }
+    }
+}
