@@ -28,6 +28,18 @@ public enum Source {
         CSVSource(files: FileList(path), options: options) { decoder, _, _ in try Output(from: decoder) }
     }
 
+    /// JSON Lines files matching `path`, each line as a schema-less ``Record`` (JSON types
+    /// kept): for data whose shape is known only at run time.
+    public static func jsonLines(_ path: String) -> JSONLinesSource<Record> {
+        JSONLinesSource(files: FileList(path))
+    }
+
+    /// CSV files matching `path`, each row as a schema-less ``Record`` of text values named by
+    /// the header.
+    public static func csv(_ path: String, options: CSVOptions = CSVOptions()) -> CSVSource<Record> {
+        CSVSource(files: FileList(path), options: options) { decoder, _, _ in try Record(from: decoder) }
+    }
+
     /// CSV files matching `path`, each record as text values with the header's names.
     public static func csvRecords(_ path: String, options: CSVOptions = CSVOptions()) -> CSVSource<CSVRecord> {
         CSVSource(files: FileList(path), options: options) { _, parser, header in

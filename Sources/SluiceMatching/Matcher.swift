@@ -40,20 +40,21 @@ public struct Matcher<Element: Sendable>: Sendable {
         self.maximumBlockSize = maximumBlockSize
     }
 
-    /// Finds the records of one dataset that describe the same entity.
-    public func deduplicate(_ records: [Element], id: (Element) -> String) -> MatchResult {
-        resolve(records, ids: records.map(id), dataset: nil)
+    /// Finds the records of one dataset that describe the same entity. With `labelledMatches`
+    /// (pairs of ids known to match), m is learned from those pairs instead of by EM.
+    public func deduplicate(_ records: [Element], id: (Element) -> String, labelledMatches: Set<[String]>? = nil) -> MatchResult {
+        resolve(records, ids: records.map(id), dataset: nil, labelledMatches: labelledMatches)
     }
 
     /// Finds the records of two or more datasets that describe the same entity; pairs within
     /// one dataset are not compared.
-    public func link(_ datasets: [[Element]], id: (Element) -> String) -> MatchResult {
+    public func link(_ datasets: [[Element]], id: (Element) -> String, labelledMatches: Set<[String]>? = nil) -> MatchResult {
         let records = datasets.flatMap { $0 }
         let dataset = datasets.enumerated().flatMap { index, records in Array(repeating: index, count: records.count) }
-        return resolve(records, ids: records.map(id), dataset: dataset)
+        return resolve(records, ids: records.map(id), dataset: dataset, labelledMatches: labelledMatches)
     }
 
-    func resolve(_ records: [Element], ids: [String], dataset: [Int]?) -> MatchResult {
+    func resolve(_ records: [Element], ids: [String], dataset: [Int]?, labelledMatches: Set<[String]>? = nil) -> MatchResult {
         let prepared = comparisons.map { comparison in records.map { comparison.prepare($0) } }
         let termFrequencies: [[String: Double]] = comparisons.indices.map { index in
             guard comparisons[index].adjustsForTermFrequency else { return [:] }
@@ -96,6 +97,21 @@ public struct Matcher<Element: Sendable>: Sendable {
         }
         for index in comparisons.indices where mWeights[index] > 0 {
             model.comparisons[index].m = mSums[index].map { $0 / mWeights[index] }
+        }
+        if let labelledMatches, !labelledMatches.isEmpty {
+            // Labels: m is how the known matches are distributed over the levels (smoothed).
+            let position = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let pairs = labelledMatches.compactMap { pair -> (Int32, Int32)? in
+                guard pair.count == 2, let a = position[pair[0]], let b = position[pair[1]], a != b else { return nil }
+                return (Int32(min(a, b)), Int32(max(a, b)))
+            }
+            let labelled = levels(of: pairs, prepared: prepared)
+            for index in comparisons.indices {
+                var counts = [Double](repeating: 0.5, count: comparisons[index].levels.count)
+                for vector in labelled where vector[index] >= 0 { counts[Int(vector[index])] += 1 }
+                let total = counts.reduce(0, +)
+                model.comparisons[index].m = counts.map { max(FellegiSunterModel.mFloor, $0 / total) }
+            }
         }
         var patterns: [[Int8]: Int] = [:]
         for vector in vectors { patterns[vector, default: 0] += 1 }

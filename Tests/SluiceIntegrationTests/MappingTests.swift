@@ -39,10 +39,10 @@ struct CanonicalCustomer: Codable, Sendable, Equatable {
         defer { directory.remove() }
         let csv = try directory.write("CustomerID,Age,Zip\nc1,42,00123\nc2,,\n", to: "a.csv")
         let json = try directory.write(#"{"UserNumber":7,"Age":30.5,"tags":["a",1],"address":{"city":"Oslo","zip":null},"vip":true}"#, to: "b.jsonl")
-        let fromCSV = try await SourceHarness.readAll(Source.csv(csv, as: Record.self)).elements
+        let fromCSV = try await SourceHarness.readAll(Source.csv(csv)).elements
         #expect(fromCSV[0] == Record([("CustomerID", .string("c1")), ("Age", .string("42")), ("Zip", .string("00123"))]))
         #expect(fromCSV[1]["Age"]?.isNull == true)
-        let fromJSON = try await SourceHarness.readAll(Source.jsonLines(json, as: Record.self)).elements
+        let fromJSON = try await SourceHarness.readAll(Source.jsonLines(json)).elements
         let record = try #require(fromJSON.first)
         #expect(record.names == ["UserNumber", "Age", "tags", "address", "vip"])
         #expect(record["UserNumber"] == .int(7))

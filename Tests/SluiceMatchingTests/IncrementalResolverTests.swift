@@ -46,3 +46,15 @@ import SluiceTesting
         #expect(head + second.takeOutput().map(\.entity) == expected)
     }
 }
+
+@Suite struct MatchEntitiesStageTests {
+    @Test func theBatchStageTagsEveryRecordWithItsEntity() throws {
+        let people = SyntheticPeople(count: 800, seed: 14)
+        let matcher = SyntheticPeople.referenceMatcher(randomPairs: 10_000)
+        let output = try StageHarness.run(MatchEntities(matcher, id: { $0.id }), on: people.records, chunkSize: 100)
+        #expect(output.map(\.recordID) == people.records.map(\.id))
+        let direct = matcher.deduplicate(people.records, id: \.id)
+        #expect(output.map(\.entity) == direct.clusterOf)
+        #expect(output.filter { $0.matchedRecordID != nil }.allSatisfy { ($0.probability ?? 0) >= matcher.threshold })
+    }
+}

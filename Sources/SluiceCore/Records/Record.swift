@@ -2,8 +2,8 @@
 /// time — a CSV with any header, JSON with any fields — before it is mapped to a type.
 ///
 /// ```swift
-/// Source.csv("export.csv", as: Record.self)          // every column, as text
-/// Source.jsonLines("events.jsonl", as: Record.self)  // JSON types kept, nested records too
+/// Source.csv("export.csv")              // every column, as text
+/// Source.jsonLines("events.jsonl")      // JSON types kept, nested records too
 /// let order = try record.decode(as: Order.self)       // into a typed value
 /// ```
 public struct Record: Sendable, Hashable, CustomStringConvertible {

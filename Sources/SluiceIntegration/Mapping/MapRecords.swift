@@ -7,8 +7,8 @@ import SluiceCore
 /// ```swift
 /// Pipeline("customers") {
 ///     Merge {
-///         Source.csv("shop-a.csv", as: Record.self)
-///         Source.jsonLines("shop-b.jsonl", as: Record.self)
+///         Source.csv("shop-a.csv")
+///         Source.jsonLines("shop-b.jsonl")
 ///     }
 ///     MapRecords(customers, as: Customer.self).onError(.deadLetter)
 ///     Sink.jsonLines("customers.jsonl", of: Customer.self)
