@@ -1,17 +1,5 @@
 import Foundation
-
-/// A small seeded generator (SplitMix64) so that benchmark data is the same on every machine.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import Sluice
 
 let countries = ["DE", "FR", "US", "JP", "BR", "IN", "GB", "ES", "IT", "SE"]
 
@@ -19,7 +7,7 @@ let countries = ["DE", "FR", "US", "JP", "BR", "IN", "GB", "ES", "IT", "SE"]
 /// `{"user":"u00042","ts":1767225600123,"amount":12.34,"country":"DE"}`: 10,000 users,
 /// timestamps rising about 10 ms per event and up to 5 s out of order.
 func generateEvents(count: Int, to path: String, seed: UInt64 = 42) throws {
-    var random = SeededGenerator(seed: seed)
+    var random = SplitMix64(seed: seed)
     let output = try BufferedOutput(path: path)
     let base: Int64 = 1_767_225_600_000
     for index in 0..<count {
@@ -39,7 +27,7 @@ func generateEvents(count: Int, to path: String, seed: UInt64 = 42) throws {
 /// Writes an RFC 4180 CSV with a header and `rows` records whose fields hold commas, doubled
 /// quotes and line breaks.
 func generateCSV(rows: Int, to path: String, seed: UInt64 = 7) throws {
-    var random = SeededGenerator(seed: seed)
+    var random = SplitMix64(seed: seed)
     let output = try BufferedOutput(path: path)
     output.buffer.append(contentsOf: "id,name,comment,amount,country\r\n".utf8)
     let names = ["\"Müller, Anna\"", "Jean Dupont", "\"O'Neil, Pat\"", "Kenji Sato", "\"Ruiz, María José\"", "Zoë Brown"]

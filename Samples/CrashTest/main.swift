@@ -57,14 +57,8 @@ if arguments.first == "generate" {
     guard let output = option("--output") else { fail("generate needs --output DIR") }
     let events = Int(option("--events") ?? "200000") ?? 200_000
     let files = max(1, Int(option("--files") ?? "4") ?? 4)
-    var state = UInt64(option("--seed") ?? "42") ?? 42
-    func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var random = SplitMix64(seed: UInt64(option("--seed") ?? "42") ?? 42)
+    func next() -> UInt64 { random.next() }
     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
     let countries = ["DE", "FR", "US", "JP", "BR"]
     let perFile = (events + files - 1) / files

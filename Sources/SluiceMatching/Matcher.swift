@@ -1,3 +1,4 @@
+import SluiceCore
 import Dispatch
 import Foundation
 
@@ -193,7 +194,7 @@ public struct Matcher<Element: Sendable>: Sendable {
         guard count > 1 else { return [] }
         let possible = count * (count - 1) / 2
         let wanted = min(randomPairs, possible)
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var chosen = Set<UInt64>()
         var attempts = 0
         while chosen.count < wanted && attempts < wanted * 20 {
@@ -212,17 +213,4 @@ public struct Matcher<Element: Sendable>: Sendable {
 struct UnsafeMutableBufferPointerBox<T>: @unchecked Sendable {
     let pointer: UnsafeMutableBufferPointer<T>
     init(_ pointer: UnsafeMutableBufferPointer<T>) { self.pointer = pointer }
-}
-
-/// SplitMix64, for reproducible random pairs.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

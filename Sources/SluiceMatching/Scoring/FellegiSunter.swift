@@ -122,35 +122,4 @@ public struct FellegiSunterModel: Sendable, Codable, Equatable {
             prior = updated
         }
     }
-
-    /// Old single-session training, kept for reference by tests.
-    mutating func trainM(patterns: [(vector: [Int8], count: Int)], iterations: Int = 40, tolerance: Double = 1e-7) {
-        for _ in 0..<iterations {
-            var matchMass = comparisons.map { [Double](repeating: 0, count: $0.levels.count) }
-            var observedMass = [Double](repeating: 0, count: comparisons.count)
-            var totalMatch = 0.0
-            var total = 0.0
-            for (vector, count) in patterns {
-                let p = Self.probability(ofWeight: weight(of: vector)) * Double(count)
-                totalMatch += p
-                total += Double(count)
-                for (index, level) in vector.enumerated() where level >= 0 {
-                    matchMass[index][Int(level)] += p
-                    observedMass[index] += p
-                }
-            }
-            var change = 0.0
-            for index in comparisons.indices where observedMass[index] > 0 {
-                for level in comparisons[index].m.indices {
-                    let updated = max(Self.floor, matchMass[index][level] / observedMass[index])
-                    change = max(change, abs(updated - comparisons[index].m[level]))
-                    comparisons[index].m[level] = updated
-                }
-            }
-            let updatedPrior = min(1 - Self.floor, max(Self.floor, totalMatch / max(total, 1)))
-            change = max(change, abs(updatedPrior - prior))
-            prior = updatedPrior
-            if change < tolerance { break }
-        }
-    }
 }

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// A seeded generator of people records with known duplicates, for testing and benchmarking
 /// entity resolution: a share of the people appear 1–3 more times, each copy corrupted the
 /// way real data is — typing errors, first and last names swapped, nicknames, missing
@@ -37,7 +39,7 @@ public struct SyntheticPeople: Sendable {
 
     /// About `count` records, of which `duplicateShare` of the people have 1–3 corrupted copies.
     public init(count: Int, duplicateShare: Double = 0.3, seed: UInt64 = 7) {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         func chance(_ p: Double) -> Bool { Double(random.next() % 1_000_000) / 1_000_000 < p }
         func pick<T>(_ list: [T], skew: Bool = true) -> T {
             // Skewed like real name frequencies: the most common name is a few percent of
