@@ -55,6 +55,17 @@ public enum Source {
         FollowingJSONLinesSource(path: path, poll: poll, endAfterIdle: endAfterIdle)
     }
 
+    /// Records from a JSON REST API, page by page; see ``HTTPSource``. `records` is the path
+    /// of the records array in each response (`""` when the response is the array).
+    public static func http<Output: Decodable & Sendable>(
+        _ url: String, as type: Output.Type, records: String = "", pagination: Pagination = .none,
+        options: HTTPRequestOptions = HTTPRequestOptions(), rateLimit: RateLimit? = nil, retry: RetryPolicy = RetryPolicy(),
+        incremental: IncrementalCursor? = nil
+    ) -> HTTPSource<Output> {
+        HTTPSource(url: url, recordsPath: records, pagination: pagination, options: options, rateLimit: rateLimit,
+                   retry: retry, incremental: incremental)
+    }
+
     /// A CSV file followed as it grows (`tail -F`), each record decoded as `type` by the
     /// header's names; see ``FollowingCSVSource``. Without `endAfterIdle` it never ends.
     @inlinable public static func followCSV<Output: Decodable & Sendable>(
