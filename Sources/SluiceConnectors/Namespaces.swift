@@ -66,6 +66,23 @@ public enum Source {
                    retry: retry, incremental: incremental)
     }
 
+    /// Every response of a JSON REST API, whole and as it came, as a ``LandedPayload`` (for
+    /// a landing zone); pagination, rate limits, retries and the incremental cursor work as in
+    /// ``http(_:as:records:pagination:options:rateLimit:retry:incremental:)``.
+    public static func httpPages(
+        _ url: String, records: String = "", pagination: Pagination = .none, options: HTTPRequestOptions = HTTPRequestOptions(),
+        rateLimit: RateLimit? = nil, retry: RetryPolicy = RetryPolicy(), incremental: IncrementalCursor? = nil
+    ) -> HTTPSource<LandedPayload> {
+        HTTPSource(url: url, recordsPath: records, pagination: pagination, options: options, rateLimit: rateLimit,
+                   retry: retry, incremental: incremental, emitsPages: true)
+    }
+
+    /// The payloads a ``LandingZoneSink`` landed for `source` under `directory`, in part-file
+    /// order (hidden, unfinished parts are not read).
+    public static func landingZone(_ directory: String, source: String) -> JSONLinesSource<LandedPayload> {
+        JSONLinesSource(files: FileList("\(directory)/source=\(source)/*/part-*.jsonl"))
+    }
+
     /// A CSV file followed as it grows (`tail -F`), each record decoded as `type` by the
     /// header's names; see ``FollowingCSVSource``. Without `endAfterIdle` it never ends.
     @inlinable public static func followCSV<Output: Decodable & Sendable>(
@@ -145,6 +162,12 @@ public enum Sink {
         _ directory: String, of type: Input.Type, partition: @escaping @Sendable (Input) -> String
     ) -> PartitionedJSONLinesSink<Input> {
         PartitionedJSONLinesSink(directory: directory, partition: partition)
+    }
+
+    /// Lands payloads as they came, by source and ingestion date, with lineage; see
+    /// ``LandingZoneSink``.
+    public static func landingZone(_ directory: String, source: String) -> LandingZoneSink {
+        LandingZoneSink(directory: directory, source: source)
     }
 
     /// Writes to standard output: strings as lines, other values as JSON Lines.

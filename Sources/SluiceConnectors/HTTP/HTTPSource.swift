@@ -27,9 +27,12 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
     let rateLimit: RateLimit?
     let retry: RetryPolicy
     let incremental: IncrementalCursor?
+    /// Emit each response whole, as a ``LandedPayload``, instead of its records.
+    let emitsPages: Bool
 
     init(url: String, recordsPath: String, pagination: Pagination, options: HTTPRequestOptions, rateLimit: RateLimit?,
-         retry: RetryPolicy, incremental: IncrementalCursor?) {
+         retry: RetryPolicy, incremental: IncrementalCursor?, emitsPages: Bool = false) {
+        self.emitsPages = emitsPages
         self.url = url
         self.recordsPath = recordsPath
         self.pagination = pagination
@@ -187,8 +190,21 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
             case .null?, nil: records = []
             default: throw RecordError("\(url): '\(stage.recordsPath)' in the response is not a list of records")
             }
-            for (index, value) in records.enumerated() {
+            if stage.emitsPages {
+                let position = request.page.map { "page \($0)" } ?? request.offset.map { "offset \($0)" } ?? request.cursor.map { "cursor \($0)" }
+                let payload = LandedPayload(origin: url.absoluteString, offset: position, ingestedAt: clock.now.millisecondsSinceEpoch,
+                                            payload: String(decoding: data, as: UTF8.self))
+                output.emit(payload as! Output)
+            }
+            for (index, value) in records.enumerated() where !stage.emitsPages || stage.incremental != nil {
                 do {
+                    if stage.emitsPages {
+                        if let incremental = stage.incremental, case .record(let record) = value,
+                           let seen = record[incremental.field], !seen.isNull, newest.map({ Self.less($0, seen) }) ?? true {
+                            newest = seen
+                        }
+                        continue
+                    }
                     guard case .record(let record) = value else { throw RecordError("record \(index) is not an object") }
                     output.emit(try record.decode(as: Output.self))
                     if let incremental = stage.incremental, let seen = record[incremental.field], !seen.isNull {

@@ -1,0 +1,140 @@
+import Foundation
+import SluiceCore
+
+/// The raw landing zone of an ELT pipeline: payloads stored as they came, partitioned by
+/// source and ingestion date (`source=artists/ingest_date=2026-11-21/part-00000-1a2b3c4d.jsonl`,
+/// one JSON line per payload), each part file with a lineage record beside it
+/// (`….lineage.json`: origins, offsets, ingestion times, count, checksum). Parts stay hidden
+/// until they are complete — at the end of the run, or with checkpoints at each checkpoint,
+/// exactly once. `Source.landingZone` reads them back.
+public struct LandingZoneSink: SinkStage {
+    /// Payloads in.
+    public typealias Input = LandedPayload
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    let directory: String
+    let source: String
+
+    init(directory: String, source: String) {
+        self.directory = directory
+        self.source = source
+    }
+
+    /// `landingZone`.
+    public var defaultName: String { "landingZone" }
+    /// The directory and source.
+    public var detail: String { "\(directory), source \(source)" }
+
+    /// Opens nothing yet: parts are created as payloads arrive.
+    public func makeWriter(_ context: StageContext) throws -> Writer {
+        guard PartitionedJSONLinesSink<LandedPayload>.Writer.problem(with: "source=\(source)") == nil, !source.contains("/") else {
+            throw RecordError("'\(source)' cannot name a landing-zone source: use letters, digits, '-' and '_'")
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return Writer(stage: self, instance: context.instance)
+    }
+
+    /// The running form of ``LandingZoneSink``.
+    public struct Writer: SinkWriter {
+        let stage: LandingZoneSink
+        let instance: Int
+        let encoder = JSONRecordEncoder()
+        /// The open part and its lineage of each ingestion date.
+        var open: [String: (file: AtomicFileWriter, lineage: LandingLineage)] = [:]
+
+        static func day(_ milliseconds: Int64) -> String {
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1_000)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        }
+
+        /// Appends each payload to the part of its ingestion date.
+        public mutating func write(_ elements: [LandedPayload], failures: inout RecordFailures) async throws {
+            for payload in elements {
+                let partition = "source=\(stage.source)/ingest_date=\(Self.day(payload.ingestedAt))"
+                if open[partition] == nil {
+                    let token = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+                    let name = "part-" + String(format: "%05d", instance) + "-" + String(repeating: "0", count: 8 - token.count) + token + ".jsonl"
+                    let file = try AtomicFileWriter(path: stage.directory + "/" + partition + "/" + name)
+                    open[partition] = (file, LandingLineage(source: stage.source, part: partition + "/" + name, origins: [],
+                                                            firstOffset: payload.offset, lastOffset: nil,
+                                                            firstIngestedAt: payload.ingestedAt, lastIngestedAt: payload.ingestedAt,
+                                                            payloads: 0, checksum: ""))
+                }
+                let file = open[partition]!.file
+                do {
+                    try encoder.encode(payload, into: &file.buffer)
+                    file.buffer.append(0x0A)
+                } catch {
+                    try failures.reject(error, rawInput: payload.origin)
+                    continue
+                }
+                var lineage = open[partition]!.lineage
+                if lineage.origins.last != payload.origin { lineage.origins.append(payload.origin) }
+                lineage.lastOffset = payload.offset ?? lineage.lastOffset
+                lineage.firstIngestedAt = min(lineage.firstIngestedAt, payload.ingestedAt)
+                lineage.lastIngestedAt = max(lineage.lastIngestedAt, payload.ingestedAt)
+                lineage.payloads += 1
+                open[partition]!.lineage = lineage
+                try file.flushIfNeeded()
+            }
+        }
+
+        /// Makes every open part durable under a hidden name, with its lineage beside it.
+        mutating func stageAll() throws -> [PartitionRenames.Rename] {
+            var renames: [PartitionRenames.Rename] = []
+            for (_, entry) in open.sorted(by: { $0.key < $1.key }) {
+                let url = URL(fileURLWithPath: entry.file.path)
+                let folder = url.deletingLastPathComponent()
+                let pending = folder.appendingPathComponent(".\(url.lastPathComponent).pending").path
+                try entry.file.stage(as: pending)
+                var lineage = entry.lineage
+                lineage.checksum = LandingLineage.fileChecksum(pending)
+                let lineagePending = folder.appendingPathComponent(".\(url.lastPathComponent).lineage.json.pending").path
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(lineage).write(to: URL(fileURLWithPath: lineagePending))
+                renames.append(.init(pending: pending, published: url.path))
+                renames.append(.init(pending: lineagePending, published: url.path + ".lineage.json"))
+            }
+            open = [:]
+            return renames
+        }
+
+        /// Publishes everything (without checkpoints; with them, nothing is left).
+        public mutating func finish() async throws {
+            try PartitionedJSONLinesSink<LandedPayload>.Writer.commit(PartitionRenames(directory: stage.directory, renames: try stageAll()))
+        }
+
+        /// Deletes the parts being written.
+        public mutating func abort() async {
+            for entry in open.values { entry.file.abort() }
+            open = [:]
+        }
+    }
+}
+
+extension LandingZoneSink.Writer: TransactionalSinkWriter {
+    /// Stages the open parts and their lineage; the next payloads start new parts.
+    public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> PartitionRenames {
+        PartitionRenames(directory: stage.directory, renames: try stageAll())
+    }
+
+    /// Renames parts and lineage into place (idempotent).
+    public static func commit(_ transaction: PartitionRenames) throws {
+        try PartitionedJSONLinesSink<LandedPayload>.Writer.commit(transaction)
+    }
+
+    /// Deletes hidden parts of checkpoints that never completed.
+    public mutating func recover(after committed: PartitionRenames?) async throws {
+        let prefix = ".part-" + String(format: "%05d", instance) + "-"
+        guard let walker = FileManager.default.enumerator(atPath: stage.directory + "/source=" + stage.source) else { return }
+        for case let relative as String in walker {
+            let name = (relative as NSString).lastPathComponent
+            guard name.hasPrefix(prefix), name.hasSuffix(".pending") || name.hasSuffix(".tmp") else { continue }
+            POSIX.remove(stage.directory + "/source=" + stage.source + "/" + relative)
+        }
+    }
+}
