@@ -81,6 +81,21 @@ extension Pipeline {
                     }
                 }
             }
+            if let progress = options.progress {
+                let metrics = execution.metrics
+                let interval = options.progressInterval
+                group.addTask {
+                    // Ends when cancelled, once every chain is done.
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: interval) } catch { return nil }
+                        progress(RunProgress(
+                            recordsRead: metrics.filter { $0.kind == .source }.reduce(0) { $0 + $1.recordsOut.load(ordering: .relaxed) },
+                            recordsWritten: metrics.filter { $0.kind == .sink }.reduce(0) { $0 + $1.recordsOut.load(ordering: .relaxed) },
+                            elapsed: ContinuousClock.now - start))
+                    }
+                    return nil
+                }
+            }
             if let coordinator, let checkpoints {
                 let clock = options.clock
                 group.addTask {
@@ -121,7 +136,8 @@ extension Pipeline {
                 }
                 if stopped { continue }
                 finished += 1
-                // Every chain is done: stop the checkpoint trigger and the stop watcher.
+                // Every chain is done: stop the checkpoint trigger, the stop watcher and the
+                // progress reporter.
                 if finished == chainTasks { group.cancelAll() }
                 guard let error else { continue }
                 if rootCause == nil || (!(rootCause is StageFailure) && error is StageFailure) {

@@ -15,10 +15,17 @@ public struct RunOptions: Sendable {
     /// watermark of the stage it feeds, until it sends again. `nil` (the default): inputs are
     /// never considered idle.
     public var idleTimeout: Duration?
+    /// Called about every `progressInterval` while the run goes (for a live progress line,
+    /// such as ``RunProgress/printToStandardError``); `nil` (the default) for none.
+    public var progress: (@Sendable (RunProgress) -> Void)?
+    /// How often ``progress`` is called. Default 1 s.
+    public var progressInterval: Duration = .seconds(1)
 
     /// Creates options.
     public init(chunkSize: Int = 1024, channelCapacity: Int = 16, clock: any ProcessingClock = SystemClock(),
-                tickInterval: Duration = .milliseconds(100), idleTimeout: Duration? = nil) {
+                tickInterval: Duration = .milliseconds(100), idleTimeout: Duration? = nil,
+                progress: (@Sendable (RunProgress) -> Void)? = nil) {
+        self.progress = progress
         self.chunkSize = chunkSize
         self.channelCapacity = channelCapacity
         self.clock = clock
