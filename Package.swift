@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "sluice-bench", targets: ["SluiceBench"]),
         .executable(name: "sluice-crashtest", targets: ["SluiceCrashTest"]),
         .executable(name: "link-records", targets: ["LinkRecords"]),
+        .executable(name: "sensor-stream", targets: ["SensorStream"]),
     ],
     dependencies: [],
     targets: [
@@ -39,6 +40,7 @@ let package = Package(
         .executableTarget(name: "SluiceCrashTest", dependencies: ["Sluice"], path: "Samples/CrashTest",
                           exclude: ["crash-test.sh"]),
         .executableTarget(name: "LinkRecords", dependencies: ["Sluice"], path: "Samples/LinkRecords"),
+        .executableTarget(name: "SensorStream", dependencies: ["Sluice"], path: "Samples/SensorStream"),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),
