@@ -74,7 +74,7 @@ public enum Source {
         rateLimit: RateLimit? = nil, retry: RetryPolicy = RetryPolicy(), incremental: IncrementalCursor? = nil
     ) -> HTTPSource<LandedPayload> {
         HTTPSource(url: url, recordsPath: records, pagination: pagination, options: options, rateLimit: rateLimit,
-                   retry: retry, incremental: incremental, emitsPages: true)
+                   retry: retry, incremental: incremental, wholePages: { $0 })
     }
 
     /// The payloads a ``LandingZoneSink`` landed for `source` under `directory`, in part-file

@@ -63,15 +63,18 @@ public struct IncrementalResolver<Element: Sendable>: Sendable {
 
     /// Adds records already resolved (with their entities), without scoring them.
     public mutating func seed(_ elements: [Element], entities: [String]) {
-        for (element, entity) in zip(elements, entities) { remember(element, entity: entity) }
+        for (element, entity) in zip(elements, entities) {
+            remember(element, entity: entity, values: matcher.comparisons.map { $0.prepare(element) }, keys: blockingKeys(element))
+        }
     }
 
-    mutating func remember(_ element: Element, entity: String) {
+    /// Adds a resolved record with its prepared values and blocking keys.
+    mutating func remember(_ element: Element, entity: String, values: [PreparedValue?], keys: [(Int, Set<String>)]) {
         let position = records.count
         records.append((id(element), element, entity))
-        prepared.append(matcher.comparisons.map { $0.prepare(element) })
-        for (rule, keys) in blockingKeys(element) {
-            for key in keys { index[rule][key, default: []].append(position) }
+        prepared.append(values)
+        for (rule, ruleKeys) in keys {
+            for key in ruleKeys { index[rule][key, default: []].append(position) }
         }
     }
 
@@ -85,8 +88,9 @@ public struct IncrementalResolver<Element: Sendable>: Sendable {
     /// Resolves `element` against everything seen so far and remembers it.
     public mutating func resolve(_ element: Element) -> EntityAssignment<Element> {
         let values = matcher.comparisons.map { $0.prepare(element) }
+        let keysOfElement = blockingKeys(element)
         var candidates = Set<Int>()
-        for (rule, keys) in blockingKeys(element) {
+        for (rule, keys) in keysOfElement {
             for key in keys {
                 guard let members = index[rule][key], members.count <= matcher.maximumBlockSize else { continue }
                 candidates.formUnion(members)
@@ -102,7 +106,7 @@ public struct IncrementalResolver<Element: Sendable>: Sendable {
         }
         let recordID = id(element)
         let entity = best.map { records[$0.position].entity } ?? recordID
-        remember(element, entity: entity)
+        remember(element, entity: entity, values: values, keys: keysOfElement)
         return EntityAssignment(element: element, recordID: recordID, entity: entity,
                                 matchedRecordID: best.map { records[$0.position].id }, probability: best?.probability)
     }

@@ -63,8 +63,7 @@ public struct PartitionedJSONLinesSink<Input: Encodable & Sendable>: SinkStage {
 
         @usableFromInline mutating func file(for partition: String) throws -> AtomicFileWriter {
             if let file = open[partition] { return file }
-            let token = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-            let name = "part-" + String(format: "%05d", instance) + "-" + String(repeating: "0", count: 8 - token.count) + token + ".jsonl"
+            let name = PartFiles.newName(instance: instance)
             let file = try AtomicFileWriter(path: stage.directory + "/" + partition + "/" + name)
             open[partition] = file
             return file
@@ -122,13 +121,7 @@ public struct PartitionRenames: Codable, Sendable, Equatable {
 extension PartitionedJSONLinesSink.Writer: TransactionalSinkWriter {
     /// Makes each open part durable under a hidden name; the next elements start new parts.
     public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> PartitionRenames {
-        var renames: [PartitionRenames.Rename] = []
-        for (_, file) in open.sorted(by: { $0.key < $1.key }) {
-            let url = URL(fileURLWithPath: file.path)
-            let pending = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).pending").path
-            try file.stage(as: pending)
-            renames.append(PartitionRenames.Rename(pending: pending, published: file.path))
-        }
+        let renames = try open.sorted(by: { $0.key < $1.key }).map { try PartFiles.stage($0.value) }
         open = [:]
         return PartitionRenames(directory: stage.directory, renames: renames)
     }
@@ -148,12 +141,6 @@ extension PartitionedJSONLinesSink.Writer: TransactionalSinkWriter {
     /// Deletes hidden parts of checkpoints that never completed, and parts being written by
     /// runs that crashed, in every partition.
     public mutating func recover(after committed: PartitionRenames?) async throws {
-        let prefix = "part-" + String(format: "%05d", instance) + "-"
-        guard let walker = FileManager.default.enumerator(atPath: stage.directory) else { return }
-        for case let relative as String in walker {
-            let name = (relative as NSString).lastPathComponent
-            guard name.hasPrefix("." + prefix), name.hasSuffix(".pending") || name.hasSuffix(".tmp") else { continue }
-            POSIX.remove(stage.directory + "/" + relative)
-        }
+        PartFiles.removeUnpublished(under: stage.directory, instance: instance)
     }
 }

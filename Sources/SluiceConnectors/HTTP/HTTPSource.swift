@@ -27,12 +27,12 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
     let rateLimit: RateLimit?
     let retry: RetryPolicy
     let incremental: IncrementalCursor?
-    /// Emit each response whole, as a ``LandedPayload``, instead of its records.
-    let emitsPages: Bool
+    /// When set, each response is emitted whole, as a ``LandedPayload``, instead of its records.
+    let wholePages: (@Sendable (LandedPayload) -> Output)?
 
     init(url: String, recordsPath: String, pagination: Pagination, options: HTTPRequestOptions, rateLimit: RateLimit?,
-         retry: RetryPolicy, incremental: IncrementalCursor?, emitsPages: Bool = false) {
-        self.emitsPages = emitsPages
+         retry: RetryPolicy, incremental: IncrementalCursor?, wholePages: (@Sendable (LandedPayload) -> Output)? = nil) {
+        self.wholePages = wholePages
         self.url = url
         self.recordsPath = recordsPath
         self.pagination = pagination
@@ -190,32 +190,31 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
             case .null?, nil: records = []
             default: throw RecordError("\(url): '\(stage.recordsPath)' in the response is not a list of records")
             }
-            if stage.emitsPages {
+            if let wholePages = stage.wholePages {
                 let position = request.page.map { "page \($0)" } ?? request.offset.map { "offset \($0)" } ?? request.cursor.map { "cursor \($0)" }
-                let payload = LandedPayload(origin: url.absoluteString, offset: position, ingestedAt: clock.now.millisecondsSinceEpoch,
-                                            payload: String(decoding: data, as: UTF8.self))
-                output.emit(payload as! Output)
-            }
-            for (index, value) in records.enumerated() where !stage.emitsPages || stage.incremental != nil {
-                do {
-                    if stage.emitsPages {
-                        if let incremental = stage.incremental, case .record(let record) = value,
-                           let seen = record[incremental.field], !seen.isNull, newest.map({ Self.less($0, seen) }) ?? true {
-                            newest = seen
-                        }
-                        continue
+                output.emit(wholePages(LandedPayload(origin: url.absoluteString, offset: position,
+                                                     ingestedAt: clock.now.millisecondsSinceEpoch,
+                                                     payload: String(decoding: data, as: UTF8.self))))
+                for value in records { if case .record(let record) = value { noteNewest(record) } }
+            } else {
+                for (index, value) in records.enumerated() {
+                    do {
+                        guard case .record(let record) = value else { throw RecordError("record \(index) is not an object") }
+                        output.emit(try record.decode(as: Output.self))
+                        noteNewest(record)
+                    } catch {
+                        try output.reject(error, rawInput: value.description, location: SourceLocation(origin: url.absoluteString, line: index + 1))
                     }
-                    guard case .record(let record) = value else { throw RecordError("record \(index) is not an object") }
-                    output.emit(try record.decode(as: Output.self))
-                    if let incremental = stage.incremental, let seen = record[incremental.field], !seen.isNull {
-                        if newest.map({ Self.less($0, seen) }) ?? true { newest = seen }
-                    }
-                } catch {
-                    try output.reject(error, rawInput: value.description, location: SourceLocation(origin: url.absoluteString, line: index + 1))
                 }
             }
             next = advance(request, records: records.count, body: body, response: response)
             return next != nil
+        }
+
+        /// Keeps the newest value of the incremental field.
+        mutating func noteNewest(_ record: Record) {
+            guard let incremental = stage.incremental, let seen = record[incremental.field], !seen.isNull else { return }
+            if newest.map({ Self.less($0, seen) }) ?? true { newest = seen }
         }
 
         func advance(_ request: NextRequest, records: Int, body: Value, response: HTTPURLResponse) -> NextRequest? {

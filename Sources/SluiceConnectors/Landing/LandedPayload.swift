@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// A payload as it came in, with where it came from: what the landing zone stores.
 ///
@@ -42,14 +43,6 @@ public struct LandingLineage: Codable, Sendable, Equatable {
 
     /// FNV-1a 64 of a file's bytes, hexadecimal: how ``checksum`` is computed.
     public static func fileChecksum(_ path: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        if let data = FileManager.default.contents(atPath: path) {
-            for byte in data {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
-        }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        FNV1a.hex(FileManager.default.contents(atPath: path) ?? Data())
     }
 }

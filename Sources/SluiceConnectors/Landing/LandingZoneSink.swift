@@ -42,21 +42,12 @@ public struct LandingZoneSink: SinkStage {
         /// The open part and its lineage of each ingestion date.
         var open: [String: (file: AtomicFileWriter, lineage: LandingLineage)] = [:]
 
-        static func day(_ milliseconds: Int64) -> String {
-            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1_000)
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
-            let parts = calendar.dateComponents([.year, .month, .day], from: date)
-            return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-        }
-
         /// Appends each payload to the part of its ingestion date.
         public mutating func write(_ elements: [LandedPayload], failures: inout RecordFailures) async throws {
             for payload in elements {
-                let partition = "source=\(stage.source)/ingest_date=\(Self.day(payload.ingestedAt))"
+                let partition = "source=\(stage.source)/ingest_date=\(CivilDate(Timestamp(millisecondsSinceEpoch: payload.ingestedAt)))"
                 if open[partition] == nil {
-                    let token = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-                    let name = "part-" + String(format: "%05d", instance) + "-" + String(repeating: "0", count: 8 - token.count) + token + ".jsonl"
+                    let name = PartFiles.newName(instance: instance)
                     let file = try AtomicFileWriter(path: stage.directory + "/" + partition + "/" + name)
                     open[partition] = (file, LandingLineage(source: stage.source, part: partition + "/" + name, origins: [],
                                                             firstOffset: payload.offset, lastOffset: nil,
@@ -86,18 +77,16 @@ public struct LandingZoneSink: SinkStage {
         mutating func stageAll() throws -> [PartitionRenames.Rename] {
             var renames: [PartitionRenames.Rename] = []
             for (_, entry) in open.sorted(by: { $0.key < $1.key }) {
-                let url = URL(fileURLWithPath: entry.file.path)
-                let folder = url.deletingLastPathComponent()
-                let pending = folder.appendingPathComponent(".\(url.lastPathComponent).pending").path
-                try entry.file.stage(as: pending)
+                let part = try PartFiles.stage(entry.file)
                 var lineage = entry.lineage
-                lineage.checksum = LandingLineage.fileChecksum(pending)
-                let lineagePending = folder.appendingPathComponent(".\(url.lastPathComponent).lineage.json.pending").path
+                lineage.checksum = LandingLineage.fileChecksum(part.pending)
+                let lineagePath = entry.file.path + ".lineage.json"
+                let lineagePending = PartFiles.pendingPath(of: lineagePath)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try encoder.encode(lineage).write(to: URL(fileURLWithPath: lineagePending))
-                renames.append(.init(pending: pending, published: url.path))
-                renames.append(.init(pending: lineagePending, published: url.path + ".lineage.json"))
+                renames.append(part)
+                renames.append(.init(pending: lineagePending, published: lineagePath))
             }
             open = [:]
             return renames
@@ -129,12 +118,6 @@ extension LandingZoneSink.Writer: TransactionalSinkWriter {
 
     /// Deletes hidden parts of checkpoints that never completed.
     public mutating func recover(after committed: PartitionRenames?) async throws {
-        let prefix = ".part-" + String(format: "%05d", instance) + "-"
-        guard let walker = FileManager.default.enumerator(atPath: stage.directory + "/source=" + stage.source) else { return }
-        for case let relative as String in walker {
-            let name = (relative as NSString).lastPathComponent
-            guard name.hasPrefix(prefix), name.hasSuffix(".pending") || name.hasSuffix(".tmp") else { continue }
-            POSIX.remove(stage.directory + "/source=" + stage.source + "/" + relative)
-        }
+        PartFiles.removeUnpublished(under: stage.directory + "/source=" + stage.source, instance: instance)
     }
 }

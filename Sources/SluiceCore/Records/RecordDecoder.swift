@@ -99,28 +99,14 @@ struct SingleRecordValue: SingleValueDecodingContainer {
             switch value {
             case .date(let date): return date as! T
             case .string(let text):
-                guard let date = Self.day(text) else { throw failure(type) }
-                return date as! T
+                guard let day = CivilDate(iso: text) else { throw failure(type) }
+                return day.date as! T
             default: throw failure(type)
             }
         }
         if type == Value.self { return value as! T }
         if type == Record.self, case .record(let record) = value { return record as! T }
         return try T(from: RecordDecoder(value: value, codingPath: codingPath))
-    }
-
-    /// `yyyy-MM-dd` as midnight UTC.
-    static func day(_ text: String) -> Date? {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
-        var components = DateComponents()
-        (components.year, components.month, components.day) = (year, month, day)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = calendar.date(from: components), calendar.component(.day, from: date) == day else { return nil }
-        return date
     }
 }
 

@@ -27,7 +27,7 @@ public enum Value: Sendable, Hashable {
         case .int(let value): return String(value)
         case .double(let value): return String(value)
         case .string(let value): return value
-        case .date(let value): return Value.isoDay(value)
+        case .date(let value): return CivilDate(value).description
         }
     }
 
@@ -38,23 +38,7 @@ public enum Value: Sendable, Hashable {
     }
 
     /// A date from `yyyy-MM-dd` text; `nil` when the text is not a real day.
-    public static func day(_ iso: String) -> Value? { SingleRecordValue.day(iso).map(Value.date) }
-
-    static func isoDay(_ date: Date) -> String {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        // Civil-from-days (Howard Hinnant), so no calendar or time zone is involved.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))"
-    }
+    public static func day(_ iso: String) -> Value? { CivilDate(iso: iso).map { .date($0.date) } }
 }
 
 extension Value: CustomStringConvertible {
@@ -112,7 +96,7 @@ extension Value: Codable {
             try container.encode(value)
         case .date(let value):
             var container = encoder.singleValueContainer()
-            try container.encode(Value.isoDay(value))
+            try container.encode(CivilDate(value).description)
         case .array(let values):
             var container = encoder.unkeyedContainer()
             for value in values { try container.encode(value) }

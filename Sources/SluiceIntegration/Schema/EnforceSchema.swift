@@ -90,21 +90,20 @@ public struct EnforceSchema: TransformStage {
 
         /// Checks one record.
         public mutating func process(_ record: Record, into output: inout Emitter<Record>) throws {
-            guard var current = schema else {
+            guard var widened = schema else {
                 schema = Schema.infer([record])
                 output.emit(record)
                 return
             }
-            let changes = current.changes(for: record)
-            if changes.isEmpty {
+            let changes = widened.absorb(record)
+            guard !changes.isEmpty else {
                 output.emit(record)
                 return
             }
             stage.report?.record(changes)
             switch stage.policy {
             case .evolve:
-                current.absorb(record)
-                schema = current
+                schema = widened
                 output.emit(record)
             case .reject:
                 throw RecordError("does not fit the schema in \(stage.file): " + changes.map(\.description).joined(separator: "; "))

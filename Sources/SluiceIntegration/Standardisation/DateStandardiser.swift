@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Reads dates written in any of an explicit list of formats and writes them as ISO 8601
 /// (`yyyy-MM-dd`). The list is explicit because "03/04/2021" is the 3rd of April in one
 /// country and the 4th of March in another: the first format that reads a text wins.
@@ -55,9 +57,9 @@ public struct DateStandardiser: Sendable {
     public func iso(_ text: String) -> String? {
         let input = Array(text.trimmingWhitespace)
         for pattern in patterns {
-            if let (year, month, day) = Self.read(input, pattern), Self.isValid(year, month, day) {
-                func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-                return "\(year)-\(two(month))-\(two(day))"
+            if let (year, month, day) = Self.read(input, pattern),
+               let date = CivilDate(year: year, month: month, day: day) {
+                return date.description
             }
         }
         return nil
@@ -100,13 +102,6 @@ public struct DateStandardiser: Sendable {
         }
         guard index == input.count, let year, let month, let day else { return nil }
         return (year, month, day)
-    }
-
-    static func isValid(_ year: Int, _ month: Int, _ day: Int) -> Bool {
-        guard (1...12).contains(month), day >= 1 else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= lengths[month - 1]
     }
 }
 

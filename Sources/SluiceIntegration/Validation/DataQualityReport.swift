@@ -42,10 +42,16 @@ public final class DataQualityReport: Sendable, CustomStringConvertible {
     /// The rules seen, sorted.
     public var rules: [String] { counts.withLock { $0.keys.sorted() } }
 
-    func record(rule: String, source: String, passed: Bool) {
+    /// Adds a chunk's tally (rule → source → counts): one lock per chunk, not per record.
+    func add(_ tally: [String: [String: Counts]]) {
+        guard !tally.isEmpty else { return }
         counts.withLock { table in
-            if passed { table[rule, default: [:]][source, default: Counts()].passed += 1 }
-            else { table[rule, default: [:]][source, default: Counts()].failed += 1 }
+            for (rule, bySource) in tally {
+                for (source, counts) in bySource {
+                    table[rule, default: [:]][source, default: Counts()].passed += counts.passed
+                    table[rule, default: [:]][source, default: Counts()].failed += counts.failed
+                }
+            }
         }
     }
 

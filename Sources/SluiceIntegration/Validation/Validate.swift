@@ -48,14 +48,32 @@ public struct Validate<Element: Sendable>: TransformStage {
     public struct Operator: TransformOperator {
         let stage: Validate
 
+        /// Checks a chunk; the quality report is updated once for the whole chunk.
+        public mutating func process(chunk: [Element], into output: inout Emitter<Element>) throws {
+            var tally: [String: [String: DataQualityReport.Counts]] = [:]
+            defer { stage.report?.add(tally) }
+            for element in chunk { try check(element, tally: &tally, into: &output) }
+        }
+
+        /// Checks one record.
+        public mutating func process(_ element: Element, into output: inout Emitter<Element>) throws {
+            var tally: [String: [String: DataQualityReport.Counts]] = [:]
+            defer { stage.report?.add(tally) }
+            try check(element, tally: &tally, into: &output)
+        }
+
         /// Passes `element` on when every rule holds; otherwise hands it to the error policy
         /// with every failed rule.
-        public mutating func process(_ element: Element, into output: inout Emitter<Element>) throws {
+        func check(_ element: Element, tally: inout [String: [String: DataQualityReport.Counts]],
+                   into output: inout Emitter<Element>) throws {
             var failures: [String] = []
-            let origin = stage.source(element)
+            let origin = stage.report == nil ? "" : stage.source(element)
             for rule in stage.rules {
                 let reason = rule.check(element)
-                stage.report?.record(rule: rule.name, source: origin, passed: reason == nil)
+                if stage.report != nil {
+                    if reason == nil { tally[rule.name, default: [:]][origin, default: .init()].passed += 1 }
+                    else { tally[rule.name, default: [:]][origin, default: .init()].failed += 1 }
+                }
                 if let reason { failures.append("\(rule.name): \(reason)") }
             }
             guard failures.isEmpty else {

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// How candidate pairs are found without comparing every record with every other: records
 /// that share a blocking key (or sit near each other in a sorted order) become candidates.
 /// Several rules are unioned, so a pair missed by one can be found by another.
@@ -84,12 +86,7 @@ public struct BlockingRule<Element>: Sendable {
                 for row in 0..<rows {
                     let seed = UInt64(band * rows + row) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
                     var minimum = UInt64.max
-                    for gram in grams {
-                        var mixed = gram ^ seed
-                        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-                        minimum = min(minimum, mixed ^ (mixed >> 31))
-                    }
+                    for gram in grams { minimum = min(minimum, SplitMix64.mix(gram ^ seed)) }
                     signature += String(minimum, radix: 36) + ","
                 }
                 keys.append(signature)

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Similarities of strings seen as sets of pieces: q-grams and words.
 public enum SetSimilarity {
     /// The character q-grams of `text`, padded so that the first and last characters count
@@ -8,12 +10,9 @@ public enum SetSimilarity {
         var grams: [UInt64: Int] = [:]
         guard padded.count >= q else { return grams }
         for start in 0...(padded.count - q) {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for index in start..<(start + q) {
-                hash ^= UInt64(padded[index])
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
-            grams[hash, default: 0] += 1
+            var hash = FNV1a()
+            for index in start..<(start + q) { hash.combine(UInt64(padded[index])) }
+            grams[hash.value, default: 0] += 1
         }
         return grams
     }

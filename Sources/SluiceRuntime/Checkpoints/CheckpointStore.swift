@@ -81,7 +81,7 @@ struct CheckpointStore: Sendable {
             let file = "\(index).part"
             try DurableFile.write(part.bytes, to: folder + "/" + file)
             entries.append(CheckpointManifest.Part(stage: part.stage, instance: part.instance, kind: part.kind, file: file,
-                                                   size: part.bytes.count, checksum: Checksum.of(part.bytes)))
+                                                   size: part.bytes.count, checksum: FNV1a.hex(part.bytes)))
         }
         let manifest = CheckpointManifest(checkpoint: id, pipeline: pipeline,
                                           createdAtMilliseconds: Int64(Date().timeIntervalSince1970 * 1000),
@@ -118,7 +118,7 @@ struct CheckpointStore: Sendable {
             guard bytes.count == entry.size else {
                 throw CheckpointProblem("\(path) (\(entry.stage) instance \(entry.instance)) has \(bytes.count) bytes, the manifest says \(entry.size)")
             }
-            guard Checksum.of(bytes) == entry.checksum else {
+            guard FNV1a.hex(bytes) == entry.checksum else {
                 throw CheckpointProblem("\(path) (\(entry.stage) instance \(entry.instance)) fails its checksum")
             }
             parts.append(CheckpointPart(stage: entry.stage, instance: entry.instance, kind: entry.kind, bytes: bytes))

@@ -195,7 +195,7 @@ final class ChainRunner {
         let metrics = run.metrics[node.id.index]
         let source = try await attributed(to: node.name) { try await make(context(for: node)) }
         var injected: UInt64 = 0
-        if let checkpoints = run.checkpoints {
+        if run.checkpoints != nil {
             guard let restore = source.restore, source.position != nil else {
                 await source.close()
                 throw StageFailure(stage: node.name, error: CheckpointProblem(
@@ -213,7 +213,6 @@ final class ChainRunner {
                     }
                 }
             }
-            _ = checkpoints
         }
         var newestEventTime = Timestamp.min
         var emittedWatermark = Timestamp.min
