@@ -40,6 +40,19 @@ public enum Source {
         CSVSource(files: FileList(path), options: options) { decoder, _, _ in try Record(from: decoder) }
     }
 
+    /// JSON documents matching `path` (each file one JSON value), each element of the array at
+    /// the dotted path `records` (`""` when the document is the array) decoded as `type`; see
+    /// ``JSONDocumentSource``.
+    public static func json<Output: Decodable & Sendable>(_ path: String, records: String = "", as type: Output.Type) -> JSONDocumentSource<Output> {
+        JSONDocumentSource(files: FileList(path), recordsPath: records)
+    }
+
+    /// JSON documents matching `path`, each element of the array at `records` as a
+    /// schema-less ``Record`` (JSON types kept).
+    public static func json(_ path: String, records: String = "") -> JSONDocumentSource<Record> {
+        JSONDocumentSource(files: FileList(path), recordsPath: records)
+    }
+
     /// CSV files matching `path`, each record as text values with the header's names.
     public static func csvRecords(_ path: String, options: CSVOptions = CSVOptions()) -> CSVSource<CSVRecord> {
         CSVSource(files: FileList(path), options: options) { _, parser, header in

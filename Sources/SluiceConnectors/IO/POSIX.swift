@@ -107,3 +107,18 @@ enum POSIX {
                                           _ result: UnsafeMutablePointer<glob_t>) -> Int32 {
     glob(pattern, flags, errfunc, result)
 }
+
+extension POSIX {
+    /// The whole contents of a file.
+    static func readWhole(_ path: String) throws -> [UInt8] {
+        let fd = try openForReading(path)
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var block = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try block.withUnsafeMutableBytes { try read(fd, into: $0.baseAddress!, count: $0.count, path: path) }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: block[0..<count])
+        }
+    }
+}
