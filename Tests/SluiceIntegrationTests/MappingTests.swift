@@ -34,6 +34,24 @@ struct CanonicalCustomer: Codable, Sendable, Equatable {
         return FieldMapping(targets, unmapped: .reject)
     }
 
+    @Test func nestedSourceFieldsAreReadByDottedPath() throws {
+        let mapping = FieldMapping([
+            .field("postcode", from: ["postcode", "address.postcode"]),
+            .field("city", from: ["address.city"], default: .null),
+            .field("id", from: ["user_id"]),
+        ], unmapped: .reject)
+        let nested = Record([("user_id", .string("u1")),
+                             ("address", .record(Record([("postcode", .string("SW1A 1AA")), ("city", .string("London"))])))])
+        let mapped = try mapping.apply(nested)
+        #expect(mapped["postcode"] == .string("SW1A 1AA"))
+        #expect(mapped["city"] == .string("London"))
+        // A field literally named with a dot wins; a missing step is a missing value.
+        let flat = try mapping.apply(Record([("user_id", .string("u2")), ("address.postcode", .string("N1 9GU")), ("address", .string("n/a"))]))
+        #expect(flat["postcode"] == .string("N1 9GU"))
+        #expect(flat["city"] == .null)
+        #expect(throws: MappingError.self) { try mapping.apply(Record([("user_id", .string("u3")), ("address", .record(Record()))])) }
+    }
+
     @Test func recordsComeFromCSVAsTextAndFromJSONWithTheirTypes() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -185,7 +185,7 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
                 throw RecordError("\(url): the response is not JSON (\(error))")
             }
             let records: [Value]
-            switch Self.value(at: stage.recordsPath, in: body) {
+            switch body.value(atPath: stage.recordsPath) {
             case .array(let values)?: records = values
             case .null?, nil: records = []
             default: throw RecordError("\(url): '\(stage.recordsPath)' in the response is not a list of records")
@@ -226,21 +226,12 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
             case .offset(_, _, let limit):
                 return records < limit ? nil : NextRequest(url: request.url, page: nil, offset: (request.offset ?? 0) + records, cursor: nil)
             case .cursor(let path, _):
-                guard let cursor = Self.value(at: path, in: body)?.text, !cursor.isEmpty else { return nil }
+                guard let cursor = body.value(atPath: path)?.text, !cursor.isEmpty else { return nil }
                 return NextRequest(url: request.url, page: nil, offset: nil, cursor: cursor)
             case .linkHeader:
                 guard let link = response.value(forHTTPHeaderField: "Link"), let nextURL = Self.nextLink(link) else { return nil }
                 return NextRequest(url: nextURL, page: nil, offset: nil, cursor: nil)
             }
-        }
-
-        static func value(at path: String, in value: Value) -> Value? {
-            var current = value
-            for key in path.split(separator: ".") where !key.isEmpty {
-                guard case .record(let record) = current, let inner = record[String(key)] else { return nil }
-                current = inner
-            }
-            return current
         }
 
         /// The `rel="next"` URL of a `Link` header.

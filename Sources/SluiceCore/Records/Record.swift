@@ -32,6 +32,12 @@ public struct Record: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The value at a dotted path into nested records (`"address.postcode"`); a name that
+    /// itself contains dots is found first. `nil` when any step is missing or not a record.
+    public func value(atPath path: String) -> Value? {
+        self[path] ?? Value.record(self).value(atPath: path)
+    }
+
     /// `{name: value, …}`.
     public var description: String {
         "{" + fields.map { "\($0.name): \($0.value)" }.joined(separator: ", ") + "}"

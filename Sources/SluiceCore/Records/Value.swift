@@ -105,3 +105,16 @@ extension Value: Codable {
         }
     }
 }
+
+extension Value {
+    /// The value at a dotted path into nested records (`"meta.next"`); the value itself for
+    /// `""`. `nil` when a step is missing or not a record.
+    public func value(atPath path: String) -> Value? {
+        var current = self
+        for key in path.split(separator: ".") {
+            guard case .record(let record) = current, let inner = record[String(key)] else { return nil }
+            current = inner
+        }
+        return current
+    }
+}

@@ -89,8 +89,13 @@ public struct FieldMapping: Sendable, CustomStringConvertible {
                 output[target.name] = value.isNull ? .null : try convert(value, to: target.type, field: target.name, source: "derived")
                 continue
             }
-            used.formUnion(target.sources)
-            guard let source = target.sources.first(where: { record[$0].map { !$0.isNull } ?? false }), let raw = record[source] else {
+            for source in target.sources {
+                used.insert(source)
+                // A nested source ("address.postcode") uses its top-level field.
+                if let dot = source.firstIndex(of: "."), record[source] == nil { used.insert(String(source[..<dot])) }
+            }
+            guard let source = target.sources.first(where: { record.value(atPath: $0).map { !$0.isNull } ?? false }),
+                  let raw = record.value(atPath: source) else {
                 guard let fallback = target.defaultValue else {
                     throw MappingError(field: target.name, reason: "required, but none of \(target.sources.joined(separator: ", ")) has a value")
                 }
