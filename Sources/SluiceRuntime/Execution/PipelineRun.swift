@@ -81,17 +81,20 @@ extension Pipeline {
                     }
                 }
             }
+            let metrics = execution.metrics
+            let progressNow: @Sendable () -> RunProgress = {
+                RunProgress(
+                    recordsRead: metrics.filter { $0.kind == .source }.reduce(0) { $0 + $1.recordsOut.load(ordering: .relaxed) },
+                    recordsWritten: metrics.filter { $0.kind == .sink }.reduce(0) { $0 + $1.recordsOut.load(ordering: .relaxed) },
+                    elapsed: ContinuousClock.now - start)
+            }
             if let progress = options.progress {
-                let metrics = execution.metrics
                 let interval = options.progressInterval
                 group.addTask {
                     // Ends when cancelled, once every chain is done.
                     while !Task.isCancelled {
                         do { try await Task.sleep(for: interval) } catch { return nil }
-                        progress(RunProgress(
-                            recordsRead: metrics.filter { $0.kind == .source }.reduce(0) { $0 + $1.recordsOut.load(ordering: .relaxed) },
-                            recordsWritten: metrics.filter { $0.kind == .sink }.reduce(0) { $0 + $1.recordsOut.load(ordering: .relaxed) },
-                            elapsed: ContinuousClock.now - start))
+                        progress(progressNow())
                     }
                     return nil
                 }
@@ -145,6 +148,10 @@ extension Pipeline {
                 }
                 group.cancelAll()
                 execution.failAllChannels()
+            }
+            // One last report with the final figures, so a progress line does not end stale.
+            if let progress = options.progress {
+                progress(progressNow())
             }
             return rootCause
         }
