@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "sluice-crashtest", targets: ["SluiceCrashTest"]),
         .executable(name: "link-records", targets: ["LinkRecords"]),
         .executable(name: "sensor-stream", targets: ["SensorStream"]),
+        .executable(name: "customer-360", targets: ["Customer360"]),
     ],
     dependencies: [],
     targets: [
@@ -41,6 +42,7 @@ let package = Package(
                           exclude: ["crash-test.sh"]),
         .executableTarget(name: "LinkRecords", dependencies: ["Sluice"], path: "Samples/LinkRecords"),
         .executableTarget(name: "SensorStream", dependencies: ["Sluice"], path: "Samples/SensorStream"),
+        .executableTarget(name: "Customer360", dependencies: ["Sluice"], path: "Samples/Customer360", exclude: ["Data"]),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),

@@ -1,4 +1,5 @@
 import Testing
+import SluiceCore
 import SluiceMatching
 import SluiceTesting
 
@@ -52,9 +53,23 @@ import SluiceTesting
         let people = SyntheticPeople(count: 800, seed: 14)
         let matcher = SyntheticPeople.referenceMatcher(randomPairs: 10_000)
         let output = try StageHarness.run(MatchEntities(matcher, id: { $0.id }), on: people.records, chunkSize: 100)
-        #expect(output.map(\.recordID) == people.records.map(\.id))
-        let direct = matcher.deduplicate(people.records, id: \.id)
+        let byID = people.records.sorted { $0.id < $1.id }
+        #expect(output.map(\.recordID) == byID.map(\.id))
+        let direct = matcher.deduplicate(byID, id: \.id)
         #expect(output.map(\.entity) == direct.clusterOf)
         #expect(output.filter { $0.matchedRecordID != nil }.allSatisfy { ($0.probability ?? 0) >= matcher.threshold })
+    }
+
+    @Test func theOutputDoesNotDependOnTheOrderOfArrival() throws {
+        let people = SyntheticPeople(count: 400, seed: 15)
+        let matcher = SyntheticPeople.referenceMatcher(randomPairs: 5_000)
+        var shuffler = SplitMix64(seed: 3)
+        let arrivals = [people.records, people.records.reversed(), people.records.shuffled(using: &shuffler)]
+        let outputs = try arrivals.map { records in
+            try StageHarness.run(MatchEntities(matcher, id: { $0.id }), on: records, chunkSize: 64)
+                .map { "\($0.recordID) \($0.entity) \($0.matchedRecordID ?? "-") \($0.probability ?? -1)" }
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0] == outputs[2])
     }
 }

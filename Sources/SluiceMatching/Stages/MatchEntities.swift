@@ -2,7 +2,8 @@ import SluiceCore
 
 /// Entity resolution over a bounded input as a pipeline stage: collects every record, and at
 /// the end of input deduplicates them with the matcher (training included) and emits each
-/// record with its entity and best match. For unbounded input use ``ResolveEntities``.
+/// record with its entity and best match, in record-id order: the same records give the same
+/// output whatever order they arrive in. For unbounded input use ``ResolveEntities``.
 ///
 /// ```swift
 /// Pipeline("customers") {
@@ -45,9 +46,14 @@ public struct MatchEntities<Element: Sendable>: TransformStage {
             records.append(element)
         }
 
-        /// Resolves everything and emits one assignment per record, in input order.
+        /// Resolves everything and emits one assignment per record, in record-id order.
         public mutating func finish(into output: inout Emitter<EntityAssignment<Element>>) {
             guard !records.isEmpty else { return }
+            // Training samples pairs by position: sorting first makes the model, and so every
+            // probability, independent of the order in which merged inputs arrived.
+            let ids = records.map(stage.id)
+            let order = records.indices.sorted { (ids[$0], $0) < (ids[$1], $1) }
+            records = order.map { records[$0] }
             let result = stage.matcher.deduplicate(records, id: stage.id)
             var best: [Int: (partner: Int, probability: Double)] = [:]
             for pair in result.matches {
