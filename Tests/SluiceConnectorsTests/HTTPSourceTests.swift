@@ -163,6 +163,53 @@ func json(_ artists: [Artist], extra: String = "") -> String {
         #expect(server.requests.last?.query["since"] == "2026-11-17")
     }
 
+    @Test func theLowerBoundStaysFixedWhilePaginatingSoNoOlderRecordIsSkipped() async throws {
+        // Sorted by id, not by update time: page 2 holds records older than page 1's newest.
+        let pages = [1: #"[{"id":1,"name":"a","updated_at":"2026-11-20"},{"id":2,"name":"b","updated_at":"2026-11-01"}]"#,
+                     2: #"[{"id":3,"name":"c","updated_at":"2026-11-05"},{"id":4,"name":"d","updated_at":"2026-11-22"}]"#]
+        let server = try LoopbackHTTPServer { request in
+            let page = Int(request.query["page"] ?? "1") ?? 1
+            let since = request.query["since"] ?? ""
+            let records = (try? JSONRecordDecoder().decode([Artist].self, from: pages[page] ?? "[]")) ?? []
+            let newer = records.filter { ($0.updated_at ?? "") > since }
+            return .respond(.json("[" + newer.map { #"{"id":\#($0.id),"name":"\#($0.name)","updated_at":"\#($0.updated_at!)"}"# }.joined(separator: ",") + "]"))
+        }
+        defer { server.stop() }
+        let source = Source.http(server.url("/artists"), as: Artist.self, pagination: .pageNumber(),
+                                 incremental: IncrementalCursor(field: "updated_at", parameter: "since"))
+        let context = StageContext(stageName: "http", chunkSize: 1)
+        let first = try await source.makeErasedSource(context)
+        var ids: [Int] = []
+        var finished = false
+        var midway: [UInt8]?
+        while !finished {
+            let (outcome, done) = try await first.read(1)
+            finished = done
+            ids += outcome.output?.elements(as: Artist.self).map(\.id) ?? []
+            if ids.count == 2, midway == nil { midway = try first.position!() }
+        }
+        #expect(ids == [1, 2, 3, 4])
+        #expect(server.requests.allSatisfy { $0.query["since"] == nil }, "the first run asks for everything")
+        // Resumed mid-way, the run keeps its lower bound (none) and still gets record 3.
+        let resumed = try await source.makeErasedSource(context)
+        try resumed.restore!(midway!)
+        var rest: [Int] = []
+        finished = false
+        while !finished {
+            let (outcome, done) = try await resumed.read(1)
+            finished = done
+            rest += outcome.output?.elements(as: Artist.self).map(\.id) ?? []
+        }
+        #expect(rest == [3, 4])
+        // The next run asks only for what is newer than everything seen: nothing.
+        let saved = try first.position!()
+        let next = try await source.makeErasedSource(context)
+        try next.restore!(saved)
+        let (outcome, _) = try await next.read(1)
+        #expect(outcome.output == nil)
+        #expect(server.requests.last?.query["since"] == "2026-11-22")
+    }
+
     @Test func theRateLimitWaitsOnTheClock() async throws {
         let server = try LoopbackHTTPServer { request in .respond(.json(json(artistPage(Int(request.query["page"] ?? "1") ?? 1)))) }
         defer { server.stop() }

@@ -70,7 +70,11 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
         let clock: any ProcessingClock
         let session: URLSession
         var next: NextRequest?
+        /// The newest value of the incremental field seen so far: the next run's lower bound.
         var newest: Value?
+        /// This run's lower bound, fixed for the whole run: moving it while paginating would
+        /// drop records on later pages that are older than ones already seen.
+        var since: Value?
         var random = SplitMix64(seed: 0x5EED)
         var tokens: Double
         var tokensAt: Timestamp
@@ -109,7 +113,7 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
             case .cursor(_, let parameter): if let cursor = request.cursor { set(parameter, cursor) }
             case .none, .linkHeader: break
             }
-            if let incremental = stage.incremental, let newest = newest?.text { set(incremental.parameter, newest) }
+            if let incremental = stage.incremental, let since = since?.text { set(incremental.parameter, since) }
             components.queryItems = items.isEmpty ? nil : items
             return components.url
         }
@@ -267,22 +271,31 @@ public struct NextRequest: Codable, Sendable, Equatable {
     public var cursor: String?
 }
 
-/// Where an HTTP source is: the next request, and the incremental cursor's newest value.
+/// Where an HTTP source is: the next request, and the incremental cursor's values.
 public struct HTTPSourcePosition: Codable, Sendable, Equatable {
     /// The next request; `nil` when every page was read.
     public var next: NextRequest?
     /// The newest value of the incremental field seen.
     public var newest: Value?
+    /// The lower bound the interrupted run was asking with (absent in checkpoints of older
+    /// versions, which then resume without one).
+    public var since: Value?
 }
 
 extension HTTPSource.Reader: CheckpointableSourceReader {
     /// The next request and the incremental cursor.
-    public func position() -> HTTPSourcePosition { HTTPSourcePosition(next: next, newest: newest) }
+    public func position() -> HTTPSourcePosition { HTTPSourcePosition(next: next, newest: newest, since: since) }
 
-    /// Continues with the saved request. A run that had read every page starts again from the
-    /// first page, asking only for records newer than the saved cursor when it has one.
+    /// Continues with the saved request and the same lower bound. A run that had read every
+    /// page starts again from the first page, asking only for records newer than the newest
+    /// it saw.
     public mutating func restore(to position: HTTPSourcePosition) {
         newest = position.newest
-        if let saved = position.next { next = saved }
+        if let saved = position.next {
+            next = saved
+            since = position.since
+        } else {
+            since = position.newest
+        }
     }
 }
