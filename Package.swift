@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "link-records", targets: ["LinkRecords"]),
         .executable(name: "sensor-stream", targets: ["SensorStream"]),
         .executable(name: "customer-360", targets: ["Customer360"]),
+        .executable(name: "music-trends", targets: ["MusicTrends"]),
     ],
     dependencies: [],
     targets: [
@@ -43,6 +44,7 @@ let package = Package(
         .executableTarget(name: "LinkRecords", dependencies: ["Sluice"], path: "Samples/LinkRecords"),
         .executableTarget(name: "SensorStream", dependencies: ["Sluice"], path: "Samples/SensorStream"),
         .executableTarget(name: "Customer360", dependencies: ["Sluice"], path: "Samples/Customer360", exclude: ["Data"]),
+        .executableTarget(name: "MusicTrends", dependencies: ["Sluice", "SluiceTesting"], path: "Samples/MusicTrends", exclude: ["Data"]),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),
