@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Sluice
 import SluiceTesting
@@ -50,6 +51,40 @@ import SluiceTesting
             }.run()
             #expect(artists.elements.map(\.id).sorted() == Array(1...7))
         }
+    }
+
+    @Test func aRunThatFailsMidwayResumesAndLandsEveryPageExactlyOnce() async throws {
+        let failed = Mutex(false)
+        let server = try LoopbackHTTPServer { request in
+            let page = Int(request.query["page"] ?? "1") ?? 1
+            // Page 3 fails once with an error that is not retried: the first run fails there.
+            if page == 3, failed.withLock({ already in
+                defer { already = true }
+                return !already
+            }) {
+                return .respond(.json(#"{"error":"gone for now"}"#, status: 404))
+            }
+            return .delay(.milliseconds(20), .json(json(artistPage(page))))
+        }
+        defer { server.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let zone = directory.file("landing")
+        let land = Pipeline("land artists") {
+            Source.httpPages(server.url("/artists"), records: "data.items", pagination: .pageNumber())
+            Sink.landingZone(zone, source: "artists").named("landing")
+        }
+        let policy = CheckpointPolicy.every(.milliseconds(5), in: directory.file("state"))
+        await #expect(throws: PipelineRunError.self) { _ = try await land.run(checkpoints: policy) }
+        _ = try await land.run(checkpoints: policy)
+        let payloads = Collector<LandedPayload>()
+        _ = try await Pipeline("read back") {
+            Source.landingZone(zone, source: "artists")
+            Sink.collect(into: payloads)
+        }.run()
+        #expect(payloads.elements.map(\.offset).sorted { ($0 ?? "") < ($1 ?? "") } == ["page 1", "page 2", "page 3", "page 4"])
+        let files = try FileManager.default.subpathsOfDirectory(atPath: zone)
+        #expect(files.allSatisfy { !($0 as NSString).lastPathComponent.hasPrefix(".") }, "no hidden part is left")
     }
 
     @Test func aSourceNameThatCannotBeAFolderIsRefused() async throws {

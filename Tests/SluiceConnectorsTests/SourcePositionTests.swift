@@ -25,6 +25,17 @@ import SluiceTesting
         #expect(try await SourceHarness.resumptionDifference(source, chunkSize: chunkSize) == nil)
     }
 
+    @Test(arguments: [1, 2, 3]) func textLinesResumeAtEveryBoundary(chunkSize: Int) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("one\r\ntwo\n\nthree", to: "a.txt")
+        try directory.write("", to: "b.txt")
+        try directory.write(bytes: Array("four\n".utf8) + [0xFF, 0xFE, 0x0A] + Array("fünf\n".utf8), to: "c.txt")
+        let source = Source.lines(directory.file("*.txt")).onError(.deadLetter)
+        #expect(try await SourceHarness.readAll(source).elements == ["one", "two", "", "three", "four", "fünf"])
+        #expect(try await SourceHarness.resumptionDifference(source, chunkSize: chunkSize) == nil)
+    }
+
     @Test func collectionsAndGeneratorsResume() async throws {
         #expect(try await SourceHarness.resumptionDifference(Source.collection(Array(0..<10)), chunkSize: 3) == nil)
         #expect(try await SourceHarness.resumptionDifference(Source.generate(count: 10) { $0 * 2 }, chunkSize: 4) == nil)

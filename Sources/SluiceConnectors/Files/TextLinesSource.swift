@@ -25,7 +25,7 @@ public struct TextLinesSource: SourceStage {
 
     /// The running form of ``TextLinesSource``.
     public struct Reader: SourceReader {
-        let paths: [String]
+        var paths: [String]
         var next = 0
         var file: ByteBlockReader?
 
@@ -60,5 +60,30 @@ public struct TextLinesSource: SourceStage {
             file?.close()
             file = nil
         }
+    }
+}
+
+extension TextLinesSource.Reader: CheckpointableSourceReader {
+    /// The files finished and the byte offset and line in the open one.
+    public func position() -> FileQueuePosition {
+        let finished = Array(paths[0..<(file == nil ? next : next - 1)])
+        return FileQueuePosition(finished: finished, current: file?.path, offset: file?.consumedOffset ?? 0,
+                                 line: file?.lineNumber ?? 0, pending: Array(paths[next...]))
+    }
+
+    /// Skips the files finished and resumes the open one at its offset.
+    public mutating func restore(to position: FileQueuePosition) throws {
+        file?.close()
+        file = nil
+        let done = Set(position.finished)
+        var remaining = paths.filter { !done.contains($0) }
+        if let current = position.current {
+            remaining.removeAll { $0 == current }
+            file = try ByteBlockReader(path: current, resumingAt: position.offset, lineNumber: position.line)
+        }
+        // The reader walks `paths` by index: keep what is done in front of what is left.
+        let front = paths.filter { done.contains($0) || $0 == position.current }
+        paths = front + remaining
+        next = front.count
     }
 }
