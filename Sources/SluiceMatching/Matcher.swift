@@ -168,7 +168,9 @@ public struct Matcher<Element: Sendable>: Sendable {
         var result = [[Int8]](repeating: [], count: pairs.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(1, (pairs.count + workers - 1) / workers)
-        let comparisons = self.comparisons
+        // The level functions alone, so that the hot loop is not generic over Element (no
+        // metadata lookups), and values are compared in place (no copies, no retains).
+        let levelFunctions = comparisons.map(\.level)
         result.withUnsafeMutableBufferPointer { output in
             let buffer = UnsafeMutableBufferPointerBox(output)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -177,10 +179,12 @@ public struct Matcher<Element: Sendable>: Sendable {
                 guard start < end else { return }
                 for index in start..<end {
                     let (a, b) = pairs[index]
-                    var vector = [Int8](repeating: -1, count: comparisons.count)
-                    for (position, comparison) in comparisons.enumerated() {
-                        guard let x = prepared[position][Int(a)], let y = prepared[position][Int(b)] else { continue }
-                        vector[position] = Int8(comparison.level(x, y))
+                    var vector = [Int8](repeating: -1, count: levelFunctions.count)
+                    for position in levelFunctions.indices {
+                        prepared[position].withUnsafeBufferPointer { values in
+                            guard values[Int(a)] != nil, values[Int(b)] != nil else { return }
+                            vector[position] = Int8(levelFunctions[position](values[Int(a)].unsafelyUnwrapped, values[Int(b)].unsafelyUnwrapped))
+                        }
                     }
                     buffer.pointer[index] = vector
                 }

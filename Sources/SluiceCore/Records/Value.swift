@@ -33,7 +33,10 @@ public enum Value: Sendable, Hashable {
 
     /// Whether the value is `.null` (or empty text).
     public var isNull: Bool {
-        if case .string(let text) = self { return text.trimmingCharacters(in: .whitespaces).isEmpty }
+        if case .string(let text) = self {
+            // Foundation's trimming allocates; this stops at the first visible character.
+            return text.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        }
         return self == .null
     }
 

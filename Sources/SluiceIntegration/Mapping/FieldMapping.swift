@@ -121,7 +121,8 @@ public struct FieldMapping: Sendable, CustomStringConvertible {
         func failure(_ wanted: String) -> MappingError {
             MappingError(field: field, reason: "\(source) value \(value) cannot be converted to \(wanted)")
         }
-        let text = value.text?.trimmingCharacters(in: .whitespaces)
+        // Trimmed text, only for the conversions that read it.
+        var text: String? { value.text?.trimmingCharacters(in: .whitespaces) }
         switch type {
         case .any: return value
         case .text:

@@ -29,7 +29,9 @@ public enum Standardise {
     /// Accepts `" Ann.Lee@Example.COM "` → `"ann.lee@example.com"`; rejects `"ann@"`,
     /// `"ann@example"`, `"a b@example.com"`, `"ann@@example.com"`, `"ann@example..com"`.
     public static func email(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let pieces = text.split(whereSeparator: \.isWhitespace)
+        guard pieces.count == 1 else { return nil }
+        let trimmed = pieces[0].lowercased()
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[0].contains(where: \.isWhitespace) else { return nil }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
@@ -72,10 +74,13 @@ public enum Standardise {
     public static func phoneE164(_ text: String, defaultCountry: String) -> String? {
         var digits = ""
         var international = false
-        for (index, character) in text.trimmingCharacters(in: .whitespaces).enumerated() {
-            if character == "+" && index == 0 { international = true; continue }
+        var started = false
+        for character in text {
+            if character == " " || character == "\t" { continue }
+            defer { started = true }
+            if character == "+" && !started { international = true; continue }
             if character.isASCII && character.isNumber { digits.append(character); continue }
-            if " -.()/".contains(character) { continue }
+            if "-.()/".contains(character) { continue }
             return nil
         }
         if !international, digits.hasPrefix("00") {
@@ -101,10 +106,13 @@ public enum Standardise {
     /// `("Ann", "LEE")`; `"Mr John Ronald Smith Jr."` → `("John Ronald", "Smith")`; a single
     /// word is a family name. `nil` for nothing but titles.
     public static func personName(_ text: String) -> (given: String, family: String)? {
-        func words(_ part: Substring) -> [String] {
-            part.split(whereSeparator: { $0.isWhitespace }).map(String.init).filter { word in
-                let bare = word.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-                return !bare.isEmpty && !titles.contains(bare) && !suffixes.contains(bare)
+        // Plain Swift rather than Foundation's trimming: this runs once per record of a mapping.
+        func words(_ part: Substring, commasSeparate: Bool = false) -> [String] {
+            part.split(whereSeparator: { $0.isWhitespace || (commasSeparate && $0 == ",") }).map(String.init).filter { word in
+                var bare = Substring(word.lowercased())
+                while bare.first == "." { bare.removeFirst() }
+                while bare.last == "." { bare.removeLast() }
+                return !bare.isEmpty && !titles.contains(String(bare)) && !suffixes.contains(String(bare))
             }
         }
         let pieces = text.split(separator: ",", maxSplits: 1)
@@ -112,7 +120,7 @@ public enum Standardise {
             let family = words(pieces[0]), given = words(pieces[1])
             if !family.isEmpty { return (given.joined(separator: " "), family.joined(separator: " ")) }
         }
-        let all = words(Substring(text.replacingOccurrences(of: ",", with: " ")))
+        let all = words(Substring(text), commasSeparate: true)
         guard let family = all.last else { return nil }
         return (all.dropLast().joined(separator: " "), family)
     }
