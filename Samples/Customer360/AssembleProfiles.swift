@@ -35,7 +35,8 @@ struct AssembleProfiles: TransformStage {
             var activityOf: [String: [Activity]] = [:]
             for activity in activities.sorted(by: { ($0.at, $0.id) < ($1.at, $1.id) }) {
                 guard let entity = entityOf[activity.contact] else {
-                    try output.reject(RecordError("\(activity.kind) \(activity.id) belongs to customer record \(activity.contact), which no source delivered (missing from its export, or rejected)"),
+                    try output.reject(RecordError("\(activity.kind) \(activity.id) belongs to customer record \(activity.contact), which no source delivered (missing from its export, or rejected)",
+                                                  at: activity.file.map { SourceLocation(origin: $0, line: activity.line) }),
                                       rawInput: "\(activity)")
                     continue
                 }
@@ -44,6 +45,7 @@ struct AssembleProfiles: TransformStage {
             var membersOf: [String: [CustomerProfile.Member]] = [:]
             for assignment in contacts {
                 membersOf[assignment.entity, default: []].append(.init(record: assignment.recordID, system: assignment.element.system,
+                                                                       readFrom: assignment.element.readFrom?.description,
                                                                        matchedWith: assignment.matchedRecordID,
                                                                        probability: assignment.probability.map { ($0 * 10_000).rounded() / 10_000 }))
             }

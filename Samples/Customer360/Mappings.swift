@@ -21,7 +21,7 @@ enum Mappings {
         .field("postcodeAsGiven", from: ["Post Code"], default: .null),
         .derived("postcode", postcode(of: "postcodeAsGiven")),
         .field("updatedAt", from: ["Last Updated"], default: .null, transform: timestamp(format: "dd/MM/yyyy HH:mm")),
-    ])
+    ] + readFrom)
 
     /// Web-shop customers (JSON Lines), with a nested address.
     static let shopCustomer = FieldMapping([
@@ -39,7 +39,7 @@ enum Mappings {
         .field("city", from: ["address.city"], default: .null),
         .field("marketingOptIn", from: ["marketing_opt_in"], as: .boolean, default: .null),
         .field("updatedAt", from: ["updated_at", "created_at"], default: .null),
-    ])
+    ] + readFrom)
 
     /// Point-of-sale purchases (CSV with `;`): the loyalty card's holder as a customer.
     static let posCardholder = FieldMapping([
@@ -54,7 +54,7 @@ enum Mappings {
         .field("postcodeAsGiven", from: ["postcode"], default: .null),
         .derived("postcode", postcode(of: "postcodeAsGiven")),
         .field("updatedAt", from: ["date"], as: .date(tillDates), default: .null),
-    ])
+    ] + readFrom)
 
     /// Support tickets (a JSON document): the requester as a customer.
     static let supportRequester = FieldMapping([
@@ -67,7 +67,7 @@ enum Mappings {
         .field("phoneAsGiven", from: ["requester.phone"], default: .null),
         .derived("phone", phone(of: "phoneAsGiven")),
         .field("updatedAt", from: ["opened_at"], default: .null),
-    ])
+    ] + readFrom)
 
     // MARK: activity
 
@@ -84,7 +84,7 @@ enum Mappings {
             return .double((amount * rate * 100).rounded() / 100)
         },
         .field("status", from: ["status"], default: .null),
-    ])
+    ] + readFrom)
 
     /// A till receipt (CSV with `;`, day-first dates, decimal commas).
     static let purchase = FieldMapping([
@@ -100,7 +100,7 @@ enum Mappings {
         .field("amountGBP", from: ["amount"], transform: { value in
             value.text.flatMap { Double($0.replacingOccurrences(of: ",", with: ".")) }.map(Value.double)
         }),
-    ])
+    ] + readFrom)
 
     /// A support ticket.
     static let ticket = FieldMapping([
@@ -109,9 +109,15 @@ enum Mappings {
         .field("contact", from: ["requester.id"], transform: prefixed("support:")),
         .field("at", from: ["opened_at"]),
         .field("status", from: ["status"], transform: { $0.text.map { .string($0.lowercased()) } }),
-    ])
+    ] + readFrom)
 
     // MARK: standardisation helpers
+
+    /// The file and line each record was read from, which file sources give every record.
+    static let readFrom: [FieldMapping.Target] = [
+        .derived("file") { record in record.origin.map { .string(URL(fileURLWithPath: $0.origin).lastPathComponent) } },
+        .derived("line") { record in record.origin?.line.map { .int(Int64($0)) } },
+    ]
 
     static let gbpPer: [String: Double] = ["GBP": 1, "EUR": 0.85]
     /// The tills write day-first dates with dots.

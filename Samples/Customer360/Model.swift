@@ -22,6 +22,12 @@ struct Contact: Codable, Sendable, Hashable {
     var marketingOptIn: Bool?
     /// When the system last changed the record, ISO 8601 in UTC: what "most recent" means.
     var updatedAt: String?
+    /// The file and line it was read from.
+    var file: String?
+    var line: Int?
+
+    /// `crm-customers.csv:12`.
+    var readFrom: SourceLocation? { file.map { SourceLocation(origin: $0, line: line) } }
 }
 
 /// Something a customer did: a web order, a till purchase or a support ticket, tied to the
@@ -36,6 +42,9 @@ struct Activity: Codable, Sendable, Hashable {
     var at: String
     var amountGBP: Double?
     var status: String?
+    /// The file and line it was read from.
+    var file: String?
+    var line: Int?
 }
 
 /// What the profile builder receives: customer records with their entity, and activity.
@@ -58,6 +67,8 @@ struct CustomerProfile: Codable, Sendable, Equatable {
     struct Member: Codable, Sendable, Equatable {
         var record: String
         var system: String
+        /// The file and line it was read from.
+        var readFrom: String?
         var matchedWith: String?
         var probability: Double?
     }

@@ -88,7 +88,7 @@ let pipeline = Pipeline("customer-360") {
                     KeyBy { (contact: Contact) in contact.id }.deduplicate().named("one per requester")
                 }
             }
-            Validate(Rules.validation, source: { $0.system }, report: quality).named("validate")
+            Validate(Rules.validation, source: { $0.system }, location: { $0.readFrom }, report: quality).named("validate")
             MatchEntities(Rules.matcher, id: { $0.id }).named("resolve entities")
             Map { (assignment: EntityAssignment<Contact>) in ProfileInput.contact(assignment) }.named("as contact")
         }

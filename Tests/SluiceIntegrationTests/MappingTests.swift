@@ -34,6 +34,44 @@ struct CanonicalCustomer: Codable, Sendable, Equatable {
         return FieldMapping(targets, unmapped: .reject)
     }
 
+    @Test func aRecordRejectedAfterItsSourceIsStillNamedByFileAndLine() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let csv = try directory.write("CustomerID,Age\r\nc1,42\r\n\"c\r\n2\",forty\r\nc3,7\r\n", to: "a.csv")
+        let jsonl = try directory.write(#"{"UserNumber":"u1","Age":30}"# + "\n\n" + #"{"Age":31}"# + "\n", to: "b.jsonl")
+        let json = try directory.write("{\"people\": [\n  {\"UserNumber\": \"u2\"},\n  {\"UserNumber\": \"u3\", \"Age\": \"old\"}\n]}", to: "c.json")
+        let records = try await SourceHarness.readAll(Source.csv(csv)).elements
+        #expect(records.map { $0.origin?.line } == [2, 3, 5], "the line each record starts on")
+        #expect(records.allSatisfy { $0.origin?.origin == csv })
+        #expect(records[0] == Record([("CustomerID", .string("c1")), ("Age", .string("42"))]), "the origin is not part of the value")
+        let mapping = FieldMapping([.field("customerId", from: ["CustomerID", "UserNumber"]), .field("age", from: ["Age"], as: .integer, default: .null)])
+        struct Mapped: Codable, Sendable { var customerId: String; var age: Int? }
+        let letters = Collector<DeadLetter>()
+        let adults = Collector<Mapped>()
+        _ = try await Pipeline("located") {
+            Merge {
+                Source.csv(csv)
+                Source.jsonLines(jsonl)
+                Source.json(json, records: "people")
+            }
+            MapRecords(mapping, as: Mapped.self).onError(.deadLetter)
+            Sink.collect(into: adults)
+        }.deadLetters(to: Sink.collect(into: letters)).run()
+        #expect(adults.elements.count == 4)
+        let located = Set(letters.elements.map { "\($0.location.map { "\(URL(fileURLWithPath: $0.origin).lastPathComponent):\($0.line ?? 0)" } ?? "-") \($0.error)" })
+        #expect(located == ["a.csv:3 field 'age': Age value \"forty\" cannot be converted to an integer",
+                            "b.jsonl:3 field 'customerId': required, but none of CustomerID, UserNumber has a value",
+                            "c.json:3 field 'age': Age value \"old\" cannot be converted to an integer"])
+        // Validation of records names them the same way.
+        let rejected = Collector<DeadLetter>()
+        _ = try await Pipeline("validated") {
+            Source.csv(csv)
+            Validate<Record>([.range("adult", 18...150) { $0["Age"]?.text.flatMap { Int($0) } }])
+            Sink.collect(into: Collector<Record>())
+        }.deadLetters(to: Sink.collect(into: rejected)).run()
+        #expect(rejected.elements.map { $0.location?.line } == [5])
+    }
+
     @Test func nestedSourceFieldsAreReadByDottedPath() throws {
         let mapping = FieldMapping([
             .field("postcode", from: ["postcode", "address.postcode"]),

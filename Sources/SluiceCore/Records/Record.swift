@@ -9,10 +9,15 @@
 public struct Record: Sendable, Hashable, CustomStringConvertible {
     /// The fields in order.
     public private(set) var fields: [(name: String, value: Value)]
+    /// Where the record was read — file and line — when a file source made it, so that a
+    /// later stage rejecting it can say where it came from. Not part of the record's value:
+    /// equality, hashing and encoding ignore it, and mapping carries it over.
+    public var origin: SourceLocation?
 
     /// A record with `fields` in order; a repeated name keeps its last value.
     public init(_ fields: [(String, Value)] = []) {
         self.fields = []
+        origin = nil
         for (name, value) in fields { self[name] = value }
     }
 
@@ -81,5 +86,22 @@ extension Record: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         for field in fields { try container.encode(field.value, forKey: Key(stringValue: field.name)) }
+    }
+}
+
+extension Record {
+    /// The origin of `element` when it is a ``Record`` (for generic stages that may carry
+    /// records): cheap, the type is compared before anything is cast.
+    @inlinable public static func origin<Element>(of element: Element) -> SourceLocation? {
+        guard Element.self == Record.self else { return nil }
+        return (element as! Record).origin
+    }
+
+    /// `value` with `origin` set when it is a ``Record``; other values unchanged.
+    @inlinable public static func located<Element>(_ value: Element, at origin: @autoclosure () -> SourceLocation) -> Element {
+        guard Element.self == Record.self else { return value }
+        var record = value as! Record
+        record.origin = origin()
+        return record as! Element
     }
 }

@@ -82,6 +82,7 @@ public struct FieldMapping: Sendable, CustomStringConvertible {
     /// was wrong.
     public func apply(_ record: Record) throws -> Record {
         var output = Record()
+        output.origin = record.origin
         var used = Set<String>()
         for target in targets {
             if let derive = target.derive {

@@ -40,11 +40,16 @@ public struct MapRecords<Output: Decodable & Sendable>: TransformStage {
 
         /// Maps and decodes one record.
         public mutating func process(_ record: Record, into output: inout Emitter<Output>) throws {
-            let mapped = try mapping.apply(record)
+            let mapped: Record
+            do {
+                mapped = try mapping.apply(record)
+            } catch let error as MappingError {
+                throw RecordError(error.description, at: record.origin)
+            }
             do {
                 output.emit(try mapped.decode(as: Output.self))
             } catch let error as DecodingError {
-                throw RecordError(Self.describe(error))
+                throw RecordError(Self.describe(error), at: record.origin)
             }
         }
 

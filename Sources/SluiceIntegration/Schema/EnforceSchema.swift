@@ -106,7 +106,8 @@ public struct EnforceSchema: TransformStage {
                 schema = widened
                 output.emit(record)
             case .reject:
-                throw RecordError("does not fit the schema in \(stage.file): " + changes.map(\.description).joined(separator: "; "))
+                throw RecordError("does not fit the schema in \(stage.file): " + changes.map(\.description).joined(separator: "; "),
+                                  at: record.origin)
             }
         }
 

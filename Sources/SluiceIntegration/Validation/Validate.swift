@@ -23,12 +23,16 @@ public struct Validate<Element: Sendable>: TransformStage {
     @usableFromInline let rules: [ValidationRule<Element>]
     @usableFromInline let source: @Sendable (Element) -> String
     @usableFromInline let report: DataQualityReport?
+    @usableFromInline let location: (@Sendable (Element) -> SourceLocation?)?
 
-    /// Validates with `rules`; `source` names where a record came from, for the report.
+    /// Validates with `rules`; `source` names where a record came from, for the report, and
+    /// `location` where it was read (file and line), for its dead letter — a ``Record`` read
+    /// from a file carries that itself.
     public init(_ rules: [ValidationRule<Element>], source: @escaping @Sendable (Element) -> String = { _ in "all" },
-                report: DataQualityReport? = nil) {
+                location: (@Sendable (Element) -> SourceLocation?)? = nil, report: DataQualityReport? = nil) {
         self.rules = rules
         self.source = source
+        self.location = location
         self.report = report
         settings = StageSettings()
         settings.errorPolicy = .deadLetter
@@ -78,7 +82,8 @@ public struct Validate<Element: Sendable>: TransformStage {
             }
             guard failures.isEmpty else {
                 let summary = failures.count == 1 ? "failed rule " : "failed \(failures.count) rules: "
-                try output.reject(RecordError(summary + failures.joined(separator: "; ")), rawInput: String(describing: element))
+                try output.reject(RecordError(summary + failures.joined(separator: "; "), at: stage.location?(element) ?? Record.origin(of: element)),
+                                  rawInput: String(describing: element))
                 return
             }
             output.emit(element)
