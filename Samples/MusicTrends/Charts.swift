@@ -13,7 +13,14 @@ enum Charts {
             throw RecordError("the landed response of \(landed.origin) (\(landed.offset ?? "first page")) is not JSON: \(error)")
         }
         switch page["data"] {
-        case .array(let values)?: return values.compactMap { if case .record(let record) = $0 { record } else { nil } }
+        case .array(let values)?:
+            // Each entry remembers the response it came from and its place there, as the HTTP
+            // source does, so a rejected entry is named by URL and position.
+            return values.enumerated().compactMap { index, value in
+                guard case .record(var record) = value else { return nil }
+                record.origin = SourceLocation(origin: landed.origin, line: index + 1)
+                return record
+            }
         case .null?, nil: return []
         default: throw RecordError("the landed response of \(landed.origin) has no 'data' list")
         }
@@ -34,6 +41,8 @@ enum Charts {
             let digits = text.filter { !".,' ".contains($0) }
             return digits.allSatisfy(\.isNumber) ? Int(digits).map { .int(Int64($0)) } : nil
         }),
+        .derived("page") { record in record.origin.map { .string($0.origin) } },
+        .derived("position") { record in record.origin?.line.map { .int(Int64($0)) } },
     ])
 
     /// The genre a label stands for.

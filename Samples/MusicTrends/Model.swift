@@ -13,6 +13,9 @@ struct ChartEntry: Codable, Sendable, Hashable {
     /// One of `chartGenres`' names.
     var genre: String
     var streams: Int
+    /// The response it came from, and its place there.
+    var page: String?
+    var position: Int?
 
     /// Event time: the start of the chart week.
     var weekTime: Timestamp { Timestamp.startOf(weekStart) }

@@ -76,7 +76,8 @@ let transform = Pipeline("music-trends-transform") {
     Source.landingZone(lake, source: "charts-api").named("read landed pages").onError(.deadLetter)
     FlatMap(Charts.entries(of:)).named("split pages").onError(.deadLetter)
     MapRecords(Charts.entry, as: ChartEntry.self).named("map entries").onError(.deadLetter)
-    Validate(Charts.rules, source: { $0.region }, report: quality).named("validate entries")
+    Validate(Charts.rules, source: { $0.region }, location: { entry in entry.page.map { SourceLocation(origin: $0, line: entry.position) } },
+             report: quality).named("validate entries")
     KeyBy(\ChartEntry.region)
         .window(.sliding(.seconds(14 * 86_400), every: .seconds(7 * 86_400)), eventTime: { $0.weekTime }) { Collect<ChartEntry>() }
         .named("two weeks per region")
