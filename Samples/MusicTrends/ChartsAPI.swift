@@ -33,11 +33,16 @@ final class ChartsAPI: Sendable {
     /// Starts serving the pages in `directory`, answering only requests with `token`; at most
     /// `perSecond` requests a second (burst 4), above that a 429 with `Retry-After: 1`.
     init(pages directory: String, token: String, perSecond: Double) throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("top-artists-") }.sorted()
+        guard let listed = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw RecordError("cannot list the API pages in \(directory)")
+        }
+        let files = listed.filter { $0.hasPrefix("top-artists-") }.sorted()
         guard !files.isEmpty else { throw RecordError("no pages in \(directory)") }
         let pages = try files.map { try String(contentsOfFile: directory + "/" + $0, encoding: .utf8) }
-        let entries = try pages.flatMap { page -> [Record] in
-            guard case .array(let values)? = try JSONRecordDecoder().decode(Record.self, from: page)["data"] else { return [] }
+        let entries = try zip(files, pages).flatMap { file, page -> [Record] in
+            let body: Record
+            do { body = try JSONRecordDecoder().decode(Record.self, from: page) } catch { throw RecordError("\(directory)/\(file): \(error)") }
+            guard case .array(let values)? = body["data"] else { return [] }
             return values.compactMap { if case .record(let record) = $0 { record } else { nil } }
         }
         let state = self.state
