@@ -12,11 +12,11 @@ struct QualityReport {
     static let sources: [(file: String, read: String, map: String)] = [
         ("crm-customers.csv", "read crm", "map crm"),
         ("shop-customers.jsonl", "read shop customers", "map shop customers"),
-        ("pos-purchases.csv (cardholders)", "read pos cardholders", "map cardholders"),
-        ("support-tickets.json (requesters)", "read support requesters", "map requesters"),
         ("shop-orders.jsonl", "read orders", "map orders"),
-        ("pos-purchases.csv (purchases)", "read purchases", "map purchases"),
-        ("support-tickets.json (tickets)", "read tickets", "map tickets"),
+        ("pos-purchases.csv (as cardholders)", "read pos", "map cardholders"),
+        ("pos-purchases.csv (as purchases)", "read pos", "map purchases"),
+        ("support-tickets.json (as requesters)", "read support", "map requesters"),
+        ("support-tickets.json (as tickets)", "read support", "map tickets"),
     ]
 
     func text() throws -> String {

@@ -66,24 +66,32 @@ struct EntityRow: Codable, Sendable {
 }
 
 let pipeline = Pipeline("customer-360") {
+    // Each file is read once; its records go to every branch below that selects them.
+    Merge {
+        Flow("crm") { Source.csv("\(data)/crm-customers.csv").named("read crm").onError(.deadLetter); from(.crm) }
+        Flow("shop") { Source.jsonLines("\(data)/shop-customers.jsonl").named("read shop customers").onError(.deadLetter); from(.shopCustomers) }
+        Flow("orders") { Source.jsonLines("\(data)/shop-orders.jsonl").named("read orders").onError(.deadLetter); from(.shopOrders) }
+        Flow("pos") { Source.csv("\(data)/pos-purchases.csv", options: semicolons).named("read pos").onError(.deadLetter); from(.pos) }
+        Flow("support") { Source.json("\(data)/support-tickets.json", records: "tickets").named("read support").onError(.deadLetter); from(.support) }
+    }
     Merge {
         Flow("customers") {
             Merge {
-                Flow("crm") {
-                    Source.csv("\(data)/crm-customers.csv").named("read crm").onError(.deadLetter)
+                Flow("crm customers") {
+                    select(.crm, as: "customers")
                     MapRecords(Mappings.crm, as: Contact.self).named("map crm").onError(.deadLetter)
                 }
-                Flow("shop") {
-                    Source.jsonLines("\(data)/shop-customers.jsonl").named("read shop customers").onError(.deadLetter)
+                Flow("shop customers") {
+                    select(.shopCustomers, as: "customers")
                     MapRecords(Mappings.shopCustomer, as: Contact.self).named("map shop customers").onError(.deadLetter)
                 }
-                Flow("pos") {
-                    Source.csv("\(data)/pos-purchases.csv", options: semicolons).named("read pos cardholders").onError(.deadLetter)
+                Flow("cardholders") {
+                    select(.pos, as: "cardholders")
                     MapRecords(Mappings.posCardholder, as: Contact.self).named("map cardholders").onError(.deadLetter)
                     KeyBy { (contact: Contact) in contact.id }.deduplicate().named("one per card")
                 }
-                Flow("support") {
-                    Source.json("\(data)/support-tickets.json", records: "tickets").named("read support requesters").onError(.deadLetter)
+                Flow("requesters") {
+                    select(.support, as: "requesters")
                     MapRecords(Mappings.supportRequester, as: Contact.self).named("map requesters").onError(.deadLetter)
                     KeyBy { (contact: Contact) in contact.id }.deduplicate().named("one per requester")
                 }
@@ -94,16 +102,16 @@ let pipeline = Pipeline("customer-360") {
         }
         Flow("activity") {
             Merge {
-                Flow("orders") {
-                    Source.jsonLines("\(data)/shop-orders.jsonl").named("read orders").onError(.deadLetter)
+                Flow("web orders") {
+                    select(.shopOrders, as: "orders")
                     MapRecords(Mappings.order, as: Activity.self).named("map orders").onError(.deadLetter)
                 }
-                Flow("purchases") {
-                    Source.csv("\(data)/pos-purchases.csv", options: semicolons).named("read purchases").onError(.deadLetter)
+                Flow("till purchases") {
+                    select(.pos, as: "purchases")
                     MapRecords(Mappings.purchase, as: Activity.self).named("map purchases").onError(.deadLetter)
                 }
                 Flow("tickets") {
-                    Source.json("\(data)/support-tickets.json", records: "tickets").named("read tickets").onError(.deadLetter)
+                    select(.support, as: "tickets")
                     MapRecords(Mappings.ticket, as: Activity.self).named("map tickets").onError(.deadLetter)
                 }
             }
