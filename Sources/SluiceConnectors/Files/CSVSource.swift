@@ -172,7 +172,7 @@ extension CSVSource.Reader: CheckpointableSourceReader {
         return
     }
     do {
-        output.emit(try makeRecord(decoder, parser, decoder.header))
+        output.emit(try makeRecord(decoder, parser, decoder.header), from: SourceLocation(origin: parser.path, line: parser.recordLine))
     } catch {
         try output.reject(RecordErrors.located(error, origin: parser.path, line: parser.recordLine),
                           rawInput: parser.rawText)

@@ -72,7 +72,8 @@ public struct JSONDocumentSource<Output: Decodable & Sendable>: SourceStage {
                 try document.withUnsafeBytes { bytes in
                     let slice = UnsafeRawBufferPointer(rebasing: bytes[element.start..<element.end])
                     do {
-                        output.emit(Record.located(try decoder.decode(Output.self, from: slice), at: SourceLocation(origin: path, line: element.line)))
+                        let location = SourceLocation(origin: path, line: element.line)
+                        output.emit(Record.located(try decoder.decode(Output.self, from: slice), at: location), from: location)
                     } catch {
                         var located = RecordErrors.located(error, origin: path, line: element.line)
                         let at = "\(recordsPath.isEmpty ? "" : recordsPath)[\(index)]"

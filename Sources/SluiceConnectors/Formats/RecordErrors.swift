@@ -6,7 +6,8 @@ import SluiceCore
     into output: inout Emitter<Output>
 ) throws {
     do {
-        output.emit(Record.located(try decoder.decode(Output.self, from: line), at: SourceLocation(origin: origin, line: lineNumber)))
+        let location = SourceLocation(origin: origin, line: lineNumber)
+        output.emit(Record.located(try decoder.decode(Output.self, from: line), at: location), from: location)
     } catch {
         try output.reject(RecordErrors.located(error, origin: origin, line: lineNumber),
                           rawInput: String(decoding: line, as: UTF8.self))

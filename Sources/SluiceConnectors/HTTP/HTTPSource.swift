@@ -198,13 +198,15 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
                 let position = request.page.map { "page \($0)" } ?? request.offset.map { "offset \($0)" } ?? request.cursor.map { "cursor \($0)" }
                 output.emit(wholePages(LandedPayload(origin: url.absoluteString, offset: position,
                                                      ingestedAt: clock.now.millisecondsSinceEpoch,
-                                                     payload: String(decoding: data, as: UTF8.self))))
+                                                     payload: String(decoding: data, as: UTF8.self))),
+                            from: SourceLocation(origin: url.absoluteString))
                 for value in records { if case .record(let record) = value { noteNewest(record) } }
             } else {
                 for (index, value) in records.enumerated() {
                     do {
                         guard case .record(let record) = value else { throw RecordError("record \(index) is not an object") }
-                        output.emit(try record.decode(as: Output.self))
+                        let location = SourceLocation(origin: url.absoluteString, line: index + 1)
+                        output.emit(Record.located(try record.decode(as: Output.self), at: location), from: location)
                         noteNewest(record)
                     } catch {
                         try output.reject(error, rawInput: value.description, location: SourceLocation(origin: url.absoluteString, line: index + 1))

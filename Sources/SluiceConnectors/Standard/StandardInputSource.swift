@@ -62,7 +62,7 @@ public struct StandardInputSource: SourceStage {
             let (batch, done) = try await lines.batch(limit: limit)
             for (number, text, raw) in batch {
                 if let text {
-                    output.emit(text)
+                    output.emit(text, from: SourceLocation(origin: "stdin", line: number))
                 } else {
                     try output.reject(RecordError("the line is not valid UTF-8", at: SourceLocation(origin: "stdin", line: number)),
                                       rawInput: raw)

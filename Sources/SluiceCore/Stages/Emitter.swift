@@ -9,6 +9,9 @@ public struct Emitter<Output: Sendable> {
     public var failures: RecordFailures
     /// Elements that came too late, for the stage's late-event side output.
     public var late: LateEvents
+    /// Where each emitted element was read, parallel to ``elements``, when a wrapper asked
+    /// for it (``SourceStage/withIngestion()``); `nil` otherwise, and then not collected.
+    public var origins: [SourceLocation]?
 
     /// An empty emitter for a stage with the given failure handling; `routesLateEvents` says
     /// whether late elements go to a side output or become dead letters.
@@ -16,12 +19,21 @@ public struct Emitter<Output: Sendable> {
         self.failures = failures
         self.late = LateEvents(isRouted: routesLateEvents)
         self.elements = []
+        self.origins = nil
         if capacity > 0 { elements.reserveCapacity(capacity) }
     }
 
     /// Emits one element downstream.
     @inlinable public mutating func emit(_ element: Output) {
         elements.append(element)
+    }
+
+    /// Emits one element read at `origin` (a file and line, a URL and position): sources that
+    /// know where each element came from use this, so that ``SourceStage/withIngestion()``
+    /// can attach it. The origin is only built when someone asked for it.
+    @inlinable public mutating func emit(_ element: Output, from origin: @autoclosure () -> SourceLocation) {
+        elements.append(element)
+        origins?.append(origin())
     }
 
     /// Emits an array of elements downstream, in order, without copying when nothing was
