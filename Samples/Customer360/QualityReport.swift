@@ -27,7 +27,7 @@ struct QualityReport {
             let read = run[stage: source.read], map = run[stage: source.map]
             rows.append([source.file, "\(read?.recordsIn ?? 0)", "\(read?.errored ?? 0)", "\(map?.errored ?? 0)", "\(map?.recordsOut ?? 0)"])
         }
-        lines += Self.table(rows)
+        lines += TextTable.lines(rows, leftAligned: 1, indent: "  ")
         lines += ["", "Validation of customer records, per rule and system"]
         lines += validation.description.split(separator: "\n").map { "  " + $0 }
 
@@ -63,7 +63,7 @@ struct QualityReport {
             let count = profiles.filter(filled).count
             completeness.append([name, "\(count)", profiles.isEmpty ? "-" : String(format: "%.1f %%", Double(count) * 100 / Double(profiles.count))])
         }
-        lines += Self.table(completeness)
+        lines += TextTable.lines(completeness, leftAligned: 1, indent: "  ")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -77,16 +77,6 @@ struct QualityReport {
         var short = location
         short.origin = URL(fileURLWithPath: location.origin).lastPathComponent
         return short.description
-    }
-
-    static func table(_ rows: [[String]]) -> [String] {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            "  " + row.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
     }
 }
 

@@ -20,11 +20,7 @@ enum Summary {
                          trend.topGenreByStreams, trend.topGenreBySales ?? "-",
                          trend.salesRevenueGBP.map { String(format: "%.0f", $0) } ?? "-"])
         }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            Swift.print("  " + row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  "))
-        }
+        for line in TextTable.lines(rows, leftAligned: 6, indent: "  ") { Swift.print(line) }
         let agreeing = trends.filter { $0.topGenreBySales != nil && $0.topGenreBySales == $0.topGenreByStreams }.count
         let withSales = trends.filter { $0.topGenreBySales != nil }.count
         Swift.print("The most streamed genre was also the best selling in \(agreeing) of \(withSales) region-weeks with sales.")

@@ -37,11 +37,7 @@ public enum Source {
     /// CSV files matching `path`, each row as a schema-less ``Record`` of text values named by
     /// the header.
     public static func csv(_ path: String, options: CSVOptions = CSVOptions()) -> CSVSource<Record> {
-        CSVSource(files: FileList(path), options: options) { decoder, parser, _ in
-            var record = try Record(from: decoder)
-            record.origin = SourceLocation(origin: parser.path, line: parser.recordLine)
-            return record
-        }
+        CSVSource(files: FileList(path), options: options) { decoder, _, _ in try Record(from: decoder) }
     }
 
     /// JSON documents matching `path` (each file one JSON value), each element of the array at

@@ -72,8 +72,7 @@ public struct JSONDocumentSource<Output: Decodable & Sendable>: SourceStage {
                 try document.withUnsafeBytes { bytes in
                     let slice = UnsafeRawBufferPointer(rebasing: bytes[element.start..<element.end])
                     do {
-                        let location = SourceLocation(origin: path, line: element.line)
-                        output.emit(Record.located(try decoder.decode(Output.self, from: slice), at: location), from: location)
+                        output.emit(try decoder.decode(Output.self, from: slice), from: SourceLocation(origin: path, line: element.line))
                     } catch {
                         var located = RecordErrors.located(error, origin: path, line: element.line)
                         let at = "\(recordsPath.isEmpty ? "" : recordsPath)[\(index)]"

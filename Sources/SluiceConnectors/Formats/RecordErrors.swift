@@ -6,14 +6,7 @@ import SluiceCore
     into output: inout Emitter<Output>
 ) throws {
     do {
-        let value = try decoder.decode(Output.self, from: line)
-        // The location is built only for records and when asked for: this is the hot path.
-        if Output.self == Record.self || output.origins != nil {
-            let location = SourceLocation(origin: origin, line: lineNumber)
-            output.emit(Record.located(value, at: location), from: location)
-        } else {
-            output.emit(value)
-        }
+        output.emit(try decoder.decode(Output.self, from: line), from: SourceLocation(origin: origin, line: lineNumber))
     } catch {
         try output.reject(RecordErrors.located(error, origin: origin, line: lineNumber),
                           rawInput: String(decoding: line, as: UTF8.self))

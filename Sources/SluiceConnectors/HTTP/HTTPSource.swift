@@ -205,8 +205,7 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
                 for (index, value) in records.enumerated() {
                     do {
                         guard case .record(let record) = value else { throw RecordError("record \(index) is not an object") }
-                        let location = SourceLocation(origin: url.absoluteString, line: index + 1)
-                        output.emit(Record.located(try record.decode(as: Output.self), at: location), from: location)
+                        output.emit(try record.decode(as: Output.self), from: SourceLocation(origin: url.absoluteString, line: index + 1))
                         noteNewest(record)
                     } catch {
                         try output.reject(error, rawInput: value.description, location: SourceLocation(origin: url.absoluteString, line: index + 1))

@@ -29,11 +29,17 @@ public struct Emitter<Output: Sendable> {
     }
 
     /// Emits one element read at `origin` (a file and line, a URL and position): sources that
-    /// know where each element came from use this, so that ``SourceStage/withIngestion()``
-    /// can attach it. The origin is only built when someone asked for it.
+    /// know where each element came from use this. A ``Record`` keeps it as its
+    /// ``Record/origin``, and ``SourceStage/withIngestion()`` attaches it to any element. The
+    /// origin is only built when one of them needs it.
     @inlinable public mutating func emit(_ element: Output, from origin: @autoclosure () -> SourceLocation) {
-        elements.append(element)
-        origins?.append(origin())
+        guard Output.self == Record.self || origins != nil else {
+            elements.append(element)
+            return
+        }
+        let location = origin()
+        elements.append(Record.located(element, at: location))
+        origins?.append(location)
     }
 
     /// Emits an array of elements downstream, in order, without copying when nothing was

@@ -71,11 +71,20 @@ public struct FieldMapping: Sendable, CustomStringConvertible {
     public let targets: [Target]
     /// What happens to unmapped source fields.
     public let unmapped: Unmapped
+    /// The source fields some target reads; a nested source (`address.postcode`) counts its
+    /// top-level field (`address`) too. Fixed by the targets, so worked out once.
+    let mappedSources: Set<String>
 
     /// A mapping with `targets`.
     public init(_ targets: [Target], unmapped: Unmapped = .drop) {
         self.targets = targets
         self.unmapped = unmapped
+        var mapped = Set<String>()
+        for source in targets.flatMap(\.sources) {
+            mapped.insert(source)
+            if let dot = source.firstIndex(of: ".") { mapped.insert(String(source[..<dot])) }
+        }
+        mappedSources = mapped
     }
 
     /// The canonical record for `record`; throws a ``MappingError`` naming the field and what
@@ -83,20 +92,20 @@ public struct FieldMapping: Sendable, CustomStringConvertible {
     public func apply(_ record: Record) throws -> Record {
         var output = Record()
         output.origin = record.origin
-        var used = Set<String>()
         for target in targets {
             if let derive = target.derive {
                 let value = derive(output) ?? .null
                 output[target.name] = value.isNull ? .null : try convert(value, to: target.type, field: target.name, source: "derived")
                 continue
             }
+            var found: (source: String, raw: Value)?
             for source in target.sources {
-                used.insert(source)
-                // A nested source ("address.postcode") uses its top-level field.
-                if let dot = source.firstIndex(of: "."), record[source] == nil { used.insert(String(source[..<dot])) }
+                if let raw = record.value(atPath: source), !raw.isNull {
+                    found = (source, raw)
+                    break
+                }
             }
-            guard let source = target.sources.first(where: { record.value(atPath: $0).map { !$0.isNull } ?? false }),
-                  let raw = record.value(atPath: source) else {
+            guard let (source, raw) = found else {
                 guard let fallback = target.defaultValue else {
                     throw MappingError(field: target.name, reason: "required, but none of \(target.sources.joined(separator: ", ")) has a value")
                 }
@@ -112,7 +121,7 @@ public struct FieldMapping: Sendable, CustomStringConvertible {
             }
             output[target.name] = value
         }
-        if unmapped == .reject, let extra = record.names.first(where: { !used.contains($0) }) {
+        if unmapped == .reject, let extra = record.names.first(where: { !mappedSources.contains($0) }) {
             throw MappingError(field: extra, reason: "the source field '\(extra)' is not mapped to any target")
         }
         return output
@@ -161,11 +170,7 @@ public struct FieldMapping: Sendable, CustomStringConvertible {
             [target.name, target.derive != nil ? "(derived)" : target.sources.joined(separator: " | "), target.type.description,
              target.derive != nil ? "" : target.defaultValue.map(\.description) ?? "(required)"]
         }
-        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        return TextTable.lines(rows, leftAligned: 4).joined(separator: "\n")
     }
 }
 

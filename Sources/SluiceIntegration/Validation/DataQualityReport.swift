@@ -1,3 +1,4 @@
+import SluiceCore
 import Synchronization
 
 /// Passes and failures per validation rule and per source, filled by ``Validate`` stages as
@@ -62,13 +63,6 @@ public final class DataQualityReport: Sendable, CustomStringConvertible {
                 bySource.sorted { $0.key < $1.key }.map { [rule, $0.key, "\($0.value.passed)", "\($0.value.failed)"] }
             }
         }
-        let all = [["rule", "source", "passed", "failed"]] + rows
-        let widths = (0..<4).map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { column, cell in
-                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        return TextTable.lines([["rule", "source", "passed", "failed"]] + rows, leftAligned: 2).joined(separator: "\n")
     }
 }

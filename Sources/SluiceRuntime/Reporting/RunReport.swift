@@ -69,16 +69,8 @@ public struct RunReport: Sendable, CustomStringConvertible {
              seconds(stage.blockedOnBackpressure)]
         }
         rows.insert(header, at: 0)
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         var lines = ["Run report for \"\(pipeline)\" — wall time \(seconds(wallTime))"]
-        for (index, row) in rows.enumerated() {
-            let cells = row.enumerated().map { column, cell in
-                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }
-            lines.append("  " + cells.joined(separator: "  "))
-            if index == 0 { lines.append("  " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
-        }
+        lines += TextTable.lines(rows, leftAligned: 2, indent: "  ", ruleAfterHeader: true)
         if !deadLetters.isEmpty { lines.append("  \(deadLetters.count) dead letter(s) kept in the report") }
         for failure in restarts { lines.append("  restarted after: \(failure)") }
         if let savepoint = stoppedAtSavepoint { lines.append("  stopped on request at savepoint \(savepoint)") }
