@@ -122,9 +122,16 @@ public struct JSONDocumentSource<Output: Decodable & Sendable>: SourceStage {
                 guard let found else { throw RecordErrorMessage("'\(recordsPath)' is not in the document: no field '\(key)'") }
                 node = found
             }
-            if tape[node].kind == .null { return [] }
             guard tape[node].kind == .array else {
-                throw RecordErrorMessage("'\(recordsPath.isEmpty ? "the document" : recordsPath)' is not a list of records")
+                let found: String
+                switch tape[node].kind {
+                case .null: found = "null"
+                case .object: found = "an object"
+                case .string, .escapedString: found = "a string"
+                case .number: found = "a number"
+                default: found = "a boolean"
+                }
+                throw RecordErrorMessage("'\(recordsPath.isEmpty ? "the document" : recordsPath)' is \(found), not a list of records")
             }
             var result: [(start: Int, end: Int, line: Int)] = []
             result.reserveCapacity(Int(tape[node].count))

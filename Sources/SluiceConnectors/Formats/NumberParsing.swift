@@ -99,4 +99,90 @@
     @usableFromInline static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
         Double(String(decoding: bytes, as: UTF8.self))
     }
+
+    /// What a number's text says as a whole number.
+    @usableFromInline enum WholeNumber: Equatable {
+        /// A whole number: its sign and magnitude.
+        case value(negative: Bool, magnitude: UInt64)
+        /// It has a fractional part (`1.5`, `1e-1`).
+        case fraction
+        /// A whole number whose magnitude does not fit in 64 bits.
+        case outOfRange
+    }
+
+    /// The exact whole number that JSON number text spells (`12`, `-3`, `1.0`, `2e3`),
+    /// without going through a double, which would round; `nil` when the text is not a
+    /// number.
+    @usableFromInline static func wholeNumber(_ bytes: UnsafeRawBufferPointer) -> WholeNumber? {
+        let count = bytes.count
+        var index = 0
+        var negative = false
+        if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        let integerStart = index
+        while index < count, bytes[index] &- 48 < 10 { index += 1 }
+        let integerEnd = index
+        var fractionStart = index, fractionEnd = index
+        if index < count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            fractionStart = index
+            while index < count, bytes[index] &- 48 < 10 { index += 1 }
+            fractionEnd = index
+        }
+        guard integerEnd > integerStart || fractionEnd > fractionStart else { return nil }
+        var exponent = 0
+        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            var exponentNegative = false
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            let exponentStart = index
+            while index < count, bytes[index] &- 48 < 10 {
+                if exponent < 1_000_000 { exponent = exponent * 10 + Int(bytes[index] &- 48) }
+                index += 1
+            }
+            guard index > exponentStart else { return nil }
+            if exponentNegative { exponent = -exponent }
+        }
+        guard index == count else { return nil }
+        let integerDigits = integerEnd - integerStart
+        let totalDigits = integerDigits + (fractionEnd - fractionStart)
+        func digit(_ position: Int) -> UInt64 {
+            UInt64(position < integerDigits ? bytes[integerStart + position] &- 48
+                                            : bytes[fractionStart + position - integerDigits] &- 48)
+        }
+        // Digits before the decimal point once the exponent is applied.
+        let wholeDigits = integerDigits + exponent
+        for position in max(wholeDigits, 0)..<max(totalDigits, max(wholeDigits, 0)) where digit(position) != 0 {
+            return .fraction
+        }
+        var magnitude: UInt64 = 0
+        for position in 0..<max(0, min(wholeDigits, totalDigits)) {
+            let (times, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(digit(position))
+            guard !overflow1, !overflow2 else { return .outOfRange }
+            magnitude = sum
+        }
+        if magnitude != 0, wholeDigits > totalDigits {
+            for _ in totalDigits..<wholeDigits {
+                let (times, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return .outOfRange }
+                magnitude = times
+            }
+        }
+        return .value(negative: negative && magnitude != 0, magnitude: magnitude)
+    }
+
+    /// `whole` as a `T`, or `nil` when it does not fit.
+    @usableFromInline static func exactly<T: FixedWidthInteger>(_ whole: WholeNumber, as type: T.Type) -> T? {
+        guard case .value(let negative, let magnitude) = whole else { return nil }
+        if !negative { return T(exactly: magnitude) }
+        guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+        let value = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        return T(exactly: value)
+    }
 }

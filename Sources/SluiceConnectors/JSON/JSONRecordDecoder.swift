@@ -12,6 +12,7 @@
 ///
 /// An instance is not thread-safe: use one per task.
 import Foundation
+import SluiceCore
 
 public final class JSONRecordDecoder {
     @usableFromInline let storage = JSONDecodingStorage()
@@ -22,7 +23,7 @@ public final class JSONRecordDecoder {
     /// Decodes a value from the JSON text in `bytes`.
     @inlinable public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
         try storage.load(bytes)
-        if T.self == Date.self || T.self == Decimal.self {
+        if T.self == Date.self || T.self == Decimal.self || T.self == Record.self || T.self == Value.self {
             return try JSONDecodingSupport.decode(T.self, node: 0, storage, [])
         }
         return try T(from: storage.rootDecoder)

@@ -146,6 +146,9 @@
         tape[nodeIndex].next = Int32(tape.count)
     }
 
+    /// Scans a string and checks it completely, so that no text is accepted that would fail
+    /// (or be skipped) when decoded later: escapes must be JSON's, `\u` escapes must pair
+    /// their surrogates, and raw bytes must be well-formed UTF-8.
     private mutating func parseString() throws {
         let open = index
         index += 1
@@ -160,13 +163,89 @@
             }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
-                index += 2
+                try parseEscape()
                 continue
             }
             if byte < 0x20 { throw JSONSyntaxError("control character in string", column: index + 1) }
-            index += 1
+            if byte < 0x80 { index += 1; continue }
+            try skipMultiByteScalar()
         }
         throw JSONSyntaxError("unterminated string", column: open + 1)
+    }
+
+    /// Checks one escape sequence at `index` (the backslash) and steps over it.
+    private mutating func parseEscape() throws {
+        let backslash = index
+        guard index + 1 < bytes.count else { throw JSONSyntaxError("unterminated string", column: index + 1) }
+        switch bytes[index + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            index += 2
+        case UInt8(ascii: "u"):
+            let unit = try hexEscape(at: backslash)
+            index += 6
+            if (0xDC00...0xDFFF).contains(unit) {
+                throw JSONSyntaxError("invalid escape: lone low surrogate \\u\(String(unit, radix: 16, uppercase: true))", column: backslash + 1)
+            }
+            if (0xD800...0xDBFF).contains(unit) {
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                      case let low = try hexEscape(at: index), (0xDC00...0xDFFF).contains(low) else {
+                    throw JSONSyntaxError("invalid escape: high surrogate \\u\(String(unit, radix: 16, uppercase: true)) without its low surrogate", column: backslash + 1)
+                }
+                index += 6
+            }
+        default:
+            throw JSONSyntaxError("invalid escape \(describeEscape(at: backslash + 1)) in string", column: backslash + 1)
+        }
+    }
+
+    /// The code unit of the `\uXXXX` escape whose backslash is at `position`.
+    private func hexEscape(at position: Int) throws -> UInt32 {
+        guard position + 6 <= bytes.count else { throw JSONSyntaxError("invalid escape: truncated \\u escape", column: position + 1) }
+        var value: UInt32 = 0
+        for offset in 2..<6 {
+            let byte = bytes[position + offset]
+            let digit: UInt8
+            switch byte {
+            case 48...57: digit = byte - 48
+            case 65...70: digit = byte - 55
+            case 97...102: digit = byte - 87
+            default: throw JSONSyntaxError("invalid escape: \\u needs four hexadecimal digits", column: position + 1)
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    private func describeEscape(at position: Int) -> String {
+        let byte = bytes[position]
+        if byte >= 0x20, byte < 0x7F { return "'\\\(Character(Unicode.Scalar(byte)))'" }
+        return "'\\' followed by byte 0x" + String(byte, radix: 16)
+    }
+
+    /// Steps over one well-formed UTF-8 sequence of two to four bytes (RFC 3629: no overlong
+    /// forms, no surrogates, nothing above U+10FFFF).
+    private mutating func skipMultiByteScalar() throws {
+        let lead = bytes[index]
+        let length: Int
+        var secondRange: ClosedRange<UInt8> = 0x80...0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; secondRange = 0xA0...0xBF
+        case 0xED: length = 3; secondRange = 0x80...0x9F
+        case 0xE1...0xEF: length = 3
+        case 0xF0: length = 4; secondRange = 0x90...0xBF
+        case 0xF4: length = 4; secondRange = 0x80...0x8F
+        case 0xF1...0xF3: length = 4
+        default: throw JSONSyntaxError("invalid UTF-8 in string (byte 0x\(String(lead, radix: 16)))", column: index + 1)
+        }
+        guard index + length <= bytes.count, secondRange.contains(bytes[index + 1]) else {
+            throw JSONSyntaxError("invalid UTF-8 in string (byte 0x\(String(lead, radix: 16)))", column: index + 1)
+        }
+        for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 {
+            throw JSONSyntaxError("invalid UTF-8 in string (byte 0x\(String(lead, radix: 16)))", column: index + 1)
+        }
+        index += length
     }
 
     private mutating func parseNumber() throws {

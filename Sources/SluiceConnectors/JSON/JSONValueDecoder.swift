@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// A `Decoder` over one value of a parsed JSON tape.
 @usableFromInline final class JSONValueDecoder: Decoder {
@@ -94,16 +95,72 @@ import Foundation
                                               _ path: @autoclosure () -> [any CodingKey]) throws -> T {
         guard node.kind == .number else { throw mismatch(T.self, node, storage, path()) }
         let raw = storage.bytes(of: node)
-        if let value = NumberParsing.int64(raw) {
-            if let exact = T(exactly: value) { return exact }
-        } else if let value = NumberParsing.double(raw), let exact = T(exactly: value) {
-            return exact
-        } else if T.self == UInt64.self || T.self == UInt.self, let value = UInt64(String(decoding: raw, as: UTF8.self)),
-                  let exact = T(exactly: value) {
-            return exact
-        }
+        if let value = NumberParsing.int64(raw), let exact = T(exactly: value) { return exact }
+        // Exactly, from the text: through a double, -9223372036854775809 would become Int64.min.
+        let whole = NumberParsing.wholeNumber(raw)
+        if let whole, let exact = NumberParsing.exactly(whole, as: T.self) { return exact }
+        let problem = whole == .fraction ? "is not a whole number" : "does not fit in \(T.self)"
         throw DecodingError.dataCorrupted(.init(
-            codingPath: path(), debugDescription: "number \(String(decoding: raw, as: UTF8.self)) does not fit in \(T.self)"))
+            codingPath: path(), debugDescription: "number \(String(decoding: raw, as: UTF8.self)) \(problem)"))
+    }
+
+    /// A schema-less value straight from the tape: integers that fit are `.int`, larger ones
+    /// `.decimal` (exact, or an error when longer than a `Decimal` keeps), numbers with a
+    /// fraction or exponent `.double` (an error beyond its range); objects are records, with
+    /// a repeated key keeping its last value.
+    static func value(node index: Int, _ storage: JSONDecodingStorage, _ path: () -> [any CodingKey]) throws -> Value {
+        let node = storage.tape[index]
+        switch node.kind {
+        case .null: return .null
+        case .true: return .bool(true)
+        case .false: return .bool(false)
+        case .string, .escapedString: return .string(try string(node, storage, path()))
+        case .number:
+            let raw = storage.bytes(of: node)
+            if let value = NumberParsing.int64(raw) { return .int(value) }
+            // Integer text beyond Int64 stays exact; a fraction or an exponent reads as a double,
+            // as JSON readers do, but never one that overflows to infinity.
+            if !raw.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) {
+                let text = String(decoding: raw, as: UTF8.self)
+                guard let exact = ExactDecimal.parse(text) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription:
+                        "number \(text) is a whole number too large to keep exactly (more than \(ExactDecimal.maximumDigits) digits)"))
+                }
+                return .decimal(exact)
+            }
+            let number = try double(node, storage, path())
+            guard number.isFinite else {
+                throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription:
+                    "number \(String(decoding: raw, as: UTF8.self)) is beyond the range of a double"))
+            }
+            return .double(number)
+        case .array:
+            var values: [Value] = []
+            values.reserveCapacity(Int(node.count))
+            var element = index + 1
+            for position in 0..<Int(node.count) {
+                values.append(try value(node: element, storage, { path() + [IndexKey(position)] }))
+                element = Int(storage.tape[element].next)
+            }
+            return .array(values)
+        case .object:
+            return .record(try record(node: index, storage, path))
+        }
+    }
+
+    /// A ``Record`` of every member of the object at `index`, in order.
+    static func record(node index: Int, _ storage: JSONDecodingStorage, _ path: () -> [any CodingKey]) throws -> Record {
+        let node = storage.tape[index]
+        guard node.kind == .object else { throw mismatch(Record.self, node, storage, path()) }
+        var fields: [(String, Value)] = []
+        fields.reserveCapacity(Int(node.count))
+        var member = index + 1
+        for _ in 0..<Int(node.count) {
+            let name = try string(storage.tape[member], storage, path())
+            fields.append((name, try value(node: member + 1, storage, { path() + [FieldKey(name)] })))
+            member = Int(storage.tape[member + 1].next)
+        }
+        return Record(fields)
     }
 
     /// Decodes types that need care: dates (ISO 8601 strings or seconds since 1970), decimals
@@ -124,12 +181,16 @@ import Foundation
             }
         }
         if T.self == Decimal.self {
-            guard node.kind == .number,
-                  let value = Decimal(string: String(decoding: storage.bytes(of: node), as: UTF8.self)) else {
-                throw mismatch(Decimal.self, node, storage, path)
+            guard node.kind == .number else { throw mismatch(Decimal.self, node, storage, path) }
+            let text = String(decoding: storage.bytes(of: node), as: UTF8.self)
+            guard let value = ExactDecimal.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription:
+                    "number \(text) has more digits than a Decimal keeps exactly (\(ExactDecimal.maximumDigits))"))
             }
             return value as! T
         }
+        if T.self == Value.self { return try value(node: index, storage, { path }) as! T }
+        if T.self == Record.self { return try record(node: index, storage, { path }) as! T }
         return try T(from: JSONValueDecoder(storage: storage, node: index, codingPath: path))
     }
 }

@@ -16,9 +16,24 @@ public struct Record: Sendable, Hashable, CustomStringConvertible {
 
     /// A record with `fields` in order; a repeated name keeps its last value.
     public init(_ fields: [(String, Value)] = []) {
-        self.fields = []
         origin = nil
-        for (name, value) in fields { self[name] = value }
+        self.fields = []
+        self.fields.reserveCapacity(fields.count)
+        if fields.count <= 16 {
+            for (name, value) in fields { self[name] = value }
+            return
+        }
+        // Linear in the number of fields, so that a line with 50,000 keys stays cheap.
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(fields.count)
+        for (name, value) in fields {
+            if let position = positions[name] {
+                self.fields[position].value = value
+            } else {
+                positions[name] = self.fields.count
+                self.fields.append((name, value))
+            }
+        }
     }
 
     /// The field names in order.

@@ -59,6 +59,7 @@ struct SingleRecordValue: SingleValueDecodingContainer {
         switch value {
         case .double(let number): return number
         case .int(let number): return Double(number)
+        case .decimal(let number): return Double(number.description) ?? .nan
         case .string(let text):
             guard let number = Double(text.trimmingCharacters(in: .whitespaces)) else { throw failure(type) }
             return number
@@ -75,6 +76,9 @@ struct SingleRecordValue: SingleValueDecodingContainer {
             return converted
         case .double(let number):
             guard let converted = T(exactly: number) else { throw failure(type) }
+            return converted
+        case .decimal(let number):
+            guard let converted = T(number.description) else { throw failure(type) }
             return converted
         case .string(let text):
             guard let converted = T(text.trimmingCharacters(in: .whitespaces)) else { throw failure(type) }
@@ -101,6 +105,19 @@ struct SingleRecordValue: SingleValueDecodingContainer {
             case .string(let text):
                 guard let day = CivilDate(iso: text) else { throw failure(type) }
                 return day.date as! T
+            default: throw failure(type)
+            }
+        }
+        if type == Decimal.self {
+            switch value {
+            case .decimal(let number): return number as! T
+            case .int(let number): return Decimal(number) as! T
+            case .double(let number) where number.isFinite:
+                guard let exact = ExactDecimal.parse(String(number)) else { throw failure(type) }
+                return exact as! T
+            case .string(let text):
+                guard let exact = ExactDecimal.parse(text.trimmingCharacters(in: .whitespaces)) else { throw failure(type) }
+                return exact as! T
             default: throw failure(type)
             }
         }

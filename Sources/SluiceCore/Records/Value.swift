@@ -10,6 +10,9 @@ public enum Value: Sendable, Hashable {
     case int(Int64)
     /// A floating-point number.
     case double(Double)
+    /// A whole number beyond the range of `Int64`, kept exactly (JSON readers make one
+    /// rather than round it into a double).
+    case decimal(Decimal)
     /// Text.
     case string(String)
     /// A calendar date (midnight UTC).
@@ -26,6 +29,7 @@ public enum Value: Sendable, Hashable {
         case .bool(let value): return String(value)
         case .int(let value): return String(value)
         case .double(let value): return String(value)
+        case .decimal(let value): return value.description
         case .string(let value): return value
         case .date(let value): return CivilDate(value).description
         }
@@ -92,6 +96,9 @@ extension Value: Codable {
             var container = encoder.singleValueContainer()
             try container.encode(value)
         case .double(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .decimal(let value):
             var container = encoder.singleValueContainer()
             try container.encode(value)
         case .string(let value):

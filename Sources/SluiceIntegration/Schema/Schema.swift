@@ -29,7 +29,7 @@ public struct Schema: Codable, Sendable, Equatable, CustomStringConvertible {
             case .null: self = .null
             case .bool: self = .boolean
             case .int: self = .integer
-            case .double: self = .decimal
+            case .double, .decimal: self = .decimal
             case .date: self = .date
             case .string(let text): self = text.trimmingCharacters(in: .whitespaces).isEmpty ? .null : .text
             case .array: self = .list
