@@ -25,7 +25,8 @@ public enum Source {
     /// CSV files matching `path`, each record decoded as `type` by column name.
     @inlinable public static func csv<Output: Decodable & Sendable>(_ path: String, as type: Output.Type,
                                                                   options: CSVOptions = CSVOptions()) -> CSVSource<Output> {
-        CSVSource(files: FileList(path), options: options) { decoder, _, _ in try Output(from: decoder) }
+        CSVSource(files: FileList(path), options: options,
+                  missingColumn: { CSVHeaderCheck.missingColumn(of: Output.self, in: $0) }) { decoder, _, _ in try Output(from: decoder) }
     }
 
     /// JSON Lines files matching `path`, each line as a schema-less ``Record`` (JSON types
@@ -37,7 +38,7 @@ public enum Source {
     /// CSV files matching `path`, each row as a schema-less ``Record`` of text values named by
     /// the header.
     public static func csv(_ path: String, options: CSVOptions = CSVOptions()) -> CSVSource<Record> {
-        CSVSource(files: FileList(path), options: options) { decoder, _, _ in try Record(from: decoder) }
+        CSVSource(files: FileList(path), options: options) { decoder, _, _ in try decoder.record() }
     }
 
     /// JSON documents matching `path` (each file one JSON value), each element of the array at

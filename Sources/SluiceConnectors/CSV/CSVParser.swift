@@ -15,8 +15,18 @@
     @exclusivity(unchecked) @usableFromInline private(set) var recordLine = 0
     /// The line being read.
     @exclusivity(unchecked) private var line = 1
-    /// The raw text of the current record, for dead letters.
-    @exclusivity(unchecked) private var rawRecord: [UInt8] = []
+    /// Where the current record starts and ends in the file (its line break included), so
+    /// that a dead letter can be given every byte it consumed.
+    @exclusivity(unchecked) private var recordStart: Int64 = 0
+    @exclusivity(unchecked) private var recordEnd: Int64 = 0
+    /// Where to resynchronise if the current record's quote never closes: just after the
+    /// first line break inside it.
+    @exclusivity(unchecked) private var resynchronisationPoint: (offset: Int64, afterCR: Bool)?
+    /// Reading resumed just after a bare CR: a LF next belongs to that line break.
+    @exclusivity(unchecked) private var skipLineFeed = false
+    /// Whether a blank line is a record with one empty field (RFC 4180, in a file with one
+    /// column) rather than nothing between records.
+    @usableFromInline var blankLinesAreRecords = false
 
     @usableFromInline var path: String { reader.path }
 
@@ -55,11 +65,17 @@
         }
     }
 
-    /// The current record as it appeared in the file, for dead letters.
+    /// The current record as it appeared in the file, all of it, without its final line
+    /// break: for dead letters.
     @usableFromInline var rawText: String {
-        let end = rawRecord.last == 0x0D ? rawRecord.count - 1 : rawRecord.count
-        return String(decoding: rawRecord[..<end], as: UTF8.self)
+        var bytes = (try? reader.bytes(from: recordStart, to: recordEnd)) ?? []
+        if bytes.last == 0x0A { bytes.removeLast() }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// The byte range in the file of the current record, its line break included.
+    @usableFromInline var rawRange: Range<Int64> { recordStart..<max(recordStart, recordEnd) }
 
     private func nextByte() throws -> UInt8? {
         if position == block.count {
@@ -81,52 +97,47 @@
         return byte
     }
 
-    /// Appends `block[from..<to]` to the current field and to the raw record text.
+    /// Appends `block[from..<to]` to the current field.
     @inline(__always) private func appendRun(from: Int, to: Int) {
         guard to > from else { return }
-        let run = UnsafeRawBufferPointer(rebasing: block[from..<to])
-        fieldBytes.append(contentsOf: run)
-        appendRaw(run)
+        fieldBytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: block[from..<to]))
     }
-
-    @inline(__always) private func appendRaw(_ run: UnsafeRawBufferPointer) {
-        let room = Self.rawRecordLimit - rawRecord.count
-        if room > 0 { rawRecord.append(contentsOf: UnsafeRawBufferPointer(rebasing: run.prefix(room))) }
-    }
-
-    @inline(__always) private func appendRaw(_ byte: UInt8) {
-        if rawRecord.count < Self.rawRecordLimit { rawRecord.append(byte) }
-    }
-
-    /// Dead letters keep at most this much of a record's text.
-    static let rawRecordLimit = 65_536
 
     /// Reads the next record into ``fieldBytes``/``fieldEnds``; `false` at end of file.
-    /// A malformed record throws after skipping to the end of its line, so the next call
-    /// continues with the following record.
+    /// A malformed record throws after skipping to the next record boundary (a CR, LF or
+    /// CRLF outside quotes; for a quote that never closes, the end of the line it opened
+    /// on), so the next call continues with the following record.
     ///
     /// Runs of ordinary bytes are found with a tight scan and copied in bulk; only
     /// delimiters, quotes and line breaks are handled one at a time.
     @usableFromInline func nextRecord() throws -> Bool {
+        defer { recordEnd = consumedOffset }
         fieldBytes.removeAll(keepingCapacity: true)
         fieldEnds.removeAll(keepingCapacity: true)
-        rawRecord.removeAll(keepingCapacity: true)
-        // Skip blank lines between records.
-        while let byte = try peekByte(), byte == 0x0A || byte == 0x0D {
-            _ = try nextByte()
-            if byte == 0x0A { line += 1 }
+        resynchronisationPoint = nil
+        if skipLineFeed {
+            skipLineFeed = false
+            if try peekByte() == 0x0A { position += 1 }
         }
-        guard try peekByte() != nil else { return false }
+        // Skip blank lines between records (unless they are records themselves).
+        while !blankLinesAreRecords, let byte = try peekByte(), byte == 0x0A || byte == 0x0D {
+            _ = try nextByte()
+            let next = try peekByte()
+            if byte == 0x0A || next != 0x0A { line += 1 }
+        }
+        guard try peekByte() != nil else {
+            recordStart = consumedOffset
+            return false
+        }
         recordLine = line
+        recordStart = consumedOffset
         let quote = UInt8(ascii: "\"")
         var inQuotes = false
         var quoteClosed = false
         while true {
             if position == block.count {
                 guard try peekByte() != nil else {
-                    if inQuotes {
-                        throw RecordErrorMessage("unterminated quoted field (the quote opened on line \(recordLine) never closes)")
-                    }
+                    if inQuotes { try abandonUnterminatedQuote() }
                     fieldEnds.append(fieldBytes.count)
                     return true
                 }
@@ -135,18 +146,26 @@
                 var index = position
                 while index < block.count {
                     let byte = block[index]
-                    if byte == quote { break }
-                    if byte == 0x0A { line += 1 }
+                    if byte == quote || byte == 0x0D { break }
+                    if byte == 0x0A {
+                        line += 1
+                        if resynchronisationPoint == nil { resynchronisationPoint = (offsetInFile(index + 1), false) }
+                    }
                     index += 1
                 }
                 appendRun(from: position, to: index)
                 position = index
                 guard index < block.count else { continue }
                 position += 1
-                appendRaw(quote)
+                if block[index] == 0x0D {
+                    // A CR in a quoted field: a line break of its own unless a LF follows.
+                    fieldBytes.append(0x0D)
+                    if resynchronisationPoint == nil { resynchronisationPoint = (offsetInFile(index + 1), true) }
+                    if try peekByte() != 0x0A { line += 1 }
+                    continue
+                }
                 if try peekByte() == quote {
                     position += 1
-                    appendRaw(quote)
                     fieldBytes.append(quote)
                 } else {
                     inQuotes = false
@@ -162,9 +181,8 @@
             }
             if index > position {
                 if quoteClosed {
-                    appendRaw(UnsafeRawBufferPointer(rebasing: block[position..<index]))
                     position = index
-                    try skipLine()
+                    try skipToRecordBoundary()
                     throw RecordErrorMessage("unexpected text after the closing quote of field \(fieldEnds.count + 1)")
                 }
                 appendRun(from: position, to: index)
@@ -175,7 +193,6 @@
             position += 1
             switch byte {
             case delimiter:
-                appendRaw(byte)
                 fieldEnds.append(fieldBytes.count)
                 quoteClosed = false
             case 0x0A, 0x0D:
@@ -184,21 +201,49 @@
                 fieldEnds.append(fieldBytes.count)
                 return true
             default:  // a quote
-                appendRaw(byte)
                 if fieldBytes.count == (fieldEnds.last ?? 0), !quoteClosed {
                     inQuotes = true
                 } else {
-                    try skipLine()
+                    try skipToRecordBoundary()
                     throw RecordErrorMessage("a quote inside an unquoted field (field \(fieldEnds.count + 1)); quote the whole field and double the quote")
                 }
             }
         }
     }
 
-    private func skipLine() throws {
+    /// The file offset of `index` in the current block.
+    private func offsetInFile(_ index: Int) -> Int64 {
+        reader.consumedOffset - Int64(block.count - index)
+    }
+
+    /// A quote opened and the file ended before it closed. The record is taken to be the
+    /// line the quote opened on (outside quotes a line break ends a record, so it cannot
+    /// be longer), and reading resumes on the next line: the rows after a stray quote are
+    /// not swallowed into one dead letter.
+    private func abandonUnterminatedQuote() throws -> Never {
+        let opened = recordLine
+        if let point = resynchronisationPoint {
+            try reader.rewind(to: point.offset)
+            block = UnsafeRawBufferPointer(start: nil, count: 0)
+            position = 0
+            atEnd = false
+            skipLineFeed = point.afterCR
+            line = opened + 1
+            throw RecordErrorMessage("unterminated quoted field (the quote opened on line \(opened) never closes); reading resumes on line \(opened + 1)")
+        }
+        throw RecordErrorMessage("unterminated quoted field (the quote opened on line \(opened) never closes)")
+    }
+
+    /// Skips the rest of a malformed record, up to and including the next line break: a
+    /// LF, a CRLF or a bare CR, whichever the file uses.
+    private func skipToRecordBoundary() throws {
         while let byte = try nextByte() {
             if byte == 0x0A { line += 1; return }
-            appendRaw(byte)
+            if byte == 0x0D {
+                if try peekByte() == 0x0A { position += 1 }
+                line += 1
+                return
+            }
         }
     }
 }

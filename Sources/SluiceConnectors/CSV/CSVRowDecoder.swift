@@ -1,15 +1,40 @@
 import Foundation
+import SluiceCore
 
 /// The columns of a CSV file, looked up by name.
 @usableFromInline final class CSVHeader: @unchecked Sendable {
     @usableFromInline let names: [String]
     let indexByName: [String: Int]
 
+    /// A header of `names`; a repeated name gets a suffix (`a`, `b`, `a_2`), so that no
+    /// column's values are lost behind another's.
     @usableFromInline init(names: [String]) {
-        self.names = names
+        let unique = Self.uniqueNames(names)
+        self.names = unique
         var index: [String: Int] = [:]
-        for (position, name) in names.enumerated() where index[name] == nil { index[name] = position }
+        index.reserveCapacity(unique.count)
+        for (position, name) in unique.enumerated() { index[name] = position }
         indexByName = index
+    }
+
+    /// `names` with each repeat renamed `name_2`, `name_3`…, skipping suffixes that are
+    /// names of their own.
+    static func uniqueNames(_ names: [String]) -> [String] {
+        var taken = Set(names)
+        guard taken.count < names.count else { return names }
+        var seen: Set<String> = []
+        var result: [String] = []
+        result.reserveCapacity(names.count)
+        for name in names {
+            guard !seen.insert(name).inserted else { result.append(name); continue }
+            var suffix = 2
+            while taken.contains("\(name)_\(suffix)") { suffix += 1 }
+            let renamed = "\(name)_\(suffix)"
+            taken.insert(renamed)
+            seen.insert(renamed)
+            result.append(renamed)
+        }
+        return result
     }
 
     func index(of name: String) -> Int? { indexByName[name] }
@@ -48,6 +73,21 @@ import Foundation
     }
 
     func isEmpty(_ column: Int) -> Bool { parser.withField(column) { $0.isEmpty } }
+
+    /// The current row as a ``Record`` of text values (empty fields `.null` when the options
+    /// say so), built in one pass.
+    @usableFromInline func record() throws -> Record {
+        var fields: [(String, Value)] = []
+        fields.reserveCapacity(header.names.count)
+        for (column, name) in header.names.enumerated() {
+            if options.emptyFieldIsNil && isEmpty(column) {
+                fields.append((name, .null))
+            } else {
+                fields.append((name, .string(try text(column, path: [CSVFieldKey(name)]))))
+            }
+        }
+        return Record(fields)
+    }
 
     func text(_ column: Int, path: [any CodingKey]) throws -> String {
         do {
@@ -93,7 +133,7 @@ import Foundation
             throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "expected an ISO 8601 date, found '\(try text(column, path: path))'"))
         }
         if T.self == Decimal.self {
-            guard let value = Decimal(string: try text(column, path: path).trimmingCharacters(in: .whitespaces)) else {
+            guard let value = ExactDecimal.parse(try text(column, path: path).trimmingCharacters(in: .whitespaces)) else {
                 throw mismatch(Decimal.self, column, path)
             }
             return value as! T
@@ -190,4 +230,13 @@ struct CSVFieldDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: UInt32.Type) throws -> UInt32 { try row.integer(UInt32.self, column, codingPath) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try row.integer(UInt64.self, column, codingPath) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try row.decode(T.self, column, codingPath) }
+}
+
+/// A column name in a coding path.
+struct CSVFieldKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

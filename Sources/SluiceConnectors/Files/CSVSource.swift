@@ -13,11 +13,15 @@ public struct CSVSource<Output: Sendable>: SourceStage {
     @usableFromInline let files: FileList
     @usableFromInline let options: CSVOptions
     @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
+    /// For a typed source: the first column the type requires that a header lacks.
+    @usableFromInline let missingColumn: (@Sendable ([String]) -> String?)?
 
     @usableFromInline init(files: FileList, options: CSVOptions,
+                           missingColumn: (@Sendable ([String]) -> String?)? = nil,
                            makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
         self.files = files
         self.options = options
+        self.missingColumn = missingColumn
         self.makeRecord = makeRecord
     }
 
@@ -29,7 +33,7 @@ public struct CSVSource<Output: Sendable>: SourceStage {
     /// Opens the first file.
     @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
         try options.validate()
-        return Reader(paths: try files.expand(), options: options, makeRecord: makeRecord)
+        return Reader(paths: try files.expand(), options: options, missingColumn: missingColumn, makeRecord: makeRecord)
     }
 
     /// The running form of ``CSVSource``.
@@ -37,20 +41,24 @@ public struct CSVSource<Output: Sendable>: SourceStage {
         @usableFromInline var paths: [String]
         @usableFromInline let options: CSVOptions
         @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
+        @usableFromInline let missingColumn: (@Sendable ([String]) -> String?)?
         @usableFromInline var next = 0
         /// Files read to their end, in order.
         @usableFromInline var finished: [String] = []
         @usableFromInline var parser: CSVParser?
         @usableFromInline var decoder: CSVRowDecoder?
 
-        @usableFromInline init(paths: [String], options: CSVOptions,
+        @usableFromInline init(paths: [String], options: CSVOptions, missingColumn: (@Sendable ([String]) -> String?)?,
                                makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
             self.paths = paths
             self.options = options
+            self.missingColumn = missingColumn
             self.makeRecord = makeRecord
         }
 
-        /// Opens the next file and reads its header; `false` when no files are left.
+        /// Opens the next file and reads its header; `false` when no files are left. A header
+        /// that cannot be read, or that lacks a column the type requires, fails the run
+        /// whatever the error policy: every row of the file depends on it.
         @usableFromInline mutating func openNextFile() throws -> Bool {
             guard next < paths.count else { return false }
             let path = paths[next]
@@ -59,23 +67,34 @@ public struct CSVSource<Output: Sendable>: SourceStage {
             var names: [String] = []
             do {
                 if try opened.nextRecord() {
-                    names = try (0..<opened.fieldCount).map { try opened.string(at: $0) }
+                    names = try (0..<opened.fieldCount).map { column in
+                        do { return try opened.string(at: column) } catch {
+                            throw RecordErrorMessage("the header is not valid UTF-8 in column \(column + 1)", field: "column \(column + 1)")
+                        }
+                    }
                 }
-            } catch {
+            } catch let error as RecordErrorMessage {
                 opened.close()
-                throw RecordErrors.located(error, origin: path, line: opened.recordLine)
+                throw RecordErrors.located(RecordErrorMessage("malformed header: " + error.message, field: error.field),
+                                           origin: path, line: opened.recordLine)
             }
             if !options.hasHeader {
                 names = (0..<names.count).map { "column\($0 + 1)" }
             }
+            let header = CSVHeader(names: names)
+            if options.hasHeader, !names.isEmpty, let missing = missingColumn?(header.names) {
+                opened.close()
+                throw RecordError("the header has no column '\(missing)', which the records need (columns: \(header.names.joined(separator: ", ")))",
+                                  at: SourceLocation(origin: path, line: 1, field: missing))
+            }
             parser = opened
-            decoder = CSVRowDecoder(parser: opened, header: CSVHeader(names: names), options: options)
             if !options.hasHeader {
                 // The first record was data: rewind by reopening.
                 opened.close()
                 parser = CSVParser(reader: try ByteBlockReader(path: path), delimiter: options.delimiter)
-                decoder = CSVRowDecoder(parser: parser!, header: CSVHeader(names: names), options: options)
             }
+            parser!.blankLinesAreRecords = names.count == 1
+            decoder = CSVRowDecoder(parser: parser!, header: header, options: options)
             return true
         }
 
@@ -148,6 +167,7 @@ extension CSVSource.Reader: CheckpointableSourceReader {
         if let current = position.current, let names = position.header {
             let resumed = CSVParser(reader: try ByteBlockReader(path: current, resumingAt: position.offset, lineNumber: 0),
                                     delimiter: options.delimiter, firstLine: position.nextLine)
+            resumed.blankLinesAreRecords = names.count == 1
             parser = resumed
             decoder = CSVRowDecoder(parser: resumed, header: CSVHeader(names: names), options: options)
             remaining.insert(current, at: 0)

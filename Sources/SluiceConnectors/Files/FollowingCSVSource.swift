@@ -86,6 +86,7 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
             let parser = CSVParser(reader: ByteBlockReader(bytes: ready, name: stage.path),
                                    delimiter: stage.options.delimiter, firstLine: readyLine)
             ready.removeAll(keepingCapacity: true)
+            parser.blankLinesAreRecords = header?.names.count == 1
             var decoder = header.map { CSVRowDecoder(parser: parser, header: $0, options: stage.options) }
             while true {
                 do {
@@ -100,6 +101,7 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
                         ? try (0..<parser.fieldCount).map { try parser.string(at: $0) }
                         : (0..<parser.fieldCount).map { "column\($0 + 1)" }
                     header = CSVHeader(names: names)
+                    parser.blankLinesAreRecords = names.count == 1
                     decoder = CSVRowDecoder(parser: parser, header: header!, options: stage.options)
                     if stage.options.hasHeader { continue }
                 }

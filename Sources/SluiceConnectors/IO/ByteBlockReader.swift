@@ -14,6 +14,8 @@ import SluiceCore
     @usableFromInline let path: String
     @exclusivity(unchecked) private var fd: Int32
     private let ownsDescriptor: Bool
+    /// Reads bytes held in memory: every byte stays in the buffer.
+    private var inMemory = false
     @exclusivity(unchecked) private var storage: UnsafeMutableRawBufferPointer
     @exclusivity(unchecked) private var start = 0
     @exclusivity(unchecked) private var end = 0
@@ -67,6 +69,7 @@ import SluiceCore
         bytesRead = Int64(bytes.count)
         reachedEnd = true
         atFileStart = false
+        inMemory = true
     }
 
     /// The offset in the file just after the last byte handed out.
@@ -176,11 +179,52 @@ import SluiceCore
     /// The device and inode of the open file, to notice when the path now names another file.
     @usableFromInline var identity: FileIdentity? { FileIdentity(descriptor: fd) }
 
+    /// The bytes at file offsets `from..<to` (offsets as ``consumedOffset`` counts them),
+    /// read again from the file or from memory: how a parser gives a dead letter all of the
+    /// input a bad record consumed without copying every record on the way.
+    @usableFromInline func bytes(from: Int64, to: Int64) throws -> [UInt8] {
+        guard to > from else { return [] }
+        if inMemory {
+            // In memory: every byte is still in the buffer, offsets count from its start.
+            let lower = Int(max(0, min(from, Int64(end)))), upper = Int(max(0, min(to, Int64(end))))
+            return Array(UnsafeRawBufferPointer(rebasing: storage[lower..<upper]))
+        }
+        var result = [UInt8](repeating: 0, count: Int(to - from))
+        var done = 0
+        while done < result.count {
+            let count = result.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(from) + off_t(done)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            done += count
+        }
+        return Array(result.prefix(done))
+    }
+
+    /// Continues reading at file offset `offset`, before or after what was handed out: how
+    /// a parser resynchronises after a malformed record that ran on to the end of the file.
+    @usableFromInline func rewind(to offset: Int64) throws {
+        if inMemory {
+            start = Int(max(0, min(offset, Int64(end))))
+            return
+        }
+        guard lseek(fd, off_t(offset), SEEK_SET) == offset else {
+            throw RecordError("cannot continue reading \(path) at byte \(offset)")
+        }
+        start = 0
+        end = 0
+        bytesRead = offset
+        reachedEnd = false
+        atFileStart = offset == 0
+    }
+
     /// The next block of unread bytes, all of which the caller consumes; `nil` at end of file.
     @usableFromInline func nextBlock() throws -> UnsafeRawBufferPointer? {
         while start == end {
-            start = 0
-            end = 0
+            // Bytes in memory stay where they are, for ``bytes(from:to:)`` and ``rewind(to:)``.
+            if !inMemory {
+                start = 0
+                end = 0
+            }
             guard try fill() else { return nil }
         }
         let block = UnsafeRawBufferPointer(rebasing: storage[start..<end])
