@@ -158,6 +158,40 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         #expect(try lines(output) == lines(expectedPath))
     }
 
+    @Test func oneFlippedBitInTheManifestFallsBackToThePreviousCheckpointAndSaysSo() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 1_000)
+        let expectedPath = directory.file("expected.jsonl")
+        _ = try await pipeline(input: input, output: expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
+        let output = directory.file("totals.jsonl")
+        let state = directory.file("state")
+        let policy = CheckpointPolicy.every(.milliseconds(1), in: state, keep: 5)
+        let crash = CrashSwitch(at: 950)
+        await #expect(throws: PipelineRunError.self) {
+            _ = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
+        }
+        let folders = try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.hasPrefix("chk-") }
+        try #require(folders.count >= 2, "too few checkpoints before the crash to test this")
+        let manifest = try newestCheckpoint(in: state) + "/_manifest.json"
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try #require(text.contains(#""instance" : 0"#))
+        // '0' is 0x30 and '1' 0x31: one bit.
+        try text.replacingOccurrences(of: #""instance" : 0"#, with: #""instance" : 1"#)
+            .write(toFile: manifest, atomically: false, encoding: .utf8)
+        let warnings = Mutex<[String]>([])
+        var options = RunOptions(chunkSize: 8)
+        options.warning = { message in warnings.withLock { $0.append(message) } }
+        let report = try await pipeline(input: input, output: output, crash: crash).run(options: options, checkpoints: policy)
+        #expect(report.checkpoints?.skippedOnRestore.first?.contains("the manifest fails its checksum") == true)
+        let told = warnings.withLock { $0 }
+        #expect(told.count == 1)
+        #expect(told.first?.contains("skipped a checkpoint on restore") == true)
+        #expect(told.first?.contains("_manifest.json: the manifest fails its checksum") == true)
+        #expect(told.first?.contains("resuming from checkpoint") == true)
+        #expect(try lines(output) == lines(expectedPath))
+    }
+
     @Test func onlyDamagedCheckpointsFailTheRestoreSayingWhereAndWhy() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -171,7 +205,7 @@ struct DropRepeatedIDs: KeyedProcessFunction {
             _ = try await pipeline(input: input, output: directory.file("o.jsonl"), crash: nil).run(checkpoints: policy)
         }
         #expect(error?.description.contains("no usable checkpoint in \(state)") == true)
-        #expect(error?.description.contains("_manifest.json: unreadable manifest") == true)
+        #expect(error?.description.contains("_manifest.json: the manifest has no checksum") == true)
     }
 
     @Test func aPipelineWithoutAStageThatHasStateRefusesToRestoreUnlessAllowed() async throws {

@@ -111,6 +111,10 @@ public struct PartitionRenames: Codable, Sendable, Equatable {
         public var pending: String
         /// Its name once published.
         public var published: String
+        /// Its length in bytes.
+        public var length: Int64
+        /// Its ``StreamChecksum``, verified before it is published.
+        public var checksum: String
     }
     /// The sink's directory.
     public var directory: String
@@ -126,8 +130,12 @@ extension PartitionedJSONLinesSink.Writer: TransactionalSinkWriter {
         return PartitionRenames(directory: stage.directory, renames: renames)
     }
 
-    /// Renames the parts into place; a part already in place is left alone.
+    /// Renames the parts into place; a part already in place is left alone. Every pending
+    /// part is verified first, so a damaged one publishes nothing of the checkpoint.
     public static func commit(_ transaction: PartitionRenames) throws {
+        for rename in transaction.renames where FileManager.default.fileExists(atPath: rename.pending) {
+            try PartFiles.verify(rename.pending, length: rename.length, checksum: rename.checksum, publishing: rename.published)
+        }
         for rename in transaction.renames {
             if FileManager.default.fileExists(atPath: rename.pending) {
                 try POSIX.rename(rename.pending, to: rename.published)

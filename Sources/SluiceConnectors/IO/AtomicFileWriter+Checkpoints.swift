@@ -19,6 +19,8 @@ public struct FileAppendTransaction: Codable, Sendable, Equatable {
     public var publishedBefore: Int64
     /// The number of bytes this checkpoint adds.
     public var length: Int64
+    /// The ``StreamChecksum`` of the part's bytes: a damaged or torn part is never published.
+    public var checksum: String
 
     /// The destination's length once published.
     public var publishedAfter: Int64 { publishedBefore + length }
@@ -39,6 +41,11 @@ extension AtomicFileWriter {
         try flush()
         try POSIX.sync(fd, path: temporaryPath)
         let length = Int64(lseek(fd, 0, SEEK_END))
+        guard length == checksum.count else {
+            throw RecordError("\(temporaryPath): has \(length) bytes where \(checksum.count) were written")
+        }
+        let partChecksum = checksum.hex
+        checksum = StreamChecksum()
         POSIX.close(fd)
         fd = -1
         let part = Self.partPath(for: path, checkpoint: checkpoint)
@@ -49,14 +56,16 @@ extension AtomicFileWriter {
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(
             ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).tmp").path
         fd = try POSIX.openForWriting(temporaryPath)
-        return FileAppendTransaction(path: path, part: part, publishedBefore: before, length: length)
+        return FileAppendTransaction(path: path, part: part, publishedBefore: before, length: length, checksum: partChecksum)
     }
 
     /// Publishes a pre-committed part: the destination is cut back to the length it had
     /// before the part (dropping a half-done attempt, or the output of a newer checkpoint that
     /// was lost) and the part appended. Already published (the destination has the length it
     /// would have after) does nothing.
-    static func publish(_ transaction: FileAppendTransaction) throws {
+    /// `append` writes each block of the part (a seam for tests that simulate a full disk).
+    static func publish(_ transaction: FileAppendTransaction,
+                        append: (Int32, UnsafeRawBufferPointer, String) throws -> Void = { try POSIX.writeAll($0, $1, path: $2) }) throws {
         let fd = open(transaction.path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError.fromErrno(path: transaction.path, operation: "open for publishing") }
         defer { POSIX.close(fd) }
@@ -75,14 +84,23 @@ extension AtomicFileWriter {
         guard size >= transaction.publishedBefore else {
             throw RecordError("cannot publish into \(transaction.path): it has \(size) bytes, fewer than the \(transaction.publishedBefore) published before; was it changed outside the pipeline?")
         }
+        try PartFiles.verify(transaction.part, length: transaction.length, checksum: transaction.checksum,
+                             publishing: transaction.path)
         if size != transaction.publishedBefore, ftruncate(fd, off_t(transaction.publishedBefore)) != 0 {
             throw FileError.fromErrno(path: transaction.path, operation: "truncate")
         }
         _ = lseek(fd, off_t(transaction.publishedBefore), SEEK_SET)
-        let source = try ByteBlockReader(path: transaction.part)
-        while let block = try source.nextBlock() { try POSIX.writeAll(fd, block, path: transaction.path) }
-        source.close()
-        try POSIX.sync(fd, path: transaction.path)
+        do {
+            let source = try ByteBlockReader(path: transaction.part)
+            defer { source.close() }
+            while let block = try source.nextBlock() { try append(fd, block, transaction.path) }
+            try POSIX.sync(fd, path: transaction.path)
+        } catch {
+            // A full disk or an I/O error mid-append: cut the file back, so that no partial
+            // record stays visible; the part stays for the next attempt.
+            if ftruncate(fd, off_t(transaction.publishedBefore)) == 0 { try? POSIX.sync(fd, path: transaction.path) }
+            throw RecordError("cannot publish \(transaction.part) into \(transaction.path): \(error); the file was cut back to its \(transaction.publishedBefore) published bytes")
+        }
         POSIX.remove(transaction.part)
         try syncDirectory(of: transaction.path)
     }
@@ -124,6 +142,9 @@ extension AtomicFileWriter {
         try POSIX.rename(temporaryPath, to: pending)
         try Self.syncDirectory(of: pending)
     }
+
+    /// The length and checksum of what was written since the file was opened.
+    var writtenSoFar: (length: Int64, checksum: String) { (checksum.count, checksum.hex) }
 }
 
 /// A file sink writer that publishes each checkpoint's bytes by appending them to its file:

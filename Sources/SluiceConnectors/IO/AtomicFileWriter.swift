@@ -20,6 +20,9 @@ import SluiceCore
     /// Bytes not yet written to the file; encoders append here.
     @exclusivity(unchecked) @usableFromInline var buffer: [UInt8] = []
     @usableFromInline let flushThreshold = 1 << 20
+    /// The checksum of what the temporary file holds, so that a pre-committed part can be
+    /// verified before it is published.
+    var checksum = StreamChecksum()
 
     /// Creates the temporary file (and missing parent directories). With `checkpointed`, the
     /// file is published per checkpoint instead, and ``recover(after:)`` must be called first.
@@ -44,7 +47,10 @@ import SluiceCore
 
     @usableFromInline func flush() throws {
         guard !buffer.isEmpty, fd >= 0 else { return }
-        try buffer.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: temporaryPath) }
+        try buffer.withUnsafeBytes {
+            checksum.combine($0)
+            try POSIX.writeAll(fd, $0, path: temporaryPath)
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 

@@ -80,13 +80,10 @@ public struct LandingZoneSink: SinkStage {
                 let part = try PartFiles.stage(entry.file)
                 var lineage = entry.lineage
                 lineage.checksum = LandingLineage.fileChecksum(part.pending)
-                let lineagePath = entry.file.path + ".lineage.json"
-                let lineagePending = PartFiles.pendingPath(of: lineagePath)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(lineage).write(to: URL(fileURLWithPath: lineagePending))
                 renames.append(part)
-                renames.append(.init(pending: lineagePending, published: lineagePath))
+                renames.append(try PartFiles.stage(Array(try encoder.encode(lineage)), as: entry.file.path + ".lineage.json"))
             }
             open = [:]
             return renames

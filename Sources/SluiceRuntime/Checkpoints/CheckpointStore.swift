@@ -24,7 +24,7 @@ struct CheckpointManifest: Codable {
         var size: Int
         var checksum: String
     }
-    var format = 1
+    var format = 2
     var checkpoint: UInt64
     var pipeline: String
     var createdAtMilliseconds: Int64
@@ -89,11 +89,37 @@ struct CheckpointStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let temporary = folder + "/" + Self.manifestName + ".tmp"
-        try DurableFile.write(Array(try encoder.encode(manifest)), to: temporary)
+        try DurableFile.write(Self.sealed(Array(try encoder.encode(manifest))), to: temporary)
         try DurableFile.syncDirectory(folder)
         try DurableFile.rename(temporary, to: folder + "/" + Self.manifestName)
         try DurableFile.syncDirectory(folder)
         try DurableFile.syncDirectory(directory)
+    }
+
+    static let sealPrefix = Array(#"{"manifestChecksum":""#.utf8)
+
+    /// The manifest JSON `body` with its checksum as its first member:
+    /// `{"manifestChecksum":"<16 hex digits>",` followed by the body after its `{`. A single
+    /// flipped bit anywhere in the file is then noticed.
+    static func sealed(_ body: [UInt8]) -> [UInt8] {
+        precondition(body.first == UInt8(ascii: "{"), "a manifest is a JSON object")
+        return sealPrefix + Array(StreamChecksum.of(body).hex.utf8) + Array(#"","#.utf8) + body.dropFirst()
+    }
+
+    /// The manifest body of a sealed file, once its checksum matches.
+    static func unsealed(_ file: [UInt8]) throws -> [UInt8] {
+        let headerLength = sealPrefix.count + 16 + 2
+        guard file.count > headerLength, file.starts(with: sealPrefix),
+              file[sealPrefix.count + 16] == UInt8(ascii: "\""), file[sealPrefix.count + 17] == UInt8(ascii: ",") else {
+            throw CheckpointProblem("the manifest has no checksum (damaged, or written by an older version)")
+        }
+        let recorded = String(decoding: file[sealPrefix.count..<(sealPrefix.count + 16)], as: UTF8.self)
+        let body = [UInt8(ascii: "{")] + file[headerLength...]
+        let actual = StreamChecksum.of(body).hex
+        guard actual == recorded else {
+            throw CheckpointProblem("the manifest fails its checksum (\(actual), recorded \(recorded))")
+        }
+        return body
     }
 
     /// Reads and checks one checkpoint folder; throws what is wrong with it.
@@ -104,7 +130,9 @@ struct CheckpointStore: Sendable {
         }
         let manifest: CheckpointManifest
         do {
-            manifest = try JSONDecoder().decode(CheckpointManifest.self, from: data)
+            manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(try Self.unsealed(Array(data))))
+        } catch let problem as CheckpointProblem {
+            throw CheckpointProblem("\(manifestPath): \(problem.description)")
         } catch {
             throw CheckpointProblem("\(manifestPath): unreadable manifest (\(error))")
         }

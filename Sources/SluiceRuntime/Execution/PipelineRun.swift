@@ -54,6 +54,10 @@ extension Pipeline {
         if let checkpoints {
             let resumed = try resume(from: checkpoints)
             restored = resumed.checkpoint
+            for problem in resumed.skipped {
+                let fallback = restored.map { "resuming from checkpoint \($0.id)" } ?? "no older checkpoint, starting from the beginning"
+                options.warning("pipeline '\(name)': skipped a checkpoint on restore: \(problem); \(fallback)")
+            }
             coordinator = CheckpointCoordinator(policy: checkpoints, pipeline: name, graph: graph, plan: plan,
                                                 restoredID: restored?.id, skipped: resumed.skipped)
         }

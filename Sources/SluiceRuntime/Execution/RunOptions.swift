@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCore
 
 /// How a pipeline run moves data and keeps time.
@@ -20,6 +21,14 @@ public struct RunOptions: Sendable {
     public var progress: (@Sendable (RunProgress) -> Void)?
     /// How often ``progress`` is called. Default 1 s.
     public var progressInterval: Duration = .seconds(1)
+    /// Told what an operator must know although the run goes on, such as a damaged checkpoint
+    /// skipped on restore. Default: printed to standard error (``printWarningToStandardError``).
+    public var warning: @Sendable (String) -> Void = RunOptions.printWarningToStandardError
+
+    /// Prints `message` to standard error, prefixed with `sluice: warning: `.
+    public static let printWarningToStandardError: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data(("sluice: warning: " + message + "\n").utf8))
+    }
 
     /// Creates options.
     public init(chunkSize: Int = 1024, channelCapacity: Int = 16, clock: any ProcessingClock = SystemClock(),
