@@ -45,7 +45,9 @@ public struct JSONLinesSink<Input: Encodable & Sendable>: SinkStage {
             try file.flushIfNeeded()
         }
 
-        /// Flushes, syncs and renames the file into place.
+        /// Flushes and syncs the hidden file.
+        public mutating func prepareToFinish() async throws { try file.prepare() }
+        /// Renames the file into place.
         public mutating func finish() async throws { try file.commit() }
         /// Deletes the temporary file.
         public mutating func abort() async { file.abort() }

@@ -88,6 +88,11 @@ public struct PartitionedJSONLinesSink<Input: Encodable & Sendable>: SinkStage {
             }
         }
 
+        /// Flushes and syncs every part under its hidden name.
+        public mutating func prepareToFinish() async throws {
+            for file in open.values { try file.prepare() }
+        }
+
         /// Renames every part into place (without checkpoints; with them, nothing is left).
         public mutating func finish() async throws {
             for file in open.values { try file.commit() }

@@ -23,6 +23,8 @@ import SluiceCore
     /// The checksum of what the temporary file holds, so that a pre-committed part can be
     /// verified before it is published.
     var checksum = StreamChecksum()
+    /// Complete and synced under the temporary name, waiting for ``commit()``.
+    var prepared = false
 
     /// Creates the temporary file (and missing parent directories). With `checkpointed`, the
     /// file is published per checkpoint instead, and ``recover(after:)`` must be called first.
@@ -54,21 +56,34 @@ import SluiceCore
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs to disk and renames the file into place. In checkpoint mode the
-    /// checkpoints publish the file and this does nothing.
-    @usableFromInline func commit() throws {
-        // After the final checkpoint nothing is left to write: drop the empty next part.
-        if publishedLength != nil { return abort() }
-        guard fd >= 0 else { return }
+    /// Flushes and syncs everything to the hidden file, ready to be renamed into place. In
+    /// checkpoint mode the checkpoints publish the file and this does nothing.
+    @usableFromInline func prepare() throws {
+        guard publishedLength == nil, fd >= 0 else { return }
         try flush()
         try POSIX.sync(fd, path: temporaryPath)
         POSIX.close(fd)
         fd = -1
+        prepared = true
+    }
+
+    /// Flushes, syncs to disk (unless ``prepare()`` did) and renames the file into place. In
+    /// checkpoint mode the checkpoints publish the file and this does nothing.
+    @usableFromInline func commit() throws {
+        // After the final checkpoint nothing is left to write: drop the empty next part.
+        if publishedLength != nil { return abort() }
+        try prepare()
+        guard prepared else { return }
+        prepared = false
         try POSIX.rename(temporaryPath, to: path)
     }
 
     /// Discards everything written.
     @usableFromInline func abort() {
+        if prepared {
+            prepared = false
+            POSIX.remove(temporaryPath)
+        }
         guard fd >= 0 else { return }
         POSIX.close(fd)
         fd = -1

@@ -41,6 +41,8 @@ public struct LandingZoneSink: SinkStage {
         let encoder = JSONRecordEncoder()
         /// The open part and its lineage of each ingestion date.
         var open: [String: (file: AtomicFileWriter, lineage: LandingLineage)] = [:]
+        /// Parts and lineage made durable by ``prepareToFinish()``, waiting to be renamed.
+        var staged: [PartitionRenames.Rename] = []
 
         /// Appends each payload to the part of its ingestion date.
         public mutating func write(_ elements: [LandedPayload], failures: inout RecordFailures) async throws {
@@ -89,14 +91,23 @@ public struct LandingZoneSink: SinkStage {
             return renames
         }
 
+        /// Makes every part and its lineage durable under hidden names.
+        public mutating func prepareToFinish() async throws {
+            staged += try stageAll()
+        }
+
         /// Publishes everything (without checkpoints; with them, nothing is left).
         public mutating func finish() async throws {
-            try PartitionedJSONLinesSink<LandedPayload>.Writer.commit(PartitionRenames(directory: stage.directory, renames: try stageAll()))
+            staged += try stageAll()
+            try PartitionedJSONLinesSink<LandedPayload>.Writer.commit(PartitionRenames(directory: stage.directory, renames: staged))
+            staged = []
         }
 
         /// Deletes the parts being written.
         public mutating func abort() async {
             for entry in open.values { entry.file.abort() }
+            for rename in staged { POSIX.remove(rename.pending) }
+            staged = []
             open = [:]
         }
     }

@@ -13,13 +13,20 @@ public protocol SinkWriter<Input> {
 
     /// Writes one chunk.
     mutating func write(_ elements: [Input], failures: inout RecordFailures) async throws
-    /// Completes the output.
+    /// Makes the complete output durable but still invisible (flushed, synced, under a
+    /// hidden name). The runtime calls it on every sink of a run before any sink's
+    /// ``finish()``, so that a failure here (a full disk) publishes nothing of the run.
+    mutating func prepareToFinish() async throws
+    /// Completes the output: makes it visible. Called once every sink of the run has
+    /// prepared; should do as little as possible that can fail (a rename).
     mutating func finish() async throws
     /// Discards partial output.
     mutating func abort() async
 }
 
 extension SinkWriter {
+    /// Nothing to prepare.
+    public mutating func prepareToFinish() async throws {}
     /// Nothing to complete.
     public mutating func finish() async throws {}
     /// Nothing to discard.
@@ -56,6 +63,8 @@ extension SinkStage {
 public struct ErasedSink {
     /// Writes one chunk; returns rejected records.
     public let write: (ErasedChunk) async throws -> StageOutcome
+    /// Makes the complete output durable and invisible.
+    public let prepareToFinish: () async throws -> Void
     /// Completes the output.
     public let finish: () async throws -> Void
     /// Discards partial output.
@@ -71,6 +80,7 @@ public struct ErasedSink {
     @inlinable public init<Writer: SinkWriter>(_ writer: Writer, failures: RecordFailures) {
         let state = SinkWriterBox(writer, failures: failures)
         write = { chunk in try await state.write(chunk) }
+        prepareToFinish = { try await state.prepareToFinish() }
         finish = { try await state.finish() }
         abort = { await state.abort() }
         if Writer.self is any TransactionalSinkWriter.Type {
@@ -119,6 +129,11 @@ extension SinkWriterBox {
         try await writer.write(chunk.elements(as: Writer.Input.self), failures: &failures)
         return StageOutcome(output: nil, skipped: failures.takeSkipped(),
                             deadLetters: failures.takeDeadLetters())
+    }
+
+    @inlinable func prepareToFinish() async throws {
+        guard !done else { return }
+        try await writer.prepareToFinish()
     }
 
     @inlinable func finish() async throws {

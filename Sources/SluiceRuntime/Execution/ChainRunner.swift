@@ -300,6 +300,9 @@ final class ChainRunner {
                 try await acknowledgeFinal(parts: parts)
             }
             try await finishOutputs()
+            // Every sink's output is durable before any is made visible: a run that fails
+            // here (a full disk) publishes nothing.
+            try await attributed(to: node.name) { try await sink.prepareToFinish() }
             try await run.commitGate.arriveAndWait()
             try await attributed(to: node.name) { try await sink.finish() }
         } catch {
