@@ -36,13 +36,48 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxAttempts: Int
     /// The wait before the first retry; doubled each time.
     public var initialBackoff: Duration
-    /// The longest wait.
+    /// The longest wait, also for a server's `Retry-After`.
     public var maxBackoff: Duration
+    /// What to do when a server asks (with `Retry-After`) for a longer wait than
+    /// ``maxBackoff``: fail with a clear error (the default), or wait ``maxBackoff`` and retry.
+    public var longRetryAfter: LongRetryAfter = .fail
     /// A policy.
-    public init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30)) {
+    public init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30),
+                longRetryAfter: LongRetryAfter = .fail) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
+        self.longRetryAfter = longRetryAfter
+    }
+
+    /// What a ``RetryPolicy`` does with a `Retry-After` longer than its maximum wait.
+    public struct LongRetryAfter: Sendable, Equatable {
+        enum Kind: Equatable { case fail, capAtMaximum }
+        let kind: Kind
+        /// Give up with an error that names the URL and the wait asked for.
+        public static let fail = LongRetryAfter(kind: .fail)
+        /// Wait the policy's maximum instead, and retry.
+        public static let capAtMaximum = LongRetryAfter(kind: .capAtMaximum)
+    }
+
+    /// The wait a `Retry-After` header asks for: whole seconds (RFC 9110 delay-seconds) or an
+    /// HTTP date. `nil` for anything else (`inf`, `1e300`, `-5`, text): such a header is
+    /// ignored and the backoff used, never trusted and never a crash.
+    static func retryAfter(_ header: String?, now: Date = Date()) -> Duration? {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return nil }
+        if header.utf8.allSatisfy({ $0 &- 48 < 10 }) {
+            // More digits than fit are simply "very long": a day is 5 digits.
+            guard header.utf8.count <= 12, let seconds = Int64(header) else { return .seconds(Int64(999_999_999_999)) }
+            return .seconds(seconds)
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: header) else { return nil }
+        let seconds = date.timeIntervalSince(now)
+        guard seconds.isFinite else { return nil }
+        return .milliseconds(Int64(max(0, min(seconds, 999_999_999)) * 1_000))
     }
 
     /// The wait before attempt `attempt + 1` (full jitter: a random share of the backoff).
@@ -75,11 +110,12 @@ public struct HTTPRequestOptions: Sendable {
     /// Headers sent with every request.
     public var headers: [String: String] = [:]
     /// The name of an environment variable holding a bearer token, sent as `Authorization:
-    /// Bearer …` and never shown in errors or logs.
+    /// Bearer …` and never shown in errors or logs, nor sent to another host after a redirect.
     public var bearerTokenEnvironment: String?
     /// A body for `POST`.
     public var body: Data?
-    /// How long one request may take.
+    /// How long one request may take, all of it: connecting, waiting and reading the whole
+    /// body. A server that trickles its answer is cut off at this limit.
     public var timeout: Duration = .seconds(30)
     /// Default options.
     public init(method: String = "GET", headers: [String: String] = [:], bearerTokenEnvironment: String? = nil,

@@ -170,7 +170,7 @@ struct CheckpointStore: Sendable {
         }
         if damaged {
             throw CheckpointProblem("no usable checkpoint in \(directory): " + skipped.joined(separator: "; ")
-                                    + ". Move the directory away to start from scratch.")
+                                    + ". To start from scratch, move the directory away together with the output published from it (partitioned and landing-zone parts would otherwise be produced twice).")
         }
         return (nil, skipped)
     }

@@ -75,6 +75,9 @@ public final class LoopbackHTTPServer: Sendable {
         case delay(Duration, Response)
         /// Closes the connection without answering.
         case drop
+        /// Sends the head at once, then the body one byte every `interval`: a server that
+        /// never stops answering quite.
+        case trickle(Response, every: Duration)
     }
 
     private let listener: Int32
@@ -147,9 +150,19 @@ public final class LoopbackHTTPServer: Sendable {
         case .respond(let response):
             write(response, to: connection)
         case .delay(let delay, let response):
-            Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: Self.seconds(delay))
             write(response, to: connection)
+        case .trickle(let response, let interval):
+            guard transmit(Self.head(of: response), to: connection) else { return }
+            for byte in response.body where !stopped.load(ordering: .relaxed) {
+                Thread.sleep(forTimeInterval: Self.seconds(interval))
+                guard transmit([byte], to: connection) else { return }
+            }
         }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private func readRequest(_ connection: Int32) -> Request? {
@@ -187,19 +200,28 @@ public final class LoopbackHTTPServer: Sendable {
     }
 
     private func write(_ response: Response, to connection: Int32) {
-        let reasons = [200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-                       404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-                       503: "Service Unavailable"]
-        var head = "HTTP/1.1 \(response.status) \(reasons[response.status] ?? "Status")\r\n"
-        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n"
-        for (name, value) in response.headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
-        let bytes = Array((head + "\r\n").utf8) + response.body
+        _ = transmit(Self.head(of: response) + response.body, to: connection)
+    }
+
+    /// Sends all of `bytes`; `false` when the client went away.
+    private func transmit(_ bytes: [UInt8], to connection: Int32) -> Bool {
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard count > 0 else { return }
+            guard count > 0 else { return false }
             sent += count
         }
+        return true
+    }
+
+    private static func head(of response: Response) -> [UInt8] {
+        let reasons = [200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+                       404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+                       503: "Service Unavailable", 301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect"]
+        var head = "HTTP/1.1 \(response.status) \(reasons[response.status] ?? "Status")\r\n"
+        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n"
+        for (name, value) in response.headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
+        return Array((head + "\r\n").utf8)
     }
 
     static func find(_ pattern: [UInt8], in bytes: [UInt8]) -> Int? {
