@@ -20,6 +20,7 @@ usage: sluice-bench [command] [options]
   match [--records N] [--threshold P] [--explain]
                          synthetic people deduplicated without labels (10,000 and 100,000)
   codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's
+  hostile                one record of 50,000 fields, a 10 MB JSON line, a 50 MB CSV field
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
   --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3
@@ -103,6 +104,8 @@ do {
                               threshold: option("--threshold").flatMap(Double.init) ?? 0.99)
     case "codec":
         try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)))
+    case "hostile":
+        try await HostileInputBenchmark.run(scratch: data)
     case "backpressure":
         try await BackpressureBenchmark.run(count: count("--count", default: 10_000_000))
     case "csv-to-jsonl":

@@ -42,6 +42,9 @@
     /// Parses `bytes` into `tape` (cleared first, capacity kept).
     @usableFromInline static func parse(_ bytes: UnsafeRawBufferPointer, into tape: inout [JSONNode]) throws {
         tape.removeAll(keepingCapacity: true)
+        // A value takes at least two bytes of text ("1,"), so this never grows while parsing:
+        // no doubling copies of a huge tape. Reserved pages that are not used are not touched.
+        if tape.capacity < bytes.count / 2 + 2 { tape.reserveCapacity(bytes.count / 2 + 2) }
         var parser = JSONTapeParser(bytes: bytes, tape: [])
         swap(&parser.tape, &tape)
         defer { swap(&parser.tape, &tape) }
