@@ -170,6 +170,9 @@
                 } else {
                     inQuotes = false
                     quoteClosed = true
+                    // Line breaks inside a quote that closed are data: only one in the quote
+                    // that never closes may resynchronise the reading.
+                    resynchronisationPoint = nil
                 }
                 continue
             }
