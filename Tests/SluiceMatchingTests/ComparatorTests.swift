@@ -1,5 +1,6 @@
 import Testing
 import SluiceMatching
+import SluiceCore
 
 @Suite struct ComparatorTests {
     func s(_ text: String) -> [UInt32] { EditDistance.scalars(text) }
@@ -26,6 +27,46 @@ import SluiceMatching
         #expect(rounded(EditDistance.jaroWinkler(s("DIXON"), s("DICKSONX"))) == 0.813)
         #expect(EditDistance.jaro(s(""), s("")) == 1)
         #expect(EditDistance.jaro(s("abc"), s("")) == 0)
+    }
+
+    /// The textbook scan, for comparison with the indexed form long values take.
+    static func naiveJaro(_ a: [UInt32], _ b: [UInt32]) -> Double {
+        if a.isEmpty && b.isEmpty { return 1 }
+        if a.isEmpty || b.isEmpty { return 0 }
+        let window = max(0, max(a.count, b.count) / 2 - 1)
+        var aMatched = [Bool](repeating: false, count: a.count), bMatched = [Bool](repeating: false, count: b.count)
+        var matches = 0
+        for i in 0..<a.count {
+            let low = max(0, i - window), high = min(b.count - 1, i + window)
+            guard low <= high else { continue }
+            for j in low...high where !bMatched[j] && a[i] == b[j] {
+                aMatched[i] = true; bMatched[j] = true; matches += 1
+                break
+            }
+        }
+        guard matches > 0 else { return 0 }
+        var transpositions = 0, j = 0
+        for i in 0..<a.count where aMatched[i] {
+            while !bMatched[j] { j += 1 }
+            if a[i] != b[j] { transpositions += 1 }
+            j += 1
+        }
+        let m = Double(matches)
+        return (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions) / 2) / m) / 3
+    }
+
+    @Test func jaroOfLongValuesIsTheTextbookResultInLinearTime() {
+        var random = SplitMix64(seed: 42)
+        for _ in 0..<300 {
+            let alphabet = UInt64(2 + random.next() % 6)
+            let a = (0..<Int(random.next() % 400)).map { _ in UInt32(97 + random.next() % alphabet) }
+            let b = (0..<Int(random.next() % 400)).map { _ in UInt32(random.next() % 9 == 0 ? 0x1F600 : 97 + random.next() % alphabet) }
+            #expect(abs(EditDistance.jaro(a, b) - Self.naiveJaro(a, b)) < 1e-12, "\(a.count) × \(b.count)")
+        }
+        // A name beside a 5-million-character value: quick, and the same as the scan would say.
+        let long = [UInt32](repeating: 65, count: 5_000_000) + Array("lice".unicodeScalars.map(\.value))
+        let name = Array("Alice".unicodeScalars.map(\.value))
+        #expect(EditDistance.jaro(name, long) > 0 && EditDistance.jaro(long, name) > 0)
     }
 
     @Test func setSimilarities() {

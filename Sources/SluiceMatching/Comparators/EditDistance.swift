@@ -77,6 +77,9 @@ public enum EditDistance {
         // Names are short: the matched flags fit in two machine words, with no allocation.
         if a.count <= 64 && b.count <= 64 { return jaroShort(a, b) }
         let window = max(0, max(a.count, b.count) / 2 - 1)
+        // Scanning each character's window costs |a| × |b| for a long value beside a short
+        // one (a 50 MB field against a name); indexed, it costs |a| + |b|, with the same result.
+        if a.count * min(b.count, 2 * window + 1) > 1 << 16 { return jaroIndexed(a, b, window: window) }
         var aMatched = [Bool](repeating: false, count: a.count)
         var bMatched = [Bool](repeating: false, count: b.count)
         var matches = 0
@@ -90,6 +93,62 @@ public enum EditDistance {
                 matches += 1
                 break
             }
+        }
+        guard matches > 0 else { return 0 }
+        var transpositions = 0
+        var j = 0
+        for i in 0..<a.count where aMatched[i] {
+            while !bMatched[j] { j += 1 }
+            if a[i] != b[j] { transpositions += 1 }
+            j += 1
+        }
+        return jaroFormula(matches: matches, transpositions: transpositions, a.count, b.count)
+    }
+
+    /// ``jaro(_:_:)`` in linear time: the positions in `b` of each character of `a`, and a
+    /// cursor per character. The windows only move right as `i` grows, so the first unmatched
+    /// position in the window is always at the cursor: the same matches as the scan.
+    static func jaroIndexed(_ a: [UInt32], _ b: [UInt32], window: Int) -> Double {
+        var slotOfASCII = [Int32](repeating: -1, count: 128)
+        var slotOfOther: [UInt32: Int32] = [:]
+        var slots = 0
+        func slot(_ scalar: UInt32, creating: Bool) -> Int? {
+            if scalar < 128 {
+                if slotOfASCII[Int(scalar)] < 0 {
+                    guard creating else { return nil }
+                    slotOfASCII[Int(scalar)] = Int32(slots)
+                    slots += 1
+                }
+                return Int(slotOfASCII[Int(scalar)])
+            }
+            if let existing = slotOfOther[scalar] { return Int(existing) }
+            guard creating else { return nil }
+            slotOfOther[scalar] = Int32(slots)
+            slots += 1
+            return slots - 1
+        }
+        for scalar in a { _ = slot(scalar, creating: true) }
+        var positions = [[Int]](repeating: [], count: slots)
+        for (j, scalar) in b.enumerated() {
+            if let found = slot(scalar, creating: false) { positions[found].append(j) }
+        }
+        var cursor = [Int](repeating: 0, count: slots)
+        var aMatched = [Bool](repeating: false, count: a.count)
+        var bMatched = [Bool](repeating: false, count: b.count)
+        var matches = 0
+        for i in 0..<a.count {
+            let low = max(0, i - window), high = min(b.count - 1, i + window)
+            guard low <= high, let found = slot(a[i], creating: false) else { continue }
+            let list = positions[found]
+            var next = cursor[found]
+            while next < list.count, list[next] < low { next += 1 }
+            if next < list.count, list[next] <= high {
+                aMatched[i] = true
+                bMatched[list[next]] = true
+                matches += 1
+                next += 1
+            }
+            cursor[found] = next
         }
         guard matches > 0 else { return 0 }
         var transpositions = 0
