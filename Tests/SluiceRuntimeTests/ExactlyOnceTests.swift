@@ -136,13 +136,13 @@ struct DropRepeatedIDs: KeyedProcessFunction {
     @Test func aDamagedNewestCheckpointIsSkippedForTheOneBefore() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let input = try writeInput(directory, count: 1_000)
+        let input = try writeInput(directory, count: 3_000)
         let expectedPath = directory.file("expected.jsonl")
         _ = try await pipeline(input: input, output: expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
         let output = directory.file("totals.jsonl")
         let state = directory.file("state")
         let policy = CheckpointPolicy.every(.milliseconds(1), in: state, keep: 5)
-        let crash = CrashSwitch(at: 950)
+        let crash = CrashSwitch(at: 2_900)
         await #expect(throws: PipelineRunError.self) {
             _ = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
         }
@@ -161,13 +161,13 @@ struct DropRepeatedIDs: KeyedProcessFunction {
     @Test func oneFlippedBitInTheManifestFallsBackToThePreviousCheckpointAndSaysSo() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let input = try writeInput(directory, count: 1_000)
+        let input = try writeInput(directory, count: 3_000)
         let expectedPath = directory.file("expected.jsonl")
         _ = try await pipeline(input: input, output: expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
         let output = directory.file("totals.jsonl")
         let state = directory.file("state")
         let policy = CheckpointPolicy.every(.milliseconds(1), in: state, keep: 5)
-        let crash = CrashSwitch(at: 950)
+        let crash = CrashSwitch(at: 2_900)
         await #expect(throws: PipelineRunError.self) {
             _ = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
         }
