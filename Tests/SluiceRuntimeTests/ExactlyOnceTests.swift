@@ -133,12 +133,20 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         return state + "/" + names.last!
     }
 
-    @Test func aDamagedNewestCheckpointIsSkippedForTheOneBefore() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
+    /// A run of 3,000 events with a checkpoint every millisecond, failed at event 2,900:
+    /// what a resumed run needs, the output an uninterrupted run gives, and the newest
+    /// complete checkpoint (with at least one complete one before it).
+    struct CrashedRun {
+        let input: String, expected: String, output: String
+        let policy: CheckpointPolicy
+        let crash: CrashSwitch
+        let newest: String
+    }
+
+    func crashedRun(in directory: TemporaryDirectory) async throws -> CrashedRun {
         let input = try writeInput(directory, count: 3_000)
-        let expectedPath = directory.file("expected.jsonl")
-        _ = try await pipeline(input: input, output: expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
+        let expected = directory.file("expected.jsonl")
+        _ = try await pipeline(input: input, output: expected, crash: nil).run(options: RunOptions(chunkSize: 16))
         let output = directory.file("totals.jsonl")
         let state = directory.file("state")
         let policy = CheckpointPolicy.every(.milliseconds(1), in: state, keep: 5)
@@ -146,34 +154,33 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         await #expect(throws: PipelineRunError.self) {
             _ = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
         }
-        let folders = try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.hasPrefix("chk-") }
-        try #require(folders.count >= 2, "too few checkpoints before the crash to test this")
+        let complete = try FileManager.default.contentsOfDirectory(atPath: state).filter {
+            $0.hasPrefix("chk-") && FileManager.default.fileExists(atPath: state + "/" + $0 + "/_manifest.json")
+        }.sorted()
+        try #require(complete.count >= 2, "too few checkpoints before the crash to test this")
+        return CrashedRun(input: input, expected: expected, output: output, policy: policy, crash: crash,
+                          newest: state + "/" + complete.last!)
+    }
+
+    @Test func aDamagedNewestCheckpointIsSkippedForTheOneBefore() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let run = try await crashedRun(in: directory)
         // Tear the newest: a part file cut short, as by a crash while it was written.
-        let newest = try newestCheckpoint(in: state)
-        let part = newest + "/0.part"
+        let part = run.newest + "/0.part"
         let bytes = try Data(contentsOf: URL(fileURLWithPath: part))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: part))
-        let report = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
-        #expect(report.checkpoints?.skippedOnRestore.first?.contains("0.part") == true)
-        #expect(try lines(output) == lines(expectedPath))
+        let report = try await pipeline(input: run.input, output: run.output, crash: run.crash)
+            .run(options: RunOptions(chunkSize: 8), checkpoints: run.policy)
+        #expect(report.checkpoints?.skippedOnRestore.contains { $0.contains(run.newest + "/0.part") } == true)
+        #expect(try lines(run.output) == lines(run.expected))
     }
 
     @Test func oneFlippedBitInTheManifestFallsBackToThePreviousCheckpointAndSaysSo() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let input = try writeInput(directory, count: 3_000)
-        let expectedPath = directory.file("expected.jsonl")
-        _ = try await pipeline(input: input, output: expectedPath, crash: nil).run(options: RunOptions(chunkSize: 16))
-        let output = directory.file("totals.jsonl")
-        let state = directory.file("state")
-        let policy = CheckpointPolicy.every(.milliseconds(1), in: state, keep: 5)
-        let crash = CrashSwitch(at: 2_900)
-        await #expect(throws: PipelineRunError.self) {
-            _ = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 8), checkpoints: policy)
-        }
-        let folders = try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.hasPrefix("chk-") }
-        try #require(folders.count >= 2, "too few checkpoints before the crash to test this")
-        let manifest = try newestCheckpoint(in: state) + "/_manifest.json"
+        let run = try await crashedRun(in: directory)
+        let manifest = run.newest + "/_manifest.json"
         let text = try String(contentsOfFile: manifest, encoding: .utf8)
         try #require(text.contains(#""instance" : 0"#))
         // '0' is 0x30 and '1' 0x31: one bit.
@@ -182,14 +189,16 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         let warnings = Mutex<[String]>([])
         var options = RunOptions(chunkSize: 8)
         options.warning = { message in warnings.withLock { $0.append(message) } }
-        let report = try await pipeline(input: input, output: output, crash: crash).run(options: options, checkpoints: policy)
-        #expect(report.checkpoints?.skippedOnRestore.first?.contains("the manifest fails its checksum") == true)
+        let report = try await pipeline(input: run.input, output: run.output, crash: run.crash).run(options: options, checkpoints: run.policy)
+        #expect(report.checkpoints?.skippedOnRestore.contains { $0.contains("the manifest fails its checksum") } == true)
+        // Every skipped checkpoint is told (a newer one the crash left incomplete too).
         let told = warnings.withLock { $0 }
-        #expect(told.count == 1)
-        #expect(told.first?.contains("skipped a checkpoint on restore") == true)
-        #expect(told.first?.contains("_manifest.json: the manifest fails its checksum") == true)
-        #expect(told.first?.contains("resuming from checkpoint") == true)
-        #expect(try lines(output) == lines(expectedPath))
+        #expect(told.count == report.checkpoints?.skippedOnRestore.count)
+        let damaged = told.filter { $0.contains(manifest + ": the manifest fails its checksum") }
+        #expect(damaged.count == 1)
+        #expect(damaged.first?.contains("skipped a checkpoint on restore") == true)
+        #expect(damaged.first?.contains("resuming from checkpoint") == true)
+        #expect(try lines(run.output) == lines(run.expected))
     }
 
     @Test func onlyDamagedCheckpointsFailTheRestoreSayingWhereAndWhy() async throws {

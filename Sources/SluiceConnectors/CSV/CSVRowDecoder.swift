@@ -83,7 +83,7 @@ import SluiceCore
             if options.emptyFieldIsNil && isEmpty(column) {
                 fields.append((name, .null))
             } else {
-                fields.append((name, .string(try text(column, path: [CSVFieldKey(name)]))))
+                fields.append((name, .string(try text(column, path: [FieldKey(name)]))))
             }
         }
         return Record(fields)
@@ -230,13 +230,4 @@ struct CSVFieldDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: UInt32.Type) throws -> UInt32 { try row.integer(UInt32.self, column, codingPath) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try row.integer(UInt64.self, column, codingPath) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try row.decode(T.self, column, codingPath) }
-}
-
-/// A column name in a coding path.
-struct CSVFieldKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-    init(_ name: String) { stringValue = name }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

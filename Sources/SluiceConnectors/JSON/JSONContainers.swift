@@ -244,12 +244,3 @@ struct IndexKey: CodingKey {
     init?(stringValue: String) { nil }
     init?(intValue: Int) { self.index = intValue }
 }
-
-/// A field name in a coding path built outside a keyed container.
-struct FieldKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-    init(_ name: String) { stringValue = name }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}

@@ -55,13 +55,8 @@ import Foundation
             guard index + 4 <= raw.count else { throw JSONSyntaxError("truncated \\u escape", column: column + index) }
             var value: UInt32 = 0
             for offset in 0..<4 {
-                let byte = raw[index + offset]
-                let digit: UInt8
-                switch byte {
-                case 48...57: digit = byte - 48
-                case 65...70: digit = byte - 55
-                case 97...102: digit = byte - 87
-                default: throw JSONSyntaxError("invalid \\u escape", column: column + index)
+                guard let digit = JSONTapeParser.hexDigit(raw[index + offset]) else {
+                    throw JSONSyntaxError("invalid \\u escape", column: column + index)
                 }
                 value = value << 4 | UInt32(digit)
             }

@@ -207,17 +207,22 @@
         guard position + 6 <= bytes.count else { throw JSONSyntaxError("invalid escape: truncated \\u escape", column: position + 1) }
         var value: UInt32 = 0
         for offset in 2..<6 {
-            let byte = bytes[position + offset]
-            let digit: UInt8
-            switch byte {
-            case 48...57: digit = byte - 48
-            case 65...70: digit = byte - 55
-            case 97...102: digit = byte - 87
-            default: throw JSONSyntaxError("invalid escape: \\u needs four hexadecimal digits", column: position + 1)
+            guard let digit = Self.hexDigit(bytes[position + offset]) else {
+                throw JSONSyntaxError("invalid escape: \\u needs four hexadecimal digits", column: position + 1)
             }
             value = value << 4 | UInt32(digit)
         }
         return value
+    }
+
+    /// The value of a hexadecimal digit, or `nil`.
+    static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: return byte - 48
+        case 65...70: return byte - 55
+        case 97...102: return byte - 87
+        default: return nil
+        }
     }
 
     private func describeEscape(at position: Int) -> String {
