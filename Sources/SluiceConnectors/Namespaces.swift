@@ -103,7 +103,8 @@ public enum Source {
         _ path: String, as type: Output.Type, options: CSVOptions = CSVOptions(),
         pollEvery poll: Duration = .milliseconds(200), endAfterIdle: Duration? = nil
     ) -> FollowingCSVSource<Output> {
-        FollowingCSVSource(path: path, options: options, poll: poll, endAfterIdle: endAfterIdle) { decoder, _, _ in
+        FollowingCSVSource(path: path, options: options, poll: poll, endAfterIdle: endAfterIdle,
+                           missingColumn: { CSVHeaderCheck.missingColumn(of: Output.self, in: $0) }) { decoder, _, _ in
             try Output(from: decoder)
         }
     }

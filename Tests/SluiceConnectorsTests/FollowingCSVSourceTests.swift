@@ -80,6 +80,19 @@ import SluiceTesting
         #expect(result.deadLetters[3].rawInput == "Dee,\"Ky")
     }
 
+    @Test func aHeaderWithoutAColumnTheTypeNeedsFailsBeforeAnyRow() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("name,city\n", to: "live.csv")
+        do {
+            _ = try await SourceHarness.readAll(Source.followCSV(path, as: Person.self, endAfterIdle: .milliseconds(50)).onError(.deadLetter))
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("live.csv:1"))
+            #expect("\(error)".contains("the header has no column 'age'"))
+        }
+    }
+
     /// Whatever the pieces a file arrives in, following it gives what reading it whole gives.
     @Test(arguments: [5]) func piecesGiveTheSameRecordsAsTheWholeFile(pieceLength: Int) async throws {
         let text = "name,city,age,score\r\n\"Doe, Jane\",Berlin,34,1.5\n\n\"O\"\"Brien\",\"New\nYork\",41,\nbad\"quote,x,1,\nZoë,東京,29,\"2\"\nEve,\"\"\"\",5,\n"

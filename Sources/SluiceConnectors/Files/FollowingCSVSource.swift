@@ -16,13 +16,17 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
     @usableFromInline let poll: Duration
     @usableFromInline let endAfterIdle: Duration?
     @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
+    /// For a typed source: the first column the type requires that a header lacks.
+    @usableFromInline let missingColumn: (@Sendable ([String]) -> String?)?
 
     @usableFromInline init(path: String, options: CSVOptions, poll: Duration, endAfterIdle: Duration?,
+                           missingColumn: (@Sendable ([String]) -> String?)? = nil,
                            makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
         self.path = path
         self.options = options
         self.poll = poll
         self.endAfterIdle = endAfterIdle
+        self.missingColumn = missingColumn
         self.makeRecord = makeRecord
     }
 
@@ -101,6 +105,10 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
                         ? try (0..<parser.fieldCount).map { try parser.string(at: $0) }
                         : (0..<parser.fieldCount).map { "column\($0 + 1)" }
                     header = CSVHeader(names: names)
+                    if stage.options.hasHeader, let missing = stage.missingColumn?(header!.names) {
+                        throw RecordError("the header has no column '\(missing)', which the records need (columns: \(header!.names.joined(separator: ", ")))",
+                                          at: SourceLocation(origin: stage.path, line: parser.recordLine, field: missing))
+                    }
                     parser.blankLinesAreRecords = names.count == 1
                     decoder = CSVRowDecoder(parser: parser, header: header!, options: stage.options)
                     if stage.options.hasHeader { continue }
