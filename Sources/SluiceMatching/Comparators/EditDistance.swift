@@ -105,9 +105,10 @@ public enum EditDistance {
         return jaroFormula(matches: matches, transpositions: transpositions, a.count, b.count)
     }
 
-    /// ``jaro(_:_:)`` in linear time: the positions in `b` of each character of `a`, and a
-    /// cursor per character. The windows only move right as `i` grows, so the first unmatched
-    /// position in the window is always at the cursor: the same matches as the scan.
+    /// ``jaro(_:_:)`` in linear time, with memory for the matches only: the positions in `b`
+    /// of the characters that can match, and a cursor per character. The windows only move
+    /// right as `i` grows, so the first unmatched position in a window is always at the
+    /// cursor: the same matches as the scan.
     static func jaroIndexed(_ a: [UInt32], _ b: [UInt32], window: Int) -> Double {
         var slotOfASCII = [Int32](repeating: -1, count: 128)
         var slotOfOther: [UInt32: Int32] = [:]
@@ -127,38 +128,58 @@ public enum EditDistance {
             slots += 1
             return slots - 1
         }
-        for scalar in a { _ = slot(scalar, creating: true) }
-        var positions = [[Int]](repeating: [], count: slots)
-        for (j, scalar) in b.enumerated() {
-            if let found = slot(scalar, creating: false) { positions[found].append(j) }
+        // When every window of `a` starts at 0 (`a` is at most the window long), nothing is
+        // ever skipped, so a character takes only its first occurrences in `b`, as many as it
+        // has in `a`: a name beside a long value keeps a few positions, not millions.
+        let capped = a.count <= window + 1
+        var positions: [[Int]] = []
+        if capped {
+            var wanted: [Int] = []
+            for scalar in a {
+                let found = slot(scalar, creating: true)!
+                if found == wanted.count { wanted.append(0) }
+                wanted[found] += 1
+            }
+            positions = [[Int]](repeating: [], count: slots)
+            var open = slots
+            for (j, scalar) in b.enumerated() {
+                guard let found = slot(scalar, creating: false), positions[found].count < wanted[found] else { continue }
+                positions[found].append(j)
+                if positions[found].count == wanted[found] {
+                    open -= 1
+                    if open == 0 { break }
+                }
+            }
+        } else {
+            for (j, scalar) in b.enumerated() {
+                let found = slot(scalar, creating: true)!
+                if found == positions.count { positions.append([]) }
+                positions[found].append(j)
+            }
         }
+        let available = positions.reduce(0) { $0 + $1.count }
         var cursor = [Int](repeating: 0, count: slots)
-        var aMatched = [Bool](repeating: false, count: a.count)
-        var bMatched = [Bool](repeating: false, count: b.count)
-        var matches = 0
+        var matchedInA: [Int] = [], matchedInB: [Int] = []
         for i in 0..<a.count {
+            // Every position that could match is taken, or every later window is past `b`.
+            if matchedInA.count == available || i - window > b.count - 1 { break }
             let low = max(0, i - window), high = min(b.count - 1, i + window)
             guard low <= high, let found = slot(a[i], creating: false) else { continue }
-            let list = positions[found]
             var next = cursor[found]
-            while next < list.count, list[next] < low { next += 1 }
-            if next < list.count, list[next] <= high {
-                aMatched[i] = true
-                bMatched[list[next]] = true
-                matches += 1
+            let count = positions[found].count
+            while next < count, positions[found][next] < low { next += 1 }
+            if next < count, positions[found][next] <= high {
+                matchedInA.append(i)
+                matchedInB.append(positions[found][next])
                 next += 1
             }
             cursor[found] = next
         }
-        guard matches > 0 else { return 0 }
+        guard !matchedInA.isEmpty else { return 0 }
+        matchedInB.sort()
         var transpositions = 0
-        var j = 0
-        for i in 0..<a.count where aMatched[i] {
-            while !bMatched[j] { j += 1 }
-            if a[i] != b[j] { transpositions += 1 }
-            j += 1
-        }
-        return jaroFormula(matches: matches, transpositions: transpositions, a.count, b.count)
+        for (i, j) in zip(matchedInA, matchedInB) where a[i] != b[j] { transpositions += 1 }
+        return jaroFormula(matches: matchedInA.count, transpositions: transpositions, a.count, b.count)
     }
 
     static func jaroShort(_ a: [UInt32], _ b: [UInt32]) -> Double {

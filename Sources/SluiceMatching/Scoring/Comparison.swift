@@ -45,16 +45,27 @@ public struct PreparedValue: Sendable {
     /// whitespace.
     public init?(_ raw: String?, features: Features = [.tokens, .number, .parts]) {
         guard let raw else { return nil }
-        let folded = raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+        // ASCII needs no Foundation folding (which goes through UTF-16): lowercase the bytes.
+        let folded = raw.utf8.allSatisfy({ $0 < 0x80 })
+            ? String(decoding: raw.utf8.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+            : raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
         let words = folded.split(whereSeparator: { $0.isWhitespace })
         guard !words.isEmpty else { return nil }
-        text = words.joined(separator: " ")
-        scalars = EditDistance.scalars(text)
+        let text = words.count == 1 ? String(words[0]) : words.joined(separator: " ")
+        self.text = text
+        let scalars = EditDistance.scalars(text)
+        self.scalars = scalars
         tokens = features.contains(.tokens) ? SetSimilarity.tokens(text) : []
         number = features.contains(.number) ? Double(text) : nil
         parts = !features.contains(.parts) ? [] : text.split(separator: "|", omittingEmptySubsequences: false).map { part in
-            let trimmed = part.trimmingCharacters(in: .whitespaces)
-            return Part(text: trimmed, scalars: EditDistance.scalars(trimmed), metaphone: Phonetic.metaphone(trimmed))
+            // Words are already joined by single spaces, so only an edge beside a `|` can be blank.
+            var trimmed = part
+            while trimmed.first == " " { trimmed.removeFirst() }
+            while trimmed.last == " " { trimmed.removeLast() }
+            let whole = trimmed.utf8.count == text.utf8.count
+            let partText = whole ? text : String(trimmed)
+            return Part(text: partText, scalars: whole ? scalars : EditDistance.scalars(partText),
+                        metaphone: Phonetic.metaphone(partText))
         }
     }
 }
