@@ -68,23 +68,8 @@
             }
         }
         guard sawDigit else { return slowDouble(bytes) }
-        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
-            index += 1
-            var exponentNegative = false
-            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-                exponentNegative = bytes[index] == UInt8(ascii: "-")
-                index += 1
-            }
-            var value = 0
-            var sawExponentDigit = false
-            while index < count, case let digit = bytes[index] &- 48, digit < 10 {
-                sawExponentDigit = true
-                if value < 100_000 { value = value * 10 + Int(digit) }
-                index += 1
-            }
-            guard sawExponentDigit else { return nil }
-            exponent += exponentNegative ? -value : value
-        }
+        guard let written = exponentPart(bytes, at: &index) else { return nil }
+        exponent += written
         guard index == count else { return nil }
         // Clinger's fast path: both the mantissa and the power of ten are exact doubles,
         // so one multiplication or division rounds correctly.
@@ -98,6 +83,27 @@
 
     @usableFromInline static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
         Double(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The exponent (`e-5`, `E+12`) starting at `index`, which it steps over; 0 when there is
+    /// none, `nil` when an `e` has no digits. Saturates far beyond any double's range.
+    @usableFromInline static func exponentPart(_ bytes: UnsafeRawBufferPointer, at index: inout Int) -> Int? {
+        let count = bytes.count
+        guard index < count, bytes[index] | 0x20 == UInt8(ascii: "e") else { return 0 }
+        index += 1
+        var negative = false
+        if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        let start = index
+        var value = 0
+        while index < count, case let digit = bytes[index] &- 48, digit < 10 {
+            if value < 1_000_000 { value = value * 10 + Int(digit) }
+            index += 1
+        }
+        guard index > start else { return nil }
+        return negative ? -value : value
     }
 
     /// What a number's text says as a whole number.
@@ -132,22 +138,7 @@
             fractionEnd = index
         }
         guard integerEnd > integerStart || fractionEnd > fractionStart else { return nil }
-        var exponent = 0
-        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
-            index += 1
-            var exponentNegative = false
-            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-                exponentNegative = bytes[index] == UInt8(ascii: "-")
-                index += 1
-            }
-            let exponentStart = index
-            while index < count, bytes[index] &- 48 < 10 {
-                if exponent < 1_000_000 { exponent = exponent * 10 + Int(bytes[index] &- 48) }
-                index += 1
-            }
-            guard index > exponentStart else { return nil }
-            if exponentNegative { exponent = -exponent }
-        }
+        guard let exponent = exponentPart(bytes, at: &index) else { return nil }
         guard index == count else { return nil }
         let integerDigits = integerEnd - integerStart
         let totalDigits = integerDigits + (fractionEnd - fractionStart)
