@@ -28,7 +28,7 @@ let package = Package(
         // Entity resolution: comparators, blocking, Fellegi–Sunter with EM, clustering. Plain
         // Swift on arrays; no pipeline needed.
         .target(name: "SluiceMatching", dependencies: ["SluiceCore", "SluiceIntegration"]),
-        // Data integration: standardisation (and, to come, mapping, validation, dedup stages).
+        // Data integration: mapping, standardisation, validation, schemas, deduplication.
         .target(name: "SluiceIntegration", dependencies: ["SluiceCore"]),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching"]),

@@ -7,8 +7,9 @@ import SluiceCore
 /// ```swift
 /// let clock = ManualClock()
 /// let run = Task { try await pipeline.run(options: RunOptions(clock: clock)) }
-/// await clock.waitForSleepers(1)      // the runtime is waiting for its next tick
-/// clock.advance(by: .seconds(2))      // ticks fire; batches older than 2 s flush
+/// if await clock.waitForSleepers(1, orUntilFinished: run) {   // the runtime waits for its next tick
+///     clock.advance(by: .seconds(2))                          // ticks fire; batches older than 2 s flush
+/// }
 /// ```
 public final class ManualClock: ProcessingClock {
     private struct Sleeper {
@@ -75,8 +76,48 @@ public final class ManualClock: ProcessingClock {
         for continuation in woken { continuation.resume() }
     }
 
-    /// Waits (yielding, never sleeping) until at least `count` tasks sleep on the clock.
+    /// Waits until at least `count` tasks sleep on the clock. It yields first, then polls
+    /// every millisecond of real time, so a wait that lasts costs no CPU; it never returns if
+    /// nothing ever sleeps — for a whole run, use ``waitForSleepers(_:orUntilFinished:)``.
     public func waitForSleepers(_ count: Int) async {
-        while sleeperCount < count { await Task.yield() }
+        var checks = 0
+        while sleeperCount < count { await pause(&checks) }
+    }
+
+    /// Waits until at least `count` tasks sleep on the clock, or until `run` has finished
+    /// (a run with finite input may end before it ever waits for a tick). Returns whether the
+    /// sleepers came.
+    ///
+    /// ```swift
+    /// let run = Task { try await pipeline.run(options: RunOptions(clock: clock)) }
+    /// if await clock.waitForSleepers(1, orUntilFinished: run) { clock.advance(by: .seconds(2)) }
+    /// let report = try await run.value
+    /// ```
+    @discardableResult
+    public func waitForSleepers<Success: Sendable>(_ count: Int, orUntilFinished run: Task<Success, any Error>) async -> Bool {
+        let finished = Finished()
+        Task {
+            _ = try? await run.value
+            finished.flag.store(true, ordering: .releasing)
+        }
+        var checks = 0
+        while sleeperCount < count {
+            if finished.flag.load(ordering: .acquiring) { return sleeperCount >= count }
+            await pause(&checks)
+        }
+        return true
+    }
+
+    private final class Finished: Sendable {
+        let flag = Atomic<Bool>(false)
+    }
+
+    private func pause(_ checks: inout Int) async {
+        checks += 1
+        if checks < 1_000 {
+            await Task.yield()
+        } else {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
     }
 }

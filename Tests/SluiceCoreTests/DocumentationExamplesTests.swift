@@ -180,4 +180,40 @@ struct Summary: Codable, Sendable, Equatable { var customer: String; var minute:
         #expect(harness.takeOutput().map(\.id) == ["a", "b"])
         #expect(harness.finish().isClean)
     }
+
+    /// RuntimeModel.md: several outputs, progress, micro-batches.
+    @Test func runtimeModelExamplesRun() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(#"{"id":"o1","customer":"c1","amount":50}"# + "\n" + #"{"id":"o2","customer":"c2","amount":150}"# + "\n",
+                            to: "orders.jsonl")
+        try await Pipeline("orders") {
+            Source.jsonLines(directory.file("orders.jsonl"), as: Order.self)
+            FanOut {
+                Sink.jsonLines(directory.file("all.jsonl"), of: Order.self)
+                Flow("big") { Filter { (order: Order) in order.amount > 100 }; Sink.jsonLines(directory.file("big.jsonl"), of: Order.self) }
+            }
+        }.run(options: RunOptions(progress: RunProgress.printToStandardError))
+        #expect(try directory.read("all.jsonl").split(separator: "\n").count == 2)
+        #expect(try directory.read("big.jsonl").split(separator: "\n").count == 1)
+
+        struct Event: Codable, Sendable { var id: String; var payload: String }
+        let batches = Collector<[Event]>()
+        try await Pipeline("bulk upload") {
+            Source.collection((0..<1_200).map { Event(id: "e\($0)", payload: "p") })
+            Batch(maxCount: 500, maxBytes: 1 << 20, size: { (event: Event) in event.payload.utf8.count }, maxDelay: .seconds(1))
+            Sink.collect(into: batches)
+        }.run()
+        #expect(batches.elements.map(\.count) == [500, 500, 200])
+    }
+
+    /// Standardisation.md: deduplication within a day of event time.
+    @Test func deduplicationWithinADayCompiles() {
+        struct Placed: Sendable { var id: String; var placedAt: Int64 }
+        _ = Pipeline("dedup") {
+            Source.collection([Placed(id: "a", placedAt: 0)])
+            KeyBy(\Placed.id).deduplicate(within: .seconds(24 * 3600)) { Timestamp(millisecondsSinceEpoch: $0.placedAt) }
+            Sink.collect(into: Collector<Placed>())
+        }
+    }
 }

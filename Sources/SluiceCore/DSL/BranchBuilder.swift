@@ -43,7 +43,7 @@ public struct Merge<Input: Sendable, Output: Sendable>: PipelineComponent {
 ///
 /// ```swift
 /// FanOut {
-///     Sink.jsonLines("all.jsonl")
+///     Sink.jsonLines("all.jsonl", of: Order.self)
 ///     Flow("big") { Filter { (o: Order) in o.amount > 100 }; Sink.standardOutput() }
 /// }
 /// ```

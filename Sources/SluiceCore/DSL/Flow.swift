@@ -10,7 +10,7 @@
 /// let pipeline = Pipeline("orders") {
 ///     Source.jsonLines("orders.jsonl", as: Order.self)
 ///     clean
-///     Sink.jsonLines("clean.jsonl")
+///     Sink.jsonLines("clean.jsonl", of: Order.self)
 /// }
 /// ```
 public struct Flow<Input: Sendable, Output: Sendable>: PipelineComponent {

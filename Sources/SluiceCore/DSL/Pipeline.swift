@@ -6,7 +6,7 @@
 /// let pipeline = Pipeline("orders") {
 ///     Source.jsonLines("orders.jsonl", as: Order.self).onError(.deadLetter)
 ///     Filter { (order: Order) in order.amount > 0 }
-///     Sink.jsonLines("out/orders.jsonl")
+///     Sink.jsonLines("out/orders.jsonl", of: Order.self)
 /// }
 /// print(pipeline)        // a text description
 /// print(pipeline.dot())  // Graphviz

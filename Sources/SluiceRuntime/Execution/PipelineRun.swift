@@ -21,6 +21,7 @@ extension Pipeline {
     ///
     /// `stop` ends the run gracefully when pulled: with checkpoints, at a savepoint (see
     /// ``StopHandle``).
+    @discardableResult
     public func run(options: RunOptions = RunOptions(), checkpoints: CheckpointPolicy? = nil,
                     restart: RestartStrategy = .none, stop: StopHandle? = nil) async throws -> RunReport {
         var recovered: [String] = []
