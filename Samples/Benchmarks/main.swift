@@ -21,6 +21,7 @@ usage: sluice-bench [command] [options]
                          synthetic people deduplicated without labels (10,000 and 100,000)
   codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's
   hostile                one record of 50,000 fields, a 10 MB JSON line, a 50 MB CSV field
+  standardise [--count N] emails, phones, names, postcodes and dates (200,000 each) beside minimal loops
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
   --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3
@@ -104,6 +105,8 @@ do {
                               threshold: option("--threshold").flatMap(Double.init) ?? 0.99)
     case "codec":
         try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)))
+    case "standardise":
+        StandardiseBenchmark.run(count: count("--count", default: 200_000))
     case "hostile":
         try await HostileInputBenchmark.run(scratch: data)
     case "backpressure":

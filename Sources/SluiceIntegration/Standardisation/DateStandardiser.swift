@@ -55,6 +55,19 @@ public struct DateStandardiser: Sendable {
 
     /// `text` as `yyyy-MM-dd`, or `nil` when no format reads it as a real date.
     public func iso(_ text: String) -> String? {
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            // ASCII: one byte a character, read without Character's Unicode machinery.
+            var bytes = text.utf8[...]
+            while let first = bytes.first, ASCIIStandardise.isWhitespace(first) { bytes = bytes.dropFirst() }
+            while let last = bytes.last, ASCIIStandardise.isWhitespace(last) { bytes = bytes.dropLast() }
+            let input = Array(bytes)
+            for pattern in patterns {
+                if let (year, month, day) = Self.read(input, pattern), let date = CivilDate(year: year, month: month, day: day) {
+                    return date.description
+                }
+            }
+            return nil
+        }
         let input = Array(text.trimmingWhitespace)
         for pattern in patterns {
             if let (year, month, day) = Self.read(input, pattern),
@@ -97,6 +110,52 @@ public struct DateStandardiser: Sendable {
                 index = end
             case .literal(let character):
                 guard index < input.count, input[index] == character else { return nil }
+                index += 1
+            }
+        }
+        guard index == input.count, let year, let month, let day else { return nil }
+        return (year, month, day)
+    }
+}
+
+extension DateStandardiser {
+    /// ``read(_:_:)`` over ASCII bytes: the same pieces, the same answers.
+    static func read(_ input: [UInt8], _ pattern: [Piece]) -> (Int, Int, Int)? {
+        var index = 0
+        var year: Int?, month: Int?, day: Int?
+        func digits(exactly count: Int?) -> Int? {
+            var end = index, value = 0
+            while end < input.count, input[end] &- 48 < 10, end - index < (count ?? 2) {
+                value = value * 10 + Int(input[end] &- 48)
+                end += 1
+            }
+            let length = end - index
+            guard length > 0, count == nil || length == count else { return nil }
+            index = end
+            return value
+        }
+        for piece in pattern {
+            switch piece {
+            case .year:
+                guard let value = digits(exactly: 4) else { return nil }
+                year = value
+            case .month(let count):
+                guard let value = digits(exactly: count) else { return nil }
+                month = value
+            case .day(let count):
+                guard let value = digits(exactly: count) else { return nil }
+                day = value
+            case .monthName(let full):
+                var end = index
+                while end < input.count, (input[end] | 0x20) &- 97 < 26 { end += 1 }
+                let word = input[index..<end].map(ASCIIStandardise.lowercased)
+                guard let found = monthNames.firstIndex(where: { name in
+                    full ? name.utf8.elementsEqual(word) : word.count == 3 && name.utf8.prefix(3).elementsEqual(word)
+                }) else { return nil }
+                month = found + 1
+                index = end
+            case .literal(let character):
+                guard index < input.count, Character(Unicode.Scalar(input[index])) == character else { return nil }
                 index += 1
             }
         }

@@ -29,6 +29,11 @@ public enum Standardise {
     /// Accepts `" Ann.Lee@Example.COM "` → `"ann.lee@example.com"`; rejects `"ann@"`,
     /// `"ann@example"`, `"a b@example.com"`, `"ann@@example.com"`, `"ann@example..com"`.
     public static func email(_ text: String) -> String? {
+        ASCIIStandardise.isASCII(text) ? ASCIIStandardise.email(text) : anyEmail(text)
+    }
+
+    /// ``email(_:)`` for any text.
+    static func anyEmail(_ text: String) -> String? {
         let pieces = text.split(whereSeparator: \.isWhitespace)
         guard pieces.count == 1 else { return nil }
         let trimmed = pieces[0].lowercased()
@@ -72,6 +77,12 @@ public enum Standardise {
     /// US → `"+14155550132"`. Rejects letters, too few or too many digits, and countries
     /// not in ``callingCodes``.
     public static func phoneE164(_ text: String, defaultCountry: String) -> String? {
+        ASCIIStandardise.isASCII(text) ? ASCIIStandardise.phoneE164(text, defaultCountry: defaultCountry)
+                                       : anyPhoneE164(text, defaultCountry: defaultCountry)
+    }
+
+    /// ``phoneE164(_:defaultCountry:)`` for any text.
+    static func anyPhoneE164(_ text: String, defaultCountry: String) -> String? {
         var digits = ""
         var international = false
         var started = false
@@ -106,9 +117,16 @@ public enum Standardise {
     /// `("Ann", "LEE")`; `"Mr John Ronald Smith Jr."` → `("John Ronald", "Smith")`; a single
     /// word is a family name. `nil` for nothing but titles.
     public static func personName(_ text: String) -> (given: String, family: String)? {
+        ASCIIStandardise.isASCII(text) ? ASCIIStandardise.personName(text) : anyPersonName(text)
+    }
+
+    /// ``personName(_:)`` for any text.
+    static func anyPersonName(_ text: String) -> (given: String, family: String)? {
         // Plain Swift rather than Foundation's trimming: this runs once per record of a mapping.
         func words(_ part: Substring, commasSeparate: Bool = false) -> [String] {
             part.split(whereSeparator: { $0.isWhitespace || (commasSeparate && $0 == ",") }).map(String.init).filter { word in
+                // Titles and suffixes are ASCII: any other word is a name.
+                if !ASCIIStandardise.isASCII(word) { return true }
                 var bare = Substring(word.lowercased())
                 while bare.first == "." { bare.removeFirst() }
                 while bare.last == "." { bare.removeLast() }
@@ -129,6 +147,11 @@ public enum Standardise {
     /// country's shape. GB: `"sw1a1aa"` → `"SW1A 1AA"`; US: `"94105"`, `"94105-1234"`;
     /// DE, FR, ES, IT: five digits; NL: `"1012 ab"` → `"1012 AB"`; CA: `"k1a0b1"` → `"K1A 0B1"`.
     public static func postcode(_ text: String, country: String) -> String? {
+        ASCIIStandardise.isASCII(text) ? ASCIIStandardise.postcode(text, country: country) : anyPostcode(text, country: country)
+    }
+
+    /// ``postcode(_:country:)`` for any text.
+    static func anyPostcode(_ text: String, country: String) -> String? {
         let compact = text.uppercased().filter { !$0.isWhitespace }
         func matches(_ shape: String) -> Bool {
             // A: letter, 9: digit, ?: letter or digit.
