@@ -78,55 +78,13 @@ public struct DateStandardiser: Sendable {
         return nil
     }
 
-    static func read(_ input: [Character], _ pattern: [Piece]) -> (Int, Int, Int)? {
-        var index = 0
-        var year: Int?, month: Int?, day: Int?
-        func digits(exactly count: Int?) -> Int? {
-            var end = index
-            while end < input.count, input[end].isASCII, input[end].isNumber, end - index < (count ?? 2) { end += 1 }
-            let length = end - index
-            guard length > 0, count == nil || length == count else { return nil }
-            let value = Int(String(input[index..<end]))
-            index = end
-            return value
-        }
-        for piece in pattern {
-            switch piece {
-            case .year:
-                guard let value = digits(exactly: 4) else { return nil }
-                year = value
-            case .month(let count):
-                guard let value = digits(exactly: count) else { return nil }
-                month = value
-            case .day(let count):
-                guard let value = digits(exactly: count) else { return nil }
-                day = value
-            case .monthName(let full):
-                var end = index
-                while end < input.count, input[end].isLetter { end += 1 }
-                let word = String(input[index..<end]).lowercased()
-                guard let found = monthNames.firstIndex(where: { full ? $0 == word : $0.prefix(3) == word && word.count == 3 }) else { return nil }
-                month = found + 1
-                index = end
-            case .literal(let character):
-                guard index < input.count, input[index] == character else { return nil }
-                index += 1
-            }
-        }
-        guard index == input.count, let year, let month, let day else { return nil }
-        return (year, month, day)
-    }
-}
-
-extension DateStandardiser {
-    /// ``read(_:_:)`` over ASCII bytes: the same pieces, the same answers.
-    static func read(_ input: [UInt8], _ pattern: [Piece]) -> (Int, Int, Int)? {
+    static func read<Unit: DateTextUnit>(_ input: [Unit], _ pattern: [Piece]) -> (Int, Int, Int)? {
         var index = 0
         var year: Int?, month: Int?, day: Int?
         func digits(exactly count: Int?) -> Int? {
             var end = index, value = 0
-            while end < input.count, input[end] &- 48 < 10, end - index < (count ?? 2) {
-                value = value * 10 + Int(input[end] &- 48)
+            while end < input.count, let digit = input[end].digitValue, end - index < (count ?? 2) {
+                value = value * 10 + digit
                 end += 1
             }
             let length = end - index
@@ -147,20 +105,46 @@ extension DateStandardiser {
                 day = value
             case .monthName(let full):
                 var end = index
-                while end < input.count, (input[end] | 0x20) &- 97 < 26 { end += 1 }
-                let word = input[index..<end].map(ASCIIStandardise.lowercased)
-                guard let found = monthNames.firstIndex(where: { name in
-                    full ? name.utf8.elementsEqual(word) : word.count == 3 && name.utf8.prefix(3).elementsEqual(word)
-                }) else { return nil }
+                while end < input.count, input[end].isLetter { end += 1 }
+                let word = Unit.lowercasedWord(input[index..<end])
+                guard let found = monthNames.firstIndex(where: { full ? $0 == word : $0.prefix(3) == word && word.count == 3 }) else { return nil }
                 month = found + 1
                 index = end
             case .literal(let character):
-                guard index < input.count, Character(Unicode.Scalar(input[index])) == character else { return nil }
+                guard index < input.count, input[index].isCharacter(character) else { return nil }
                 index += 1
             }
         }
         guard index == input.count, let year, let month, let day else { return nil }
         return (year, month, day)
+    }
+}
+
+/// One unit of date text: a `Character`, or a byte of ASCII text (read without Character's
+/// Unicode machinery), so that one reader serves both.
+protocol DateTextUnit {
+    /// The value of an ASCII digit, or `nil`.
+    var digitValue: Int? { get }
+    /// Whether it is a letter.
+    var isLetter: Bool { get }
+    /// Whether it is `character`.
+    func isCharacter(_ character: Character) -> Bool
+    /// A run of units as lowercased text.
+    static func lowercasedWord(_ units: ArraySlice<Self>) -> String
+}
+
+extension Character: DateTextUnit {
+    var digitValue: Int? { isASCII ? wholeNumberValue : nil }
+    func isCharacter(_ character: Character) -> Bool { self == character }
+    static func lowercasedWord(_ units: ArraySlice<Character>) -> String { String(units).lowercased() }
+}
+
+extension UInt8: DateTextUnit {
+    var digitValue: Int? { self &- 48 < 10 ? Int(self &- 48) : nil }
+    var isLetter: Bool { (self | 0x20) &- 97 < 26 }
+    func isCharacter(_ character: Character) -> Bool { character.asciiValue == self }
+    static func lowercasedWord(_ units: ArraySlice<UInt8>) -> String {
+        String(decoding: units.map(ASCIIStandardise.lowercased), as: UTF8.self)
     }
 }
 
