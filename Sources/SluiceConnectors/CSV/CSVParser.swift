@@ -30,6 +30,9 @@
 
     @usableFromInline var path: String { reader.path }
 
+    /// The device, inode and size of the open file.
+    @usableFromInline var identity: FileIdentity? { reader.identity }
+
     /// Parses what `reader` reads; `firstLine` is the file line its first byte is on.
     @usableFromInline init(reader: ByteBlockReader, delimiter: UInt8, firstLine: Int = 1) {
         self.reader = reader

@@ -45,6 +45,10 @@ public struct CSVSource<Output: Sendable>: SourceStage {
         @usableFromInline var next = 0
         /// Files read to their end, in order.
         @usableFromInline var finished: [String] = []
+        /// Where each finished file ended, with its header.
+        @usableFromInline var finishedFiles: [String: FinishedFile] = [:]
+        /// Finished files that grew since: read from their old end, before anything else.
+        @usableFromInline var grown: [FinishedFile] = []
         @usableFromInline var parser: CSVParser?
         @usableFromInline var decoder: CSVRowDecoder?
 
@@ -60,6 +64,15 @@ public struct CSVSource<Output: Sendable>: SourceStage {
         /// that cannot be read, or that lacks a column the type requires, fails the run
         /// whatever the error policy: every row of the file depends on it.
         @usableFromInline mutating func openNextFile() throws -> Bool {
+            if !grown.isEmpty, let names = grown.first?.header {
+                let resumed = grown.removeFirst()
+                let reopened = CSVParser(reader: try ByteBlockReader(path: resumed.path, resumingAt: resumed.length, lineNumber: 0),
+                                         delimiter: options.delimiter, firstLine: resumed.lines + 1)
+                reopened.blankLinesAreRecords = names.count == 1
+                parser = reopened
+                decoder = CSVRowDecoder(parser: reopened, header: CSVHeader(names: names), options: options)
+                return true
+            }
             guard next < paths.count else { return false }
             let path = paths[next]
             next += 1
@@ -114,7 +127,9 @@ public struct CSVSource<Output: Sendable>: SourceStage {
                     continue
                 }
                 guard hasRecord else {
-                    finished.append(parser.path)
+                    if finishedFiles[parser.path] == nil { finished.append(parser.path) }
+                    finishedFiles[parser.path] = FinishedFile(path: parser.path, length: parser.consumedOffset, lines: parser.nextLine - 1,
+                                                              identity: parser.identity, header: decoder.header.names)
                     parser.close()
                     self.parser = nil
                     self.decoder = nil
@@ -147,19 +162,30 @@ public struct CSVFilePosition: Codable, Sendable, Equatable {
     public var nextLine: Int
     /// The open file's column names.
     public var header: [String]?
+    /// Where each finished file ended, so that rows appended later are read by the next run;
+    /// absent in checkpoints of older versions.
+    public var finishedFiles: [FinishedFile]?
 }
 
 extension CSVSource.Reader: CheckpointableSourceReader {
     /// The files done and the offset after the last record of the open one.
     public func position() -> CSVFilePosition {
         CSVFilePosition(finished: finished, current: parser?.path, offset: parser?.consumedOffset ?? 0,
-                               nextLine: parser?.nextLine ?? 1, header: decoder?.header.names)
+                        nextLine: parser?.nextLine ?? 1, header: decoder?.header.names,
+                        finishedFiles: finished.compactMap { finishedFiles[$0] })
     }
 
     /// Skips the files done and resumes the open one after its last record.
     public mutating func restore(to position: CSVFilePosition) throws {
         let done = Set(position.finished)
         finished = position.finished
+        // Files finished by an earlier run that have grown since are read from their old end.
+        finishedFiles = [:]
+        grown = []
+        for file in position.finishedFiles ?? [] {
+            finishedFiles[file.path] = file
+            if try file.growth() == .appended, file.path != position.current { grown.append(file) }
+        }
         var remaining = paths.filter { !done.contains($0) && $0 != position.current }
         parser?.close()
         parser = nil

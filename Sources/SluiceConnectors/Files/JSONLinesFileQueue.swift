@@ -9,12 +9,16 @@ import SluiceCore
     @usableFromInline var file: ByteBlockReader?
     /// Files read to their end, in order.
     @usableFromInline var finished: [String] = []
+    /// Where each finished file ended.
+    @usableFromInline var finishedFiles: [String: FinishedFile] = [:]
+    /// Finished files that grew since: read from their old end, before anything else.
+    @usableFromInline var grown: [FinishedFile] = []
     @usableFromInline let decoder = JSONRecordDecoder()
 
     @usableFromInline init(paths: [String] = []) { pending = paths }
 
     /// Whether a file is open or waiting to be read.
-    @inlinable var hasWork: Bool { file != nil || !pending.isEmpty }
+    @inlinable var hasWork: Bool { file != nil || !pending.isEmpty || !grown.isEmpty }
 
     /// Adds files to read after the others.
     @inlinable mutating func enqueue(_ paths: [String]) { pending.append(contentsOf: paths) }
@@ -25,11 +29,20 @@ import SluiceCore
         var handled = 0
         while handled < limit {
             if file == nil {
-                guard !pending.isEmpty else { break }
-                file = try ByteBlockReader(path: pending.removeFirst())
+                if !grown.isEmpty {
+                    let resumed = grown.removeFirst()
+                    file = try ByteBlockReader(path: resumed.path, resumingAt: resumed.length, lineNumber: resumed.lines)
+                } else {
+                    guard !pending.isEmpty else { break }
+                    file = try ByteBlockReader(path: pending.removeFirst())
+                }
             }
             guard let current = file, let line = try current.nextLine() else {
-                if let done = file { finished.append(done.path) }
+                if let done = file {
+                    if finishedFiles[done.path] == nil { finished.append(done.path) }
+                    finishedFiles[done.path] = FinishedFile(path: done.path, length: done.consumedOffset, lines: done.lineNumber,
+                                                            identity: done.identity)
+                }
                 file?.close()
                 file = nil
                 continue
@@ -44,7 +57,8 @@ import SluiceCore
     /// Where the queue is: the files done, and the open file's offset and line.
     @usableFromInline func position() -> FileQueuePosition {
         FileQueuePosition(finished: finished, current: file?.path, offset: file?.consumedOffset ?? 0,
-                          line: file?.lineNumber ?? 0, pending: pending)
+                          line: file?.lineNumber ?? 0, pending: pending,
+                          finishedFiles: finished.compactMap { finishedFiles[$0] })
     }
 
     /// Continues from `position`: files done are skipped, the open one resumes at its offset.
@@ -53,6 +67,13 @@ import SluiceCore
         let done = Set(position.finished)
         finished = position.finished
         pending.removeAll { done.contains($0) || $0 == position.current }
+        // Files finished by an earlier run that have grown since are read from their old end.
+        finishedFiles = [:]
+        grown = []
+        for file in position.finishedFiles ?? [] {
+            finishedFiles[file.path] = file
+            if try file.growth() == .appended, file.path != position.current { grown.append(file) }
+        }
         if let current = position.current {
             file = try ByteBlockReader(path: current, resumingAt: position.offset, lineNumber: position.line)
         }
@@ -78,4 +99,7 @@ public struct FileQueuePosition: Codable, Sendable, Equatable {
     /// Files not started yet (informational: on restore the files are listed again and
     /// those finished are skipped, so files that arrived meanwhile are read too).
     public var pending: [String]
+    /// Where each finished file ended, so that what is appended later is read by the next
+    /// run; absent in checkpoints of older versions.
+    public var finishedFiles: [FinishedFile]?
 }
