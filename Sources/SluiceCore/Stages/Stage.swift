@@ -43,4 +43,12 @@ extension Stage {
         copy.settings.errorPolicy = policy
         return copy
     }
+
+    /// Fails the run when the stage rejects (skips or dead-letters) more records than
+    /// `budget` allows; see ``ErrorBudget``.
+    @inlinable public func errorBudget(_ budget: ErrorBudget) -> Self {
+        var copy = self
+        copy.settings.errorBudget = budget
+        return copy
+    }
 }

@@ -16,6 +16,8 @@ public struct StageSettings: Sendable, Hashable {
     public var parallelism: Int = 1
     /// What happens to a record the stage cannot process.
     public var errorPolicy: ErrorPolicy = .fail
+    /// How many records the stage may reject before the run fails; `nil` for no limit.
+    public var errorBudget: ErrorBudget?
 
     /// Default settings: one instance, failing on the first bad record.
     public init() {}

@@ -182,8 +182,11 @@ final class ChainRunner {
     private func forEachTransform(_ event: (ErasedTransform) throws -> StageOutcome) async throws {
         for position in transforms.indices {
             let transform = transforms[position]
-            let outcome = try await attributed(to: transform.name) { try event(transform.instance) }
-            transform.metrics.record(outcome, input: 0)
+            let outcome = try await attributed(to: transform.name) {
+                let outcome = try event(transform.instance)
+                try transform.metrics.record(outcome, input: 0)
+                return outcome
+            }
             try await deliverSideOutputs(outcome, of: transform.node)
             if let output = outcome.output { try await push(output, from: position + 1) }
         }
@@ -231,7 +234,7 @@ final class ChainRunner {
                 let (outcome, done) = try await attributed(to: node.name) { try await source.read(run.options.chunkSize) }
                 finished = done
                 let produced = outcome.output?.count ?? 0
-                metrics.record(outcome, input: produced + outcome.skipped + outcome.deadLetters.count)
+                try await attributed(to: node.name) { try metrics.record(outcome, input: produced + outcome.skipped + outcome.deadLetters.count) }
                 try await deliverDeadLetters(outcome.deadLetters)
                 if let chunk = outcome.output {
                     try await push(chunk, from: 0)
@@ -287,8 +290,9 @@ final class ChainRunner {
             }) { chunk, _ in
                 let outcome = try await self.attributed(to: node.name) { try await sink.write(chunk) }
                 // A sink's output is what it wrote: its input less what it rejected.
-                metrics.record(outcome, input: chunk.count,
-                               output: chunk.count - outcome.skipped - outcome.deadLetters.count)
+                try await self.attributed(to: node.name) {
+                    try metrics.record(outcome, input: chunk.count, output: chunk.count - outcome.skipped - outcome.deadLetters.count)
+                }
                 try await self.deliverDeadLetters(outcome.deadLetters)
             }
             if run.checkpoints != nil {
@@ -461,8 +465,11 @@ final class ChainRunner {
         var current = chunk
         for position in index..<transforms.count {
             let transform = transforms[position]
-            let outcome = try await attributed(to: transform.name) { try transform.instance.process(current) }
-            transform.metrics.record(outcome, input: current.count)
+            let outcome = try await attributed(to: transform.name) {
+                let outcome = try transform.instance.process(current)
+                try transform.metrics.record(outcome, input: current.count)
+                return outcome
+            }
             try await deliverSideOutputs(outcome, of: transform.node)
             guard let output = outcome.output else { return }
             current = output
@@ -484,7 +491,7 @@ final class ChainRunner {
 
     /// Counts what a two-input head produced and sends it on through the fused transforms.
     private func absorbHeadOutcome(_ outcome: StageOutcome, metrics: StageMetrics, input: Int) async throws {
-        metrics.record(outcome, input: input)
+        try await attributed(to: metrics.name) { try metrics.record(outcome, input: input) }
         try await deliverSideOutputs(outcome, of: chain.head)
         if let output = outcome.output { try await push(output, from: 0) }
     }
@@ -541,6 +548,12 @@ final class ChainRunner {
     }
 
     private func finishOutputs() async throws {
+        // The whole input is in: stages with an error budget judge it before anything is
+        // published.
+        for node in chain.nodes {
+            let metrics = run.metrics[node.index]
+            try await attributed(to: metrics.name) { try metrics.instanceFinished() }
+        }
         try await broadcast(.endOfInput)
         if let deadLetterTarget {
             try await deadLetterTarget.channel.send(ChannelMessage(producer: deadLetterTarget.producer, event: .endOfInput))

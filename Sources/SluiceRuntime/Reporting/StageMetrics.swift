@@ -12,23 +12,43 @@ final class StageMetrics: Sendable {
     let deadLettered = Atomic<Int>(0)
     let late = Atomic<Int>(0)
     let blockedNanoseconds = Atomic<Int>(0)
+    let budget: ErrorBudget?
+    private let finishedInstances = Atomic<Int>(0)
 
     init(node: LogicalNode) {
         name = node.name
         kind = node.kind
         parallelism = node.parallelism
+        budget = node.settings.errorBudget
     }
 
     func add(_ counter: borrowing Atomic<Int>, _ value: Int) {
         if value != 0 { counter.wrappingAdd(value, ordering: .relaxed) }
     }
 
-    func record(_ outcome: StageOutcome, input: Int, output: Int? = nil) {
+    /// Counts one chunk's outcome; throws when the stage's rejections break its error budget.
+    func record(_ outcome: StageOutcome, input: Int, output: Int? = nil) throws {
         add(recordsIn, input)
         add(recordsOut, output ?? outcome.output?.count ?? 0)
         add(skipped, outcome.skipped)
         add(deadLettered, outcome.deadLetters.count)
         add(late, outcome.lateCount)
+        if budget != nil, outcome.skipped + outcome.deadLetters.count > 0 || input > 0 { try checkBudget(final: false) }
+    }
+
+    /// Called by each instance at its end of input; the last one judges the budget on the
+    /// whole input.
+    func instanceFinished() throws {
+        guard budget != nil, finishedInstances.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == parallelism else { return }
+        try checkBudget(final: true)
+    }
+
+    private func checkBudget(final: Bool) throws {
+        guard let budget else { return }
+        let rejected = skipped.load(ordering: .relaxed) + deadLettered.load(ordering: .relaxed)
+        if let problem = budget.violation(rejected: rejected, input: recordsIn.load(ordering: .relaxed), final: final) {
+            throw ErrorBudgetExceeded(description: problem)
+        }
     }
 
     func addBlocked(_ duration: Duration) {
@@ -47,4 +67,9 @@ final class StageMetrics: Sendable {
             errored: skippedCount + dead, deadLettered: dead, late: late.load(ordering: .relaxed),
             blockedOnBackpressure: .nanoseconds(blockedNanoseconds.load(ordering: .relaxed)))
     }
+}
+
+/// A stage rejected more records than its ``ErrorBudget`` allows.
+struct ErrorBudgetExceeded: Error, CustomStringConvertible {
+    let description: String
 }
