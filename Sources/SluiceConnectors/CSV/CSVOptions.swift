@@ -11,16 +11,25 @@ public struct CSVOptions: Sendable, Hashable {
     /// as empty strings.
     public var emptyFieldIsNil: Bool
 
+    /// How typed number fields are written: `1234.5` (the default) or, for example,
+    /// `1.234,5` with ``CSVNumberFormat/decimalComma``.
+    public var numberFormat: CSVNumberFormat
+    /// How column names are matched to property names.
+    public var keyDecoding: CSVKeyDecoding
+
     /// The delimiter as given, kept to report it if it cannot be used.
     let requestedDelimiter: Character
 
     /// Creates options. A delimiter that is not one ASCII character other than a quote or a
     /// line break makes the source or sink fail when it opens, naming the delimiter.
-    public init(delimiter: Character = ",", hasHeader: Bool = true, emptyFieldIsNil: Bool = true) {
+    public init(delimiter: Character = ",", hasHeader: Bool = true, emptyFieldIsNil: Bool = true,
+                numberFormat: CSVNumberFormat = .plain, keyDecoding: CSVKeyDecoding = .useHeaderNames) {
         self.requestedDelimiter = delimiter
         self.delimiter = delimiter.asciiValue ?? UInt8(ascii: ",")
         self.hasHeader = hasHeader
         self.emptyFieldIsNil = emptyFieldIsNil
+        self.numberFormat = numberFormat
+        self.keyDecoding = keyDecoding
     }
 
     /// Throws when the delimiter cannot be used.
@@ -28,5 +37,6 @@ public struct CSVOptions: Sendable, Hashable {
         guard requestedDelimiter.isASCII, !"\"\r\n".contains(requestedDelimiter) else {
             throw RecordError("the CSV delimiter must be one ASCII character other than a quote or a line break, not \(requestedDelimiter.debugDescription)")
         }
+        try numberFormat.validate()
     }
 }

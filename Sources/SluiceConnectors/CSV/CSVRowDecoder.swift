@@ -8,14 +8,18 @@ import SluiceCore
 
     /// A header of `names`; a repeated name gets a suffix (`a`, `b`, `a_2`), so that no
     /// column's values are lost behind another's.
-    @usableFromInline init(names: [String]) {
+    @usableFromInline init(names: [String], keyDecoding: CSVKeyDecoding = .useHeaderNames) {
         let unique = Self.uniqueNames(names)
         self.names = unique
+        propertyNames = unique.map(keyDecoding.propertyName(for:))
         var index: [String: Int] = [:]
         index.reserveCapacity(unique.count)
-        for (position, name) in unique.enumerated() { index[name] = position }
+        for (position, name) in propertyNames.enumerated() where index[name] == nil { index[name] = position }
         indexByName = index
     }
+
+    /// The property each column stands for (the names themselves, unless keys are converted).
+    @usableFromInline let propertyNames: [String]
 
     /// `names` with each repeat renamed `name_2`, `name_3`…, skipping suffixes that are
     /// names of their own.
@@ -110,17 +114,26 @@ import SluiceCore
         }
     }
 
-    func double(_ column: Int, _ path: [any CodingKey]) throws -> Double {
-        guard let value = parser.withField(column, { NumberParsing.double(trimmed($0)) }) else {
-            throw mismatch(Double.self, column, path)
+    /// The field's number in plain notation, per the options' number format.
+    func withNumber<R>(_ column: Int, _ body: (UnsafeRawBufferPointer) -> R?) -> R? {
+        parser.withField(column) { bytes in
+            let bytes = trimmed(bytes)
+            guard options.numberFormat != .plain else { return body(bytes) }
+            return options.numberFormat.plainNumber(bytes)?.withUnsafeBytes(body)
         }
+    }
+
+    func double(_ column: Int, _ path: [any CodingKey]) throws -> Double {
+        guard let value = withNumber(column, NumberParsing.double) else { throw mismatch(Double.self, column, path) }
         return value
     }
 
     func integer<T: FixedWidthInteger>(_ type: T.Type, _ column: Int, _ path: [any CodingKey]) throws -> T {
-        guard let value = parser.withField(column, { NumberParsing.int64(trimmed($0)) }), let exact = T(exactly: value) else {
-            throw mismatch(T.self, column, path)
-        }
+        // Exactly, from the text: a UInt64 beyond Int64 is read, nothing is clamped.
+        guard let exact = withNumber(column, { bytes in
+            NumberParsing.int64(bytes).flatMap { T(exactly: $0) }
+                ?? NumberParsing.wholeNumber(bytes).flatMap { NumberParsing.exactly($0, as: T.self) }
+        }) else { throw mismatch(T.self, column, path) }
         return exact
     }
 
@@ -133,7 +146,7 @@ import SluiceCore
             throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "expected an ISO 8601 date, found '\(try text(column, path: path))'"))
         }
         if T.self == Decimal.self {
-            guard let value = ExactDecimal.parse(try text(column, path: path).trimmingCharacters(in: .whitespaces)) else {
+            guard let value = withNumber(column, { ExactDecimal.parse(String(decoding: $0, as: UTF8.self)) }) else {
                 throw mismatch(Decimal.self, column, path)
             }
             return value as! T
@@ -153,7 +166,7 @@ import SluiceCore
 struct CSVKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: CSVRowDecoder
     var codingPath: [any CodingKey] { [] }
-    var allKeys: [Key] { decoder.header.names.compactMap(Key.init(stringValue:)) }
+    var allKeys: [Key] { decoder.header.propertyNames.compactMap(Key.init(stringValue:)) }
 
     func contains(_ key: Key) -> Bool {
         guard let column = decoder.column(key) else { return false }

@@ -70,7 +70,7 @@ public struct CSVSource<Output: Sendable>: SourceStage {
                                          delimiter: options.delimiter, firstLine: resumed.lines + 1)
                 reopened.blankLinesAreRecords = names.count == 1
                 parser = reopened
-                decoder = CSVRowDecoder(parser: reopened, header: CSVHeader(names: names), options: options)
+                decoder = CSVRowDecoder(parser: reopened, header: CSVHeader(names: names, keyDecoding: options.keyDecoding), options: options)
                 return true
             }
             guard next < paths.count else { return false }
@@ -94,8 +94,8 @@ public struct CSVSource<Output: Sendable>: SourceStage {
             if !options.hasHeader {
                 names = (0..<names.count).map { "column\($0 + 1)" }
             }
-            let header = CSVHeader(names: names)
-            if options.hasHeader, !names.isEmpty, let missing = missingColumn?(header.names) {
+            let header = CSVHeader(names: names, keyDecoding: options.keyDecoding)
+            if options.hasHeader, !names.isEmpty, let missing = missingColumn?(header.propertyNames) {
                 opened.close()
                 throw RecordError("the header has no column '\(missing)', which the records need (columns: \(header.names.joined(separator: ", ")))",
                                   at: SourceLocation(origin: path, line: 1, field: missing))
@@ -195,7 +195,7 @@ extension CSVSource.Reader: CheckpointableSourceReader {
                                     delimiter: options.delimiter, firstLine: position.nextLine)
             resumed.blankLinesAreRecords = names.count == 1
             parser = resumed
-            decoder = CSVRowDecoder(parser: resumed, header: CSVHeader(names: names), options: options)
+            decoder = CSVRowDecoder(parser: resumed, header: CSVHeader(names: names, keyDecoding: options.keyDecoding), options: options)
             remaining.insert(current, at: 0)
         }
         paths = remaining

@@ -104,8 +104,8 @@ public struct FollowingCSVSource<Output: Sendable>: SourceStage {
                     let names = stage.options.hasHeader
                         ? try (0..<parser.fieldCount).map { try parser.string(at: $0) }
                         : (0..<parser.fieldCount).map { "column\($0 + 1)" }
-                    header = CSVHeader(names: names)
-                    if stage.options.hasHeader, let missing = stage.missingColumn?(header!.names) {
+                    header = CSVHeader(names: names, keyDecoding: stage.options.keyDecoding)
+                    if stage.options.hasHeader, let missing = stage.missingColumn?(header!.propertyNames) {
                         throw RecordError("the header has no column '\(missing)', which the records need (columns: \(header!.names.joined(separator: ", ")))",
                                           at: SourceLocation(origin: stage.path, line: parser.recordLine, field: missing))
                     }
@@ -169,6 +169,6 @@ extension FollowingCSVSource.Reader: CheckpointableSourceReader {
         pending.removeAll()
         ready.removeAll()
         boundary.reset()
-        header = follower.file == nil ? nil : position.header.map { CSVHeader(names: $0) }
+        header = follower.file == nil ? nil : position.header.map { CSVHeader(names: $0, keyDecoding: stage.options.keyDecoding) }
     }
 }
