@@ -1,5 +1,6 @@
 // How each source's fields become a Contact or an Activity: declarative field mappings with
 // the standardisation of names, emails, phones, postcodes, countries, dates and money.
+import SluiceCore
 import Foundation
 import Sluice
 

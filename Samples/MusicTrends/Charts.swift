@@ -1,4 +1,5 @@
 // How landed API pages become chart entries: split, mapped, standardised, validated.
+import SluiceCore
 import Foundation
 import Sluice
 

@@ -1,3 +1,4 @@
+import SluiceCore
 import SluiceIntegration
 
 /// What a column holds, as ``AutoModel`` reads it from the values.

@@ -54,4 +54,15 @@ import SluiceTesting
             _ = try await read("n\n1\n", as: Big.self, CSVOptions(numberFormat: CSVNumberFormat(decimalSeparator: ",", groupingSeparator: ",")))
         }
     }
+
+    @Test func dateColumnsAreReadInTheirOwnFormats() async throws {
+        struct Person: Codable, Sendable { var name: String; var born: Date; var joined: Date }
+        let text = "name;born;joined\nAnn;07.03.1984;2020-01-02T00:00:00Z\nBob;7 Mar 1984;2020-01-02T00:00:00Z\nCy;1984-03-07;2020-01-02T00:00:00Z\nDee;31.02.1984;2020-01-02T00:00:00Z\n"
+        let result = try await read(text, as: Person.self, CSVOptions(delimiter: ";", dateFormats: ["born": ["dd.MM.yyyy", "d MMM yyyy"]]))
+        let day = CivilDate(iso: "1984-03-07")!.date
+        #expect(result.elements.map(\.name) == ["Ann", "Bob"])
+        #expect(result.elements.allSatisfy { $0.born == day })
+        #expect(result.deadLetters.map(\.location?.line) == [4, 5])
+        #expect(result.deadLetters.first?.error.contains("expected a date as dd.MM.yyyy or d MMM yyyy, found '1984-03-07'") == true)
+    }
 }

@@ -1,6 +1,7 @@
 import Testing
 import SluiceIntegration
 import SluiceMatching
+import SluiceCore
 
 @Suite struct MatcherTests {
     @Test func deduplicatesSyntheticPeopleWithoutLabels() {

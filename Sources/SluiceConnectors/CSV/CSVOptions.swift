@@ -16,6 +16,11 @@ public struct CSVOptions: Sendable, Hashable {
     public var numberFormat: CSVNumberFormat
     /// How column names are matched to property names.
     public var keyDecoding: CSVKeyDecoding
+    /// The formats of date columns, by column name (`["born": ["dd.MM.yyyy", "d MMM yyyy"]]`,
+    /// see ``DateStandardiser``): a `Date` property of such a column is read in them, at
+    /// midnight UTC, and anything else in it is an error naming the field. Other date columns
+    /// are read as ISO 8601 or seconds since 1970.
+    public var dateFormats: [String: [String]]
 
     /// The delimiter as given, kept to report it if it cannot be used.
     let requestedDelimiter: Character
@@ -23,13 +28,15 @@ public struct CSVOptions: Sendable, Hashable {
     /// Creates options. A delimiter that is not one ASCII character other than a quote or a
     /// line break makes the source or sink fail when it opens, naming the delimiter.
     public init(delimiter: Character = ",", hasHeader: Bool = true, emptyFieldIsNil: Bool = true,
-                numberFormat: CSVNumberFormat = .plain, keyDecoding: CSVKeyDecoding = .useHeaderNames) {
+                numberFormat: CSVNumberFormat = .plain, keyDecoding: CSVKeyDecoding = .useHeaderNames,
+                dateFormats: [String: [String]] = [:]) {
         self.requestedDelimiter = delimiter
         self.delimiter = delimiter.asciiValue ?? UInt8(ascii: ",")
         self.hasHeader = hasHeader
         self.emptyFieldIsNil = emptyFieldIsNil
         self.numberFormat = numberFormat
         self.keyDecoding = keyDecoding
+        self.dateFormats = dateFormats
     }
 
     /// Throws when the delimiter cannot be used.

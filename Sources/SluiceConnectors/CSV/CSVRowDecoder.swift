@@ -50,6 +50,8 @@ import SluiceCore
     let parser: CSVParser
     @usableFromInline let header: CSVHeader
     let options: CSVOptions
+    /// The readers of columns with date formats, by column.
+    let dateReaders: [Int: DateStandardiser]
     @usableFromInline var codingPath: [any CodingKey] { [] }
     @usableFromInline var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -57,6 +59,11 @@ import SluiceCore
         self.parser = parser
         self.header = header
         self.options = options
+        var readers: [Int: DateStandardiser] = [:]
+        for (column, name) in header.names.enumerated() {
+            if let formats = options.dateFormats[name] { readers[column] = DateStandardiser(formats: formats) }
+        }
+        dateReaders = readers
     }
 
     @usableFromInline func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -139,6 +146,14 @@ import SluiceCore
 
     func decode<T: Decodable>(_ type: T.Type, _ column: Int, _ path: [any CodingKey]) throws -> T {
         if T.self == Date.self {
+            if let formats = dateReaders[column] {
+                let text = try text(column, path: path)
+                guard let iso = formats.iso(text), let day = CivilDate(iso: iso) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription:
+                        "expected a date as \(formats.formats.joined(separator: " or ")), found '\(text.prefix(40))'"))
+                }
+                return day.date as! T
+            }
             if let date = parser.withField(column, { DateParsing.iso8601(trimmed($0)) }) { return date as! T }
             if let seconds = parser.withField(column, { NumberParsing.double(trimmed($0)) }) {
                 return Date(timeIntervalSince1970: seconds) as! T

@@ -1,3 +1,4 @@
+import SluiceCore
 import Foundation
 
 /// One declarative check of a record: it passes, or fails with a reason a person can act on.

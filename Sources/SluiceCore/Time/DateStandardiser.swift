@@ -1,4 +1,3 @@
-import SluiceCore
 
 /// Reads dates written in any of an explicit list of formats and writes them as ISO 8601
 /// (`yyyy-MM-dd`). The list is explicit because "03/04/2021" is the 3rd of April in one
@@ -58,8 +57,9 @@ public struct DateStandardiser: Sendable {
         if text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
             // ASCII: one byte a character, read without Character's Unicode machinery.
             var bytes = text.utf8[...]
-            while let first = bytes.first, ASCIIStandardise.isWhitespace(first) { bytes = bytes.dropFirst() }
-            while let last = bytes.last, ASCIIStandardise.isWhitespace(last) { bytes = bytes.dropLast() }
+            func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+            while let first = bytes.first, isWhitespace(first) { bytes = bytes.dropFirst() }
+            while let last = bytes.last, isWhitespace(last) { bytes = bytes.dropLast() }
             let input = Array(bytes)
             for pattern in patterns {
                 if let (year, month, day) = Self.read(input, pattern), let date = CivilDate(year: year, month: month, day: day) {
@@ -144,7 +144,7 @@ extension UInt8: DateTextUnit {
     var isLetter: Bool { (self | 0x20) &- 97 < 26 }
     func isCharacter(_ character: Character) -> Bool { character.asciiValue == self }
     static func lowercasedWord(_ units: ArraySlice<UInt8>) -> String {
-        String(decoding: units.map(ASCIIStandardise.lowercased), as: UTF8.self)
+        String(decoding: units.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }
 
