@@ -189,4 +189,15 @@ import SluiceTesting
         #expect(server.requests.count == 6)
         #expect(result.elements.count == 1)
     }
+
+    @Test func aNextLinkWithAnEncodedPathIsFollowed() async throws {
+        let server = try LoopbackHTTPServer { request in
+            request.path == "/first" ? .respond(.json(#"[{"id":1,"name":"a"}]"#, headers: ["Link": "</a%20b/next?p=2>; rel=\"next\""]))
+                                     : .respond(.json(#"[{"id":2,"name":"b"}]"#))
+        }
+        defer { server.stop() }
+        let result = try await SourceHarness.readAll(Source.http(server.url("/first"), as: Artist.self, pagination: .linkHeader))
+        #expect(result.elements.map(\.id) == [1, 2])
+        #expect(server.requests.last?.path == "/a b/next")
+    }
 }

@@ -110,9 +110,11 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
         /// `url` as the position keeps it: relative to the configured URL when it is on the
         /// same origin (a resumed run may reach the API at another address), absolute otherwise.
         func reference(to url: URL) -> String {
-            guard Self.origin(of: url) == Self.origin(of: base) else { return url.absoluteString }
-            let query = url.query.map { "?" + $0 } ?? ""
-            return url.path + query
+            guard Self.origin(of: url) == Self.origin(of: base),
+                  let components = URLComponents(url: url, resolvingAgainstBaseURL: true) else { return url.absoluteString }
+            // Percent-encoded as it came: a decoded path would not parse again.
+            let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
+            return components.percentEncodedPath + query
         }
 
         /// Scheme, host and port: what a credential is bound to.
@@ -259,7 +261,10 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
 
         /// Fetches the next page and emits its records.
         public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
-            guard let request = next, let url = requestURL(request) else { return false }
+            guard let request = next else { return false }
+            guard let url = requestURL(request) else {
+                throw RecordError("\(redactor.display(request.url.isEmpty ? base.absoluteString : request.url)): cannot make a URL of the next request (page \(request.page.map(String.init) ?? "-"), cursor \(request.cursor ?? "-"))")
+            }
             let shown = redactor.display(url)
             guard requested.insert(url.absoluteString).inserted else {
                 throw RecordError("\(shown): pagination loop: this request was already made in this run (the API handed out the same cursor or next link again)")
