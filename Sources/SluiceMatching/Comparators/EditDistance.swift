@@ -2,7 +2,13 @@
 /// "Zoë" is three characters and a comparison never splits one.
 public enum EditDistance {
     /// The scalars of `text`, the form every comparator here takes.
-    @inlinable public static func scalars(_ text: String) -> [UInt32] { text.unicodeScalars.map(\.value) }
+    @inlinable public static func scalars(_ text: String) -> [UInt32] {
+        // Sized once: mapping the scalar view would grow the array by doubling, twice the memory.
+        var result: [UInt32] = []
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars { result.append(scalar.value) }
+        return result
+    }
 
     /// Insertions, deletions and substitutions needed to turn `a` into `b`.
     public static func levenshtein(_ a: [UInt32], _ b: [UInt32]) -> Int {

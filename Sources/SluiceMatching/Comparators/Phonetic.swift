@@ -4,8 +4,18 @@ import Foundation
 public enum Phonetic {
     /// The letters A–Z of `text`, accents removed, uppercased.
     static func letters(_ text: String) -> [UInt8] {
-        text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased()
-            .unicodeScalars.compactMap { $0.value >= 65 && $0.value <= 90 ? UInt8($0.value) : nil }
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count)
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII needs no folding: keep the letters, upper-cased.
+            for byte in text.utf8 where (byte | 0x20) &- 97 < 26 { result.append(byte & ~0x20) }
+            return result
+        }
+        for scalar in text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).uppercased().unicodeScalars
+        where scalar.value >= 65 && scalar.value <= 90 {
+            result.append(UInt8(scalar.value))
+        }
+        return result
     }
 
     /// American Soundex: the first letter and three digits ("Robert" and "Rupert" → R163);
@@ -40,18 +50,19 @@ public enum Phonetic {
     /// Metaphone (Philips, 1990): a key of consonant sounds ("Thompson" → TMSN, "Knight" →
     /// NFT is avoided: → NT), so that spelling variants of a name share it.
     public static func metaphone(_ text: String) -> String {
-        var word = letters(text).map { Character(Unicode.Scalar($0)) }
+        // Letters as bytes (a Character is 16 bytes each: a long value would take 16 times its size).
+        var word = letters(text)
         guard !word.isEmpty else { return "" }
         let vowels: Set<Character> = ["A", "E", "I", "O", "U"]
-        func at(_ index: Int) -> Character? { index >= 0 && index < word.count ? word[index] : nil }
+        func at(_ index: Int) -> Character? { index >= 0 && index < word.count ? Character(Unicode.Scalar(word[index])) : nil }
         // Initial letters that are not pronounced, or pronounced otherwise.
-        let start = String(word.prefix(2))
+        let start = String(decoding: word.prefix(2), as: UTF8.self)
         if ["KN", "GN", "PN", "AE", "WR"].contains(start) { word.removeFirst() }
-        if word.first == "X" { word[0] = "S" }
+        if word.first == UInt8(ascii: "X") { word[0] = UInt8(ascii: "S") }
         if start == "WH" { word.remove(at: 1) }
         var key = ""
         for index in word.indices {
-            let letter = word[index]
+            let letter = Character(Unicode.Scalar(word[index]))
             // Doubled letters sound once, except C.
             if letter != "C", at(index - 1) == letter { continue }
             let next = at(index + 1)

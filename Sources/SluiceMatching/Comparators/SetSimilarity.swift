@@ -43,7 +43,22 @@ public enum SetSimilarity {
 
     /// The words of `text`: letters and digits, lowercased.
     public static func tokens(_ text: String) -> Set<String> {
-        Set(text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
+        // ASCII text is lowercased a byte at a time, without a second copy of the whole text.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var tokens: Set<String> = []
+            var current: [UInt8] = []
+            for byte in text.utf8 {
+                if byte &- 48 < 10 || (byte | 0x20) &- 97 < 26 {
+                    current.append(byte &- 65 < 26 ? byte | 0x20 : byte)
+                } else if !current.isEmpty {
+                    tokens.insert(String(decoding: current, as: UTF8.self))
+                    current.removeAll(keepingCapacity: true)
+                }
+            }
+            if !current.isEmpty { tokens.insert(String(decoding: current, as: UTF8.self)) }
+            return tokens
+        }
+        return Set(text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
     }
 
     /// Token-set similarity: shared words over the words of the shorter side, so that word

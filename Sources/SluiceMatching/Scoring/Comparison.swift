@@ -5,7 +5,7 @@ import Foundation
 public struct PreparedValue: Sendable {
     /// Trimmed, lowercased, accents removed, inner whitespace collapsed.
     public let text: String
-    /// `text` as Unicode scalar values.
+    /// `text` as Unicode scalar values; empty when prepared with ``Features/partsOnly``.
     public let scalars: [UInt32]
     /// The words of `text`.
     public let tokens: Set<String>
@@ -39,6 +39,9 @@ public struct PreparedValue: Sendable {
         public static let number = Features(rawValue: 2)
         /// ``parts`` with their Metaphone codes.
         public static let parts = Features(rawValue: 4)
+        /// Only the parts' scalars are kept, not the whole value's (``scalars`` is empty): for
+        /// comparisons that look at the parts alone, so that a long value is not held twice.
+        public static let partsOnly = Features(rawValue: 8)
     }
 
     /// Prepares `raw` with `features` (all by default); `nil` for nothing, empty or
@@ -53,7 +56,7 @@ public struct PreparedValue: Sendable {
         guard !words.isEmpty else { return nil }
         let text = words.count == 1 ? String(words[0]) : words.joined(separator: " ")
         self.text = text
-        let scalars = EditDistance.scalars(text)
+        let scalars = features.contains(.partsOnly) ? [] : EditDistance.scalars(text)
         self.scalars = scalars
         tokens = features.contains(.tokens) ? SetSimilarity.tokens(text) : []
         number = features.contains(.number) ? Double(text) : nil
@@ -64,7 +67,7 @@ public struct PreparedValue: Sendable {
             while trimmed.last == " " { trimmed.removeLast() }
             let whole = trimmed.utf8.count == text.utf8.count
             let partText = whole ? text : String(trimmed)
-            return Part(text: partText, scalars: whole ? scalars : EditDistance.scalars(partText),
+            return Part(text: partText, scalars: whole && !features.contains(.partsOnly) ? scalars : EditDistance.scalars(partText),
                         metaphone: Phonetic.metaphone(partText))
         }
     }
@@ -212,7 +215,7 @@ extension Comparison {
                                   given: @escaping @Sendable (Element) -> String?,
                                   family: @escaping @Sendable (Element) -> String?) -> Comparison {
         Comparison(name, levels: ["exact", "swapped", "both close", "family close, same initial", "shared words ≥ 0.5", "else"],
-                   termFrequency: termFrequency, features: [.tokens, .parts],
+                   termFrequency: termFrequency, features: [.tokens, .parts, .partsOnly],
                    value: { element in
                        let parts = [given(element), family(element)].map { $0?.replacingOccurrences(of: "|", with: " ") ?? "" }
                        return parts.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } ? nil : parts.joined(separator: "|")
