@@ -77,9 +77,6 @@
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The byte range in the file of the current record, its line break included.
-    @usableFromInline var rawRange: Range<Int64> { recordStart..<max(recordStart, recordEnd) }
-
     private func nextByte() throws -> UInt8? {
         if position == block.count {
             guard !atEnd, let next = try reader.nextBlock() else {
