@@ -67,6 +67,15 @@ import SluiceTesting
             #expect(!letter.error.contains("no known kind"))
         }
         #expect(Set(byLine.keys) == Set(counted.map { $0.offset + 1 }), "seed \(seed)")
+        // Following the file as it grows gives the same records and dead letters.
+        if seed <= 2 {
+            let followed = try await SourceHarness.readAll(
+                Source.followJSONLines(path, as: Record.self, pollEvery: .milliseconds(5), endAfterIdle: .milliseconds(30)).onError(.deadLetter))
+            #expect(followed.elements == result.elements)
+            #expect(followed.elements.map { $0.origin?.line } == result.elements.map { $0.origin?.line })
+            #expect(followed.deadLetters.map(\.rawInput) == result.deadLetters.map(\.rawInput))
+            #expect(followed.deadLetters.map { $0.location?.line } == result.deadLetters.map { $0.location?.line })
+        }
         // What was accepted is JSON that Foundation reads too.
         for record in result.elements {
             let line = lines[record.origin!.line! - 1]
@@ -117,8 +126,17 @@ import SluiceTesting
         defer { directory.remove() }
         let path = try directory.write(bytes: fileBytes, to: "in.csv")
         let result = try await SourceHarness.readAll(Source.csvRecords(path).onError(.deadLetter), chunkSize: 5)
-        let recordLines = try await SourceHarness.readAll(Source.csv(path).onError(.deadLetter), chunkSize: 5)
-            .elements.map { $0.origin?.line ?? 0 }
+        let asRecords = try await SourceHarness.readAll(Source.csv(path).onError(.deadLetter), chunkSize: 5)
+        let recordLines = asRecords.elements.map { $0.origin?.line ?? 0 }
+        // Following the file as it grows gives the same records and dead letters (LF files:
+        // a followed file is read by lines).
+        if lineEnd == "\n" {
+            let followed = try await SourceHarness.readAll(
+                Source.followCSV(path, as: Record.self, pollEvery: .milliseconds(5), endAfterIdle: .milliseconds(30)).onError(.deadLetter))
+            #expect(followed.elements == asRecords.elements, "seed \(seed)")
+            #expect(followed.elements.map { $0.origin?.line } == recordLines, "seed \(seed)")
+            #expect(followed.deadLetters.map(\.rawInput) == asRecords.deadLetters.map(\.rawInput), "seed \(seed)")
+        }
 
         // Items in file order: records (start line) and dead letters (start line, lines spanned).
         enum Item { case record(Int, CSVRecord); case deadLetter(Int, Int, DeadLetter) }
