@@ -61,4 +61,16 @@ import SluiceCore
             #expect(dates.iso(text) == dates.iso(text + "\u{A0}"), "\(text.debugDescription)")   // the second is not ASCII
         }
     }
+
+    @Test func latinNamesAreSplitAsTheGeneralFormSplitsThem() {
+        var random = SplitMix64(seed: 13)
+        let pieces = ["Zoë", "MÜLLER", "José", "García", "Łukasz", "Dr.", "mr", ".", ",", " ", "\u{A0}", "Jr.", "Ø", "van",
+                      "\t", "Prof", "\u{85}", "Ann", "ß", "\n", "O'Brien", "Ñ"]
+        for _ in 0..<20_000 {
+            let name = Self.text(&random, from: pieces, count: 7)
+            guard Standardise.isLatinWithoutCombiningMarks(name) else { continue }
+            let fast = Standardise.latinPersonName(name), general = Standardise.anyPersonName(name)
+            #expect(fast?.given == general?.given && fast?.family == general?.family, "\(name.debugDescription)")
+        }
+    }
 }

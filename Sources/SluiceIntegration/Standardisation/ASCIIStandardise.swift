@@ -85,50 +85,76 @@ enum ASCIIStandardise {
         return "+" + String(decoding: number, as: UTF8.self)
     }
 
-    /// ``Standardise/personName(_:)``'s words for ASCII text: split at whitespace (and commas
-    /// when asked), titles and suffixes dropped.
-    static func words(_ part: Substring.UTF8View, commasSeparate: Bool) -> [Substring] {
-        var words: [Substring] = []
-        var index = part.startIndex
-        let base = Substring(part)
-        while index < part.endIndex {
-            while index < part.endIndex, isWhitespace(part[index]) || (commasSeparate && part[index] == UInt8(ascii: ",")) {
-                index = part.index(after: index)
+    /// Titles and suffixes as lowercase bytes.
+    static let titlesAndSuffixes: [[UInt8]] = (Standardise.titles.union(Standardise.suffixes)).map { Array($0.utf8) }
+
+    /// Whether `word`, lowercased and without leading and trailing dots, is a title or suffix
+    /// (or nothing but dots). Works on bytes and on scalar values alike.
+    static func isTitleOrSuffix<Unit: FixedWidthInteger>(_ word: UnsafeBufferPointer<Unit>) -> Bool {
+        var start = 0, end = word.count
+        while start < end, word[start] == 0x2E { start += 1 }
+        while end > start, word[end - 1] == 0x2E { end -= 1 }
+        guard start < end else { return true }
+        guard end - start <= 5 else { return false }   // the longest title is five letters
+        return titlesAndSuffixes.contains { title in
+            title.count == end - start && zip(title, word[start..<end]).allSatisfy { letter, unit in
+                unit < 0x80 && letter == lowercased(UInt8(unit))
             }
+        }
+    }
+
+    /// The word ranges of `units[range]`: split at whitespace (and commas when asked), titles
+    /// and suffixes dropped. Whitespace is Swift's for characters below U+0300.
+    static func words<Unit: FixedWidthInteger>(_ units: UnsafeBufferPointer<Unit>, _ range: Range<Int>,
+                                               commasSeparate: Bool) -> [Range<Int>] {
+        var words: [Range<Int>] = []
+        var index = range.lowerBound
+        func separates(_ unit: Unit) -> Bool {
+            unit == 0x20 || (unit >= 0x09 && unit <= 0x0D) || unit == 0x85 || unit == 0xA0 || (commasSeparate && unit == 0x2C)
+        }
+        while index < range.upperBound {
+            while index < range.upperBound, separates(units[index]) { index += 1 }
             let start = index
-            while index < part.endIndex, !(isWhitespace(part[index]) || (commasSeparate && part[index] == UInt8(ascii: ","))) {
-                index = part.index(after: index)
-            }
+            while index < range.upperBound, !separates(units[index]) { index += 1 }
             guard start < index else { break }
-            let word = base[start..<index]
-            if !isTitleOrSuffix(word.utf8) { words.append(word) }
+            if !isTitleOrSuffix(UnsafeBufferPointer(rebasing: units[start..<index])) { words.append(start..<index) }
         }
         return words
     }
 
-    /// Whether `word`, lowercased and without leading and trailing dots, is a title or suffix
-    /// (or nothing but dots).
-    static func isTitleOrSuffix(_ word: Substring.UTF8View) -> Bool {
-        var bare = word[...]
-        while bare.first == UInt8(ascii: ".") { bare = bare.dropFirst() }
-        while bare.last == UInt8(ascii: ".") { bare = bare.dropLast() }
-        guard !bare.isEmpty else { return true }
-        guard bare.count <= 5 else { return false }   // the longest title is five letters
-        let lower = String(decoding: bare.map(lowercased), as: UTF8.self)
-        return Standardise.titles.contains(lower) || Standardise.suffixes.contains(lower)
+    /// ``Standardise/personName(_:)`` over code units that each stand for one character (ASCII
+    /// bytes, or the scalars of Latin text without combining marks); `text` makes a string of
+    /// some of them.
+    static func personName<Unit: FixedWidthInteger>(
+        _ units: UnsafeBufferPointer<Unit>, text: ([Range<Int>]) -> String
+    ) -> (given: String, family: String)? {
+        // The same pieces as the general form's split at the first comma, which drops empty
+        // pieces before counting its one split.
+        var start = 0
+        while start < units.count, units[start] == 0x2C { start += 1 }
+        if let comma = units[start...].firstIndex(of: 0x2C), comma + 1 < units.count {
+            let family = words(units, start..<comma, commasSeparate: false)
+            let given = words(units, (comma + 1)..<units.count, commasSeparate: false)
+            if !family.isEmpty { return (text(given), text(family)) }
+        }
+        let all = words(units, 0..<units.count, commasSeparate: true)
+        guard !all.isEmpty else { return nil }
+        return (text(Array(all.dropLast())), text(Array(all.suffix(1))))
     }
 
     /// ``Standardise/personName(_:)`` for ASCII text.
     static func personName(_ text: String) -> (given: String, family: String)? {
-        // The same pieces as the general form: empty pieces are dropped before the one split.
-        let pieces = text.utf8.contains(UInt8(ascii: ",")) ? text.split(separator: ",", maxSplits: 1) : []
-        if pieces.count == 2 {
-            let family = words(pieces[0].utf8, commasSeparate: false), given = words(pieces[1].utf8, commasSeparate: false)
-            if !family.isEmpty { return (given.joined(separator: " "), family.joined(separator: " ")) }
+        var text = text
+        return text.withUTF8 { bytes in
+            personName(bytes) { words in
+                var result: [UInt8] = []
+                for word in words {
+                    if !result.isEmpty { result.append(0x20) }
+                    result.append(contentsOf: bytes[word])
+                }
+                return String(decoding: result, as: UTF8.self)
+            }
         }
-        let all = words(Substring(text).utf8, commasSeparate: true)
-        guard let family = all.last else { return nil }
-        return (all.dropLast().joined(separator: " "), String(family))
     }
 
     /// ``Standardise/postcode(_:country:)`` for ASCII text.

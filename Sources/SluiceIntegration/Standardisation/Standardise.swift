@@ -117,7 +117,31 @@ public enum Standardise {
     /// `("Ann", "LEE")`; `"Mr John Ronald Smith Jr."` → `("John Ronald", "Smith")`; a single
     /// word is a family name. `nil` for nothing but titles.
     public static func personName(_ text: String) -> (given: String, family: String)? {
-        ASCIIStandardise.isASCII(text) ? ASCIIStandardise.personName(text) : anyPersonName(text)
+        if ASCIIStandardise.isASCII(text) { return ASCIIStandardise.personName(text) }
+        if isLatinWithoutCombiningMarks(text) { return latinPersonName(text) }
+        return anyPersonName(text)
+    }
+
+    /// Whether every scalar is below U+0300 (Latin letters with their accents precomposed) and
+    /// none is a CR: then every character is one scalar, and scalars can stand for characters.
+    static func isLatinWithoutCombiningMarks(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.value < 0x300 && $0.value != 0x0D }
+    }
+
+    /// ``personName(_:)`` over scalars, for text where each character is one scalar: the same
+    /// splits as the general form, without breaking text into characters.
+    static func latinPersonName(_ text: String) -> (given: String, family: String)? {
+        let scalars = text.unicodeScalars.map(\.value)
+        return scalars.withUnsafeBufferPointer { units in
+            ASCIIStandardise.personName(units) { words in
+                var result = String.UnicodeScalarView()
+                for word in words {
+                    if !result.isEmpty { result.append(" ") }
+                    for value in units[word] { result.append(Unicode.Scalar(value)!) }
+                }
+                return String(result)
+            }
+        }
     }
 
     /// ``personName(_:)`` for any text.
