@@ -108,6 +108,13 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         let report = try await pipeline(input: input, output: output, crash: crash).run(options: RunOptions(chunkSize: 16), checkpoints: policy)
         #expect(try lines(output) == expected)
         #expect(report.checkpoints?.completed ?? 0 >= 1)
+        // This run read what the crashed one had not checkpointed; since the first start, every
+        // event was read exactly once.
+        #expect(report.sinceFirstStart?.first { $0.name == "purchases" }?.recordsOut == 2_000)
+        if report.checkpoints?.restoredFrom != nil {
+            #expect(report[stage: "purchases"]?.recordsOut ?? 0 < 2_000)
+            #expect(report.description.contains("since the first start"))
+        }
         // No hidden parts are left behind.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.file("out")).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)

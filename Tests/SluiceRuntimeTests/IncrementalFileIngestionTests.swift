@@ -33,6 +33,8 @@ import SluiceTesting
         let second = try await jsonLinesRun(input, output, state)
         #expect(try ids(output) == [1, 2, 3, 4])
         #expect(second[stage: "rows"]?.recordsOut == 2)
+        #expect(second.sinceFirstStart?.first { $0.name == "rows" }?.recordsOut == 4)
+        #expect(second.sinceFirstStart?.first { $0.name == "out" }?.recordsIn == 4)
         _ = try await jsonLinesRun(input, output, state)
         #expect(try ids(output) == [1, 2, 3, 4])
         // A file cut short cannot be read exactly once: the run says so.

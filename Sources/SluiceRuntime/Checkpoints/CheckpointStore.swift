@@ -6,6 +6,8 @@ import SluiceCore
 struct CheckpointPart: Sendable {
     enum Kind: String, Codable, Sendable {
         case state, position, transaction
+        /// A stage instance's counts since the pipeline first started (``StageTotals``).
+        case counters
     }
     let stage: String
     let instance: Int

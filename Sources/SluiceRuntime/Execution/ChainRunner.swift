@@ -27,6 +27,9 @@ final class ChainRunner {
     private var transforms: [Transform] = []
     /// The head, when it is a two-input stage.
     private var binaryHead: (instance: ErasedBinary, metrics: StageMetrics, name: String)?
+    /// This instance's counts per stage (by graph index) since the pipeline first started:
+    /// restored from the checkpoint, carried forward in every new one.
+    private var totals: [Int: StageTotals] = [:]
     private let tailMetrics: StageMetrics
     private let deadLetterTarget: (channel: BoundedChannel, producer: Int)?
 
@@ -45,6 +48,18 @@ final class ChainRunner {
                                 run.plan.deadLetterProducerOffset[chain.index] + instance)
         } else {
             deadLetterTarget = nil
+        }
+        if let restored = run.restored {
+            for node in chain.nodes {
+                let stage = run.plan.graph[node]
+                // Instances beyond today's parallelism hand their counts to instance 0.
+                for part in restored.parts(of: stage.name, kind: .counters)
+                where part.instance == instance || (instance == 0 && part.instance >= stage.parallelism) {
+                    // Counts are informational: a part from another version starts at zero.
+                    guard let counted = try? StateCoding.decode(StageTotals.self, from: part.bytes) else { continue }
+                    totals[node.index, default: StageTotals(name: stage.name)].add(counted)
+                }
+            }
         }
     }
 
@@ -184,7 +199,7 @@ final class ChainRunner {
             let transform = transforms[position]
             let outcome = try await attributed(to: transform.name) {
                 let outcome = try event(transform.instance)
-                try transform.metrics.record(outcome, input: 0)
+                try self.record(transform.metrics, outcome, input: 0)
                 return outcome
             }
             try await deliverSideOutputs(outcome, of: transform.node)
@@ -234,7 +249,7 @@ final class ChainRunner {
                 let (outcome, done) = try await attributed(to: node.name) { try await source.read(run.options.chunkSize) }
                 finished = done
                 let produced = outcome.output?.count ?? 0
-                try await attributed(to: node.name) { try metrics.record(outcome, input: produced + outcome.skipped + outcome.deadLetters.count) }
+                try await attributed(to: node.name) { try self.record(metrics, outcome, input: produced + outcome.skipped + outcome.deadLetters.count) }
                 try await deliverDeadLetters(outcome.deadLetters)
                 if let chunk = outcome.output {
                     try await push(chunk, from: 0)
@@ -291,7 +306,7 @@ final class ChainRunner {
                 let outcome = try await self.attributed(to: node.name) { try await sink.write(chunk) }
                 // A sink's output is what it wrote: its input less what it rejected.
                 try await self.attributed(to: node.name) {
-                    try metrics.record(outcome, input: chunk.count, output: chunk.count - outcome.skipped - outcome.deadLetters.count)
+                    try self.record(metrics, outcome, input: chunk.count, output: chunk.count - outcome.skipped - outcome.deadLetters.count)
                 }
                 try await self.deliverDeadLetters(outcome.deadLetters)
             }
@@ -434,9 +449,26 @@ final class ChainRunner {
         try await forwardBarrier(id)
     }
 
+    /// Counts one outcome in the stage's metrics and in this instance's totals since the first
+    /// start; throws when the stage breaks its error budget.
+    private func record(_ metrics: StageMetrics, _ outcome: StageOutcome, input: Int, output: Int? = nil) throws {
+        try metrics.record(outcome, input: input, output: output)
+        totals[metrics.index, default: StageTotals(name: metrics.name)].add(outcome, input: input, output: output)
+    }
+
+    /// This instance's totals of every stage of its chain, as checkpoint parts.
+    private func counterParts() throws -> [CheckpointPart] {
+        guard run.checkpoints != nil else { return [] }
+        return try chain.nodes.map { node in
+            let name = run.plan.graph[node].name
+            let bytes = try StateCoding.encode(totals[node.index] ?? StageTotals(name: name))
+            return CheckpointPart(stage: name, instance: instance, kind: .counters, bytes: bytes)
+        }
+    }
+
     private func acknowledge(_ id: CheckpointID, parts: [CheckpointPart]) throws {
         do {
-            try run.checkpoints?.acknowledge(id, participant: participant, parts: parts)
+            try run.checkpoints?.acknowledge(id, participant: participant, parts: parts + counterParts())
         } catch {
             throw StageFailure(stage: run.plan.graph[chain.head].name, error: error)
         }
@@ -444,7 +476,7 @@ final class ChainRunner {
 
     private func acknowledgeFinal(parts: [CheckpointPart], isSource: Bool = false) async throws {
         do {
-            try run.checkpoints?.acknowledgeFinal(participant: participant, isSource: isSource, parts: parts)
+            try run.checkpoints?.acknowledgeFinal(participant: participant, isSource: isSource, parts: parts + counterParts())
         } catch {
             throw StageFailure(stage: run.plan.graph[chain.head].name, error: error)
         }
@@ -467,7 +499,7 @@ final class ChainRunner {
             let transform = transforms[position]
             let outcome = try await attributed(to: transform.name) {
                 let outcome = try transform.instance.process(current)
-                try transform.metrics.record(outcome, input: current.count)
+                try self.record(transform.metrics, outcome, input: current.count)
                 return outcome
             }
             try await deliverSideOutputs(outcome, of: transform.node)
@@ -491,7 +523,7 @@ final class ChainRunner {
 
     /// Counts what a two-input head produced and sends it on through the fused transforms.
     private func absorbHeadOutcome(_ outcome: StageOutcome, metrics: StageMetrics, input: Int) async throws {
-        try await attributed(to: metrics.name) { try metrics.record(outcome, input: input) }
+        try await attributed(to: metrics.name) { try self.record(metrics, outcome, input: input) }
         try await deliverSideOutputs(outcome, of: chain.head)
         if let output = outcome.output { try await push(output, from: 0) }
     }

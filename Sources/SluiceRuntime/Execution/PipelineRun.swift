@@ -164,6 +164,7 @@ extension Pipeline {
                                wallTime: ContinuousClock.now - start,
                                deadLetters: execution.deadLetterStore.all)
         report.checkpoints = coordinator?.statistics
+        if coordinator != nil { report.sinceFirstStart = Self.totals(of: report.stages, after: restored) }
         report.stoppedAtSavepoint = (failure as? StopAtSavepoint)?.savepoint
         if let stopped = failure as? StopAtSavepoint, stopped.savepoint == nil { throw CancellationError() }
         guard let failure, !(failure is StopAtSavepoint) else { return report }
@@ -188,7 +189,8 @@ extension Pipeline {
         guard let checkpoint = found.checkpoint else { return found }
         var problems: [String] = []
         let stages = Dictionary(graph.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        for stage in Set(checkpoint.parts.map(\.stage)).sorted() where stages[stage] == nil && !policy.allowDroppingState.contains(stage) {
+        for stage in Set(checkpoint.parts.filter { $0.kind != .counters }.map(\.stage)).sorted()
+        where stages[stage] == nil && !policy.allowDroppingState.contains(stage) {
             problems.append("checkpoint \(checkpoint.id) (\(checkpoint.directory)) has state for stage '\(stage)', which this pipeline does not have; rename the stage back, or allow dropping its state with allowDroppingState: [\"\(stage)\"]")
         }
         guard problems.isEmpty else {
@@ -211,4 +213,24 @@ extension Pipeline {
 struct StopAtSavepoint: Error {
     /// The savepoint; `nil` when the run had no checkpoints and was simply cancelled.
     let savepoint: UInt64?
+}
+
+extension Pipeline {
+    /// Each stage's counts since the first start: what the restored checkpoint carried, plus
+    /// this run's.
+    static func totals(of stages: [StageReport], after restored: RestoredCheckpoint?) -> [StageTotals] {
+        var carried: [String: StageTotals] = [:]
+        for part in restored?.parts ?? [] where part.kind == .counters {
+            guard let counted = try? StateCoding.decode(StageTotals.self, from: part.bytes) else { continue }
+            carried[part.stage, default: StageTotals(name: part.stage)].add(counted)
+        }
+        return stages.map { stage in
+            var total = carried[stage.name] ?? StageTotals(name: stage.name)
+            total.recordsIn += stage.recordsIn
+            total.recordsOut += stage.recordsOut
+            total.errored += stage.errored
+            total.deadLettered += stage.deadLettered
+            return total
+        }
+    }
 }

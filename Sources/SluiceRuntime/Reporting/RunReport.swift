@@ -43,6 +43,9 @@ public struct RunReport: Sendable, CustomStringConvertible {
     /// Set when a ``StopHandle`` stopped the run: the savepoint it stopped at, from which the
     /// next run resumes.
     public var stoppedAtSavepoint: UInt64?
+    /// With checkpoints: each stage's counts since the pipeline first started, across resumed
+    /// runs (``stages`` has this run's alone); `nil` without checkpoints.
+    public var sinceFirstStart: [StageTotals]?
 
     /// The report of the stage named `name`.
     public subscript(stage name: String) -> StageReport? {
@@ -81,6 +84,12 @@ public struct RunReport: Sendable, CustomStringConvertible {
             if let restored = checkpoints.restoredFrom { line += "; resumed from checkpoint \(restored)" }
             lines.append(line)
             for skipped in checkpoints.skippedOnRestore { lines.append("  skipped on restore: \(skipped)") }
+        }
+        if checkpoints?.restoredFrom != nil, let totals = sinceFirstStart {
+            lines.append("  since the first start:")
+            let table = [["stage", "in", "out", "errored", "dead"]]
+                + totals.map { [$0.name, "\($0.recordsIn)", "\($0.recordsOut)", "\($0.errored)", "\($0.deadLettered)"] }
+            lines += TextTable.lines(table, leftAligned: 1, indent: "    ", ruleAfterHeader: true)
         }
         return lines.joined(separator: "\n")
     }

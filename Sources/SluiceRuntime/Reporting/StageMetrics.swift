@@ -15,7 +15,11 @@ final class StageMetrics: Sendable {
     let budget: ErrorBudget?
     private let finishedInstances = Atomic<Int>(0)
 
+    /// The stage's index in the graph.
+    let index: Int
+
     init(node: LogicalNode) {
+        index = node.id.index
         name = node.name
         kind = node.kind
         parallelism = node.parallelism
