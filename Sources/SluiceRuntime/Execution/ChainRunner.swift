@@ -50,14 +50,16 @@ final class ChainRunner {
             deadLetterTarget = nil
         }
         if let restored = run.restored {
-            for node in chain.nodes {
-                let stage = run.plan.graph[node]
-                // Instances beyond today's parallelism hand their counts to instance 0.
-                for part in restored.parts(of: stage.name, kind: .counters)
-                where part.instance == instance || (instance == 0 && part.instance >= stage.parallelism) {
-                    // Counts are informational: a part from another version starts at zero.
-                    guard let counted = try? StateCoding.decode(StageTotals.self, from: part.bytes) else { continue }
-                    totals[node.index, default: StageTotals(name: stage.name)].add(counted)
+            let parallelism = run.plan.graph[chain.head].parallelism
+            let nodes = Dictionary(chain.nodes.map { (run.plan.graph[$0].name, $0.index) }, uniquingKeysWith: { first, _ in first })
+            // Instances beyond today's parallelism hand their counts to instance 0.
+            for part in restored.parts where part.kind == .counters
+                && (part.instance == instance || (instance == 0 && part.instance >= parallelism)) {
+                // Counts are informational: a part from another version counts nothing.
+                guard let counted = try? StateCoding.decode([StageTotals].self, from: part.bytes) else { continue }
+                for stage in counted {
+                    guard let index = nodes[stage.name] else { continue }
+                    totals[index, default: StageTotals(name: stage.name)].add(stage)
                 }
             }
         }
@@ -456,14 +458,13 @@ final class ChainRunner {
         totals[metrics.index, default: StageTotals(name: metrics.name)].add(outcome, input: input, output: output)
     }
 
-    /// This instance's totals of every stage of its chain, as checkpoint parts.
+    /// This instance's totals of every stage of its chain, as one checkpoint part (one file
+    /// to write and sync per chain instance, not one per stage).
     private func counterParts() throws -> [CheckpointPart] {
         guard run.checkpoints != nil else { return [] }
-        return try chain.nodes.map { node in
-            let name = run.plan.graph[node].name
-            let bytes = try StateCoding.encode(totals[node.index] ?? StageTotals(name: name))
-            return CheckpointPart(stage: name, instance: instance, kind: .counters, bytes: bytes)
-        }
+        let counted = chain.nodes.map { totals[$0.index] ?? StageTotals(name: run.plan.graph[$0].name) }
+        return [CheckpointPart(stage: run.plan.graph[chain.head].name, instance: instance, kind: .counters,
+                               bytes: try StateCoding.encode(counted))]
     }
 
     private func acknowledge(_ id: CheckpointID, parts: [CheckpointPart]) throws {

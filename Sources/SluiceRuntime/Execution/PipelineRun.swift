@@ -221,8 +221,8 @@ extension Pipeline {
     static func totals(of stages: [StageReport], after restored: RestoredCheckpoint?) -> [StageTotals] {
         var carried: [String: StageTotals] = [:]
         for part in restored?.parts ?? [] where part.kind == .counters {
-            guard let counted = try? StateCoding.decode(StageTotals.self, from: part.bytes) else { continue }
-            carried[part.stage, default: StageTotals(name: part.stage)].add(counted)
+            guard let counted = try? StateCoding.decode([StageTotals].self, from: part.bytes) else { continue }
+            for stage in counted { carried[stage.name, default: StageTotals(name: stage.name)].add(stage) }
         }
         return stages.map { stage in
             var total = carried[stage.name] ?? StageTotals(name: stage.name)
