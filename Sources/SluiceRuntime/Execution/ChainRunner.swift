@@ -455,6 +455,7 @@ final class ChainRunner {
     /// start; throws when the stage breaks its error budget.
     private func record(_ metrics: StageMetrics, _ outcome: StageOutcome, input: Int, output: Int? = nil) throws {
         try metrics.record(outcome, input: input, output: output)
+        guard run.checkpoints != nil else { return }   // the totals travel only in checkpoints
         totals[metrics.index, default: StageTotals(name: metrics.name)].add(outcome, input: input, output: output)
     }
 
