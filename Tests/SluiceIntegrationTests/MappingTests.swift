@@ -72,6 +72,14 @@ struct CanonicalCustomer: Codable, Sendable, Equatable {
         #expect(rejected.elements.map { $0.location?.line } == [5])
     }
 
+    @Test func aWholeNumberBeyondInt64IsNeitherRoundedNorClamped() throws {
+        let exact = Value.decimal(Decimal(string: "9223372036854775809")!)
+        let decimal = FieldMapping([.field("n", from: ["n"], as: .decimal)])
+        #expect(try decimal.apply(Record([("n", exact)]))["n"] == exact)
+        let integer = FieldMapping([.field("n", from: ["n"], as: .integer)])
+        #expect(throws: MappingError.self) { try integer.apply(Record([("n", exact)])) }
+    }
+
     @Test func nestedSourceFieldsAreReadByDottedPath() throws {
         let mapping = FieldMapping([
             .field("postcode", from: ["postcode", "address.postcode"]),

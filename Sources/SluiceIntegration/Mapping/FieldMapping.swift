@@ -144,7 +144,9 @@ public struct FieldMapping: Sendable, CustomStringConvertible {
             guard let text, let whole = Int64(text) else { throw failure("an integer") }
             return .int(whole)
         case .decimal:
+            // An exact decimal (a whole number beyond Int64) stays exact rather than rounded.
             if case .double = value { return value }
+            if case .decimal = value { return value }
             if case .int(let whole) = value { return .double(Double(whole)) }
             guard let text, let number = Double(text), number.isFinite else { throw failure("a decimal number") }
             return .double(number)
