@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import SluiceCore
 import Sluice
 
 struct Event: Codable, Equatable, Sendable {
@@ -88,6 +89,78 @@ struct Event: Codable, Equatable, Sendable {
     @Test func deepNestingIsAnErrorNotACrash() {
         let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(throws: (any Error).self) { try decoder.decode([Int].self, from: text) }
+    }
+
+    @Test func arraysMixingScalarsAndContainersDecodeInOrder() throws {
+        struct Item: Codable, Equatable { var id: Int; var tags: [String?] }
+        let text = #"[ {"id":1,"tags":["a\"],", null ,"\u00e9"]} , null,{"id":2,"tags":[ ]} ]"#
+        #expect(try decoder.decode([Item?].self, from: text)
+                 == [Item(id: 1, tags: ["a\"],", nil, "é"]), nil, Item(id: 2, tags: [])])
+        #expect(try decoder.decode([[Int]].self, from: "[[1, 2] ,[], [ -3e0 ]]") == [[1, 2], [], [-3]])
+        #expect(try decoder.decode([Bool?].self, from: "[true,null , false]") == [true, nil, false])
+        #expect(throws: DecodingError.self) { try self.decoder.decode([Int].self, from: #"[1,"2"]"#) }
+    }
+
+    @Test func listsOfNumbersAreReadCompactlyAndMixedListsKeepEachKind() throws {
+        let record = try decoder.decode(Record.self, from: #"{"n":[1,-2,3],"x":[0.5,1e2],"m":[1,2.5,"t"],"e":[]}"#)
+        guard case .array(let whole)? = record["n"], case .integers(let integers) = whole.storage,
+              case .array(let doubles)? = record["x"], case .doubles = doubles.storage else {
+            Issue.record("not compact: \(record)")
+            return
+        }
+        #expect(integers == [1, -2, 3])
+        #expect(record["x"] == .array([.double(0.5), .double(100)]))
+        #expect(record["m"] == .array([.int(1), .double(2.5), .string("t")]))
+        #expect(record["e"] == .array([]))
+    }
+
+    /// Random nested values with random spacing: the decoder agrees with Foundation's, for
+    /// typed and schema-less reads alike.
+    @Test func randomNestedArraysAgreeWithFoundation() throws {
+        var random = SplitMix64(seed: 42)
+        func space() -> String { ["", " ", "\n", "\t "].randomElement(using: &random)! }
+        func scalar() -> String {
+            switch Int.random(in: 0..<6, using: &random) {
+            case 0: return String(Int.random(in: -1_000_000...1_000_000, using: &random))
+            case 1: return "-0.25"
+            case 2: return ["\"x\"", #""q\"uo\\te""#, "\"\\u0041\"", "\"ü\""].randomElement(using: &random)!
+            case 3: return "true"
+            case 4: return "false"
+            default: return "null"
+            }
+        }
+        func value(_ depth: Int) -> String {
+            guard depth < 4 else { return scalar() }
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0:
+                let elements = (0..<Int.random(in: 0..<5, using: &random)).map { _ in space() + value(depth + 1) + space() }
+                return "[" + elements.joined(separator: ",") + "]"
+            case 1:
+                let members = (0..<Int.random(in: 0..<4, using: &random)).map { index in
+                    space() + "\"k\(index)\"" + space() + ":" + space() + value(depth + 1) + space()
+                }
+                return "{" + members.joined(separator: ",") + "}"
+            default: return scalar()
+            }
+        }
+        let foundation = JSONDecoder()
+        for _ in 0..<300 {
+            let text = "[" + (0..<Int.random(in: 0..<6, using: &random)).map { _ in space() + value(0) }.joined(separator: ",") + "]"
+            let ours = try decoder.decode([Value].self, from: text)
+            let theirs = try foundation.decode([Value].self, from: Data(text.utf8))
+            #expect(ours.map(sortedFields) == theirs.map(sortedFields), "\(text)")
+            #expect(try decoder.decode(Value.self, from: text) == .array(ours), "\(text)")
+        }
+    }
+
+    /// Foundation keeps an object's members in a dictionary, so only their set is compared.
+    private func sortedFields(_ value: Value) -> Value {
+        switch value {
+        case .array(let values): return .array(values.map(sortedFields))
+        case .record(let record):
+            return .record(Record(record.fields.map { ($0.name, sortedFields($0.value)) }.sorted { $0.0 < $1.0 }))
+        default: return value
+        }
     }
 
     @Test func decodesHugeValues() throws {

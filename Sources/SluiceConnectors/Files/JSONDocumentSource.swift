@@ -135,15 +135,20 @@ public struct JSONDocumentSource<Output: Decodable & Sendable>: SourceStage {
             }
             var result: [(start: Int, end: Int, line: Int)] = []
             result.reserveCapacity(Int(tape[node].count))
-            var element = node + 1, line = 1, scanned = 0
-            for _ in 0..<tape[node].count {
-                let value = tape[element]
-                var start = Int(value.start), end = Int(value.end)
-                if value.kind == .string || value.kind == .escapedString { start -= 1; end += 1 }   // keep the quotes
-                for byte in document[scanned..<start] where byte == 0x0A { line += 1 }
-                scanned = start
-                result.append((start, end, line))
-                element = Self.after(element, in: tape)
+            var elements = JSONArrayElements(array: node, in: tape), line = 1, scanned = 0
+            document.withUnsafeBytes { bytes in
+                for _ in 0..<tape[node].count {
+                    let value: JSONNode
+                    switch elements.next(bytes, tape) {
+                    case .container(let index): value = tape[index]
+                    case .scalar(let scalar): value = scalar
+                    }
+                    var start = Int(value.start), end = Int(value.end)
+                    if value.kind == .string || value.kind == .escapedString { start -= 1; end += 1 }   // keep the quotes
+                    for byte in bytes[scanned..<start] where byte == 0x0A { line += 1 }
+                    scanned = start
+                    result.append((start, end, line))
+                }
             }
             return result
         }

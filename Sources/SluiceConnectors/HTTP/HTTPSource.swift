@@ -278,7 +278,7 @@ public struct HTTPSource<Output: Decodable & Sendable>: SourceStage {
             }
             let records: [Value]
             switch body.value(atPath: stage.recordsPath) {
-            case .array(let values)?: records = values
+            case .array(let values)?: records = values.values
             case .null?, nil: records = []
             default: throw RecordError("\(shown): '\(stage.recordsPath)' in the response is not a list of records")
             }

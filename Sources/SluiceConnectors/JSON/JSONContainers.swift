@@ -121,13 +121,13 @@
     let array: Int
     @usableFromInline let codingPath: [any CodingKey]
     @usableFromInline var currentIndex = 0
-    private var node: Int
+    private var elements: JSONArrayElements
 
     init(storage: JSONDecodingStorage, array: Int, codingPath: [any CodingKey]) {
         self.storage = storage
         self.array = array
         self.codingPath = codingPath
-        self.node = array + 1
+        self.elements = JSONArrayElements(array: array, in: storage.tape)
     }
 
     @usableFromInline var count: Int? { Int(storage.tape[array].count) }
@@ -139,14 +139,14 @@
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(Any.self, .init(codingPath: elementPath, debugDescription: "the array has no more elements"))
         }
-        let index = node
-        node = Int(storage.tape[index].next)
         currentIndex += 1
-        return index
+        return storage.index(of: elements.next(storage.text, storage.tape))
     }
 
     @usableFromInline mutating func decodeNil() throws -> Bool {
-        guard !isAtEnd, storage.tape[node].kind == .null else { return false }
+        guard !isAtEnd, case .scalar(let node) = elements.peek(storage.text, storage.tape), node.kind == .null else {
+            return false
+        }
         _ = try next()
         return true
     }

@@ -7,6 +7,8 @@ import Foundation
     @exclusivity(unchecked) @usableFromInline var capacity: Int
     @exclusivity(unchecked) @usableFromInline var count = 0
     @exclusivity(unchecked) @usableFromInline var tape: [JSONNode] = []
+    /// Index of the node that stands for the array element being decoded when it is a scalar.
+    @exclusivity(unchecked) @usableFromInline var scratch = 0
     /// Where the last key lookup succeeded: fields are usually decoded in file order.
     @exclusivity(unchecked) @usableFromInline var memberHint: Int32 = 0
 
@@ -20,15 +22,34 @@ import Foundation
 
     /// Copies `bytes` in and parses them.
     @usableFromInline func load(_ bytes: UnsafeRawBufferPointer) throws {
-        if bytes.count > capacity {
+        // Grown for a longer text; let go of after one huge text, so that it is not kept for
+        // every later small one.
+        if bytes.count > capacity || (capacity > 1 << 20 && bytes.count < capacity / 8) {
             base.deallocate()
-            capacity = max(bytes.count, capacity * 2)
+            capacity = bytes.count > capacity ? max(bytes.count, capacity * 2) : max(bytes.count * 2, 4096)
             base = .allocate(byteCount: capacity, alignment: 16)
         }
         if let source = bytes.baseAddress { base.copyMemory(from: source, byteCount: bytes.count) }
         count = bytes.count
         memberHint = 0
         try JSONTapeParser.parse(UnsafeRawBufferPointer(start: base, count: count), into: &tape)
+        scratch = tape.count
+        tape.append(JSONNode(kind: .null, start: 0, end: 0, next: 0, count: 0))
+    }
+
+    /// The text being decoded.
+    @inlinable var text: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// The tape index of an array element: a container's own node, or for a scalar (which has
+    /// none) the scratch node, overwritten by the next scalar. Decoding a scalar finishes
+    /// before the next element is asked for, so one scratch node is enough.
+    @inlinable func index(of element: JSONArrayElements.Element) -> Int {
+        switch element {
+        case .container(let index): return index
+        case .scalar(let node):
+            tape[scratch] = node
+            return scratch
+        }
     }
 
     @inlinable func bytes(of node: JSONNode) -> UnsafeRawBufferPointer {

@@ -1,5 +1,6 @@
 /// One parsed JSON value: its kind and where its text is. Containers record how many
 /// children they have and where their subtree ends, so that lookups can skip over values.
+/// An array's scalar elements have no nodes: ``JSONArrayElements`` reads them from the text.
 @usableFromInline struct JSONNode {
     @usableFromInline enum Kind: UInt8 {
         case object, array, string, escapedString, number, `true`, `false`, null
@@ -44,7 +45,10 @@
         tape.removeAll(keepingCapacity: true)
         // A value takes at least two bytes of text ("1,"), so this never grows while parsing:
         // no doubling copies of a huge tape. Reserved pages that are not used are not touched.
-        if tape.capacity < bytes.count / 2 + 2 { tape.reserveCapacity(bytes.count / 2 + 2) }
+        // After one huge text the tape is let go rather than kept for every later small one.
+        let bound = bytes.count / 2 + 3   // one more for a decoder's scratch node
+        if tape.capacity > 65_536, tape.capacity > bound * 8 { tape = [] }
+        if tape.capacity < bound { tape.reserveCapacity(bound) }
         var parser = JSONTapeParser(bytes: bytes, tape: [])
         swap(&parser.tape, &tape)
         defer { swap(&parser.tape, &tape) }
@@ -135,7 +139,10 @@
         } else {
             while true {
                 skipWhitespace()
+                let element = tape.count
                 try parseValue(depth: depth)
+                // Scalar elements are found again in the text when read (JSONArrayElements).
+                if tape[element].kind != .object && tape[element].kind != .array { tape.removeLast() }
                 elements += 1
                 skipWhitespace()
                 guard index < bytes.count else { throw JSONSyntaxError("unterminated array", column: index + 1) }

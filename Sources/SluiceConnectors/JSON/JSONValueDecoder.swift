@@ -109,7 +109,12 @@ import SluiceCore
     /// fraction or exponent `.double` (an error beyond its range); objects are records, with
     /// a repeated key keeping its last value.
     static func value(node index: Int, _ storage: JSONDecodingStorage, _ path: () -> [any CodingKey]) throws -> Value {
-        let node = storage.tape[index]
+        try value(storage.tape[index], at: index, storage, path)
+    }
+
+    /// The value of `node`; `index` is its place on the tape (used for containers only).
+    static func value(_ node: JSONNode, at index: Int, _ storage: JSONDecodingStorage,
+                      _ path: () -> [any CodingKey]) throws -> Value {
         switch node.kind {
         case .null: return .null
         case .true: return .bool(true)
@@ -135,16 +140,54 @@ import SluiceCore
             }
             return .double(number)
         case .array:
-            var values: [Value] = []
-            values.reserveCapacity(Int(node.count))
-            var element = index + 1
-            for position in 0..<Int(node.count) {
-                values.append(try value(node: element, storage, { path() + [IndexKey(position)] }))
-                element = Int(storage.tape[element].next)
-            }
-            return .array(values)
+            return .array(try list(node: index, count: Int(node.count), storage, path))
         case .object:
             return .record(try record(node: index, storage, path))
+        }
+    }
+
+    /// The elements of the array at `index`. A list of only whole numbers or only doubles is
+    /// held compactly (8 bytes an element, not 24): such lists can be millions long.
+    static func list(node index: Int, count: Int, _ storage: JSONDecodingStorage,
+                     _ path: () -> [any CodingKey]) throws -> ValueList {
+        enum Kind { case undecided, integers, doubles, values }
+        var kind = Kind.undecided
+        var integers: [Int64] = [], doubles: [Double] = [], values: [Value] = []
+        var elements = JSONArrayElements(array: index, in: storage.tape)
+        for position in 0..<count {
+            let elementPath = { path() + [IndexKey(position)] }
+            let element: Value
+            switch elements.next(storage.text, storage.tape) {
+            case .container(let nested): element = try value(node: nested, storage, elementPath)
+            case .scalar(let scalar): element = try value(scalar, at: -1, storage, elementPath)
+            }
+            switch (kind, element) {
+            case (.integers, .int(let whole)): integers.append(whole)
+            case (.doubles, .double(let number)): doubles.append(number)
+            case (.undecided, .int(let whole)):
+                kind = .integers
+                integers.reserveCapacity(count)
+                integers.append(whole)
+            case (.undecided, .double(let number)):
+                kind = .doubles
+                doubles.reserveCapacity(count)
+                doubles.append(number)
+            default:
+                if kind != .values {
+                    values.reserveCapacity(count)
+                    values.append(contentsOf: integers.lazy.map(Value.int))
+                    values.append(contentsOf: doubles.lazy.map(Value.double))
+                    integers = []
+                    doubles = []
+                    kind = .values
+                }
+                values.append(element)
+            }
+        }
+        switch kind {
+        case .integers: return ValueList(integers: integers)
+        case .doubles: return ValueList(doubles: doubles)
+        case .undecided, .values: return ValueList(values)
         }
     }
 

@@ -171,7 +171,7 @@ struct KeyedRecordContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 }
 
 struct UnkeyedRecordContainer: UnkeyedDecodingContainer {
-    let values: [Value]
+    let values: ValueList
     let codingPath: [any CodingKey]
     var currentIndex = 0
     var count: Int? { values.count }

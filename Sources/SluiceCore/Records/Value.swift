@@ -17,10 +17,13 @@ public enum Value: Sendable, Hashable {
     case string(String)
     /// A calendar date (midnight UTC).
     case date(Date)
-    /// A list.
-    case array([Value])
+    /// A list (held compactly when it is all whole numbers or all doubles).
+    case array(ValueList)
     /// A nested record.
     case record(Record)
+
+    /// A list of `values`.
+    public static func array(_ values: [Value]) -> Value { .array(ValueList(values)) }
 
     /// The value as text, when it has a natural one (numbers, booleans and dates included).
     public var text: String? {
@@ -53,7 +56,7 @@ extension Value: CustomStringConvertible {
     public var description: String {
         switch self {
         case .null: return "null"
-        case .array(let values): return "[" + values.map(\.description).joined(separator: ", ") + "]"
+        case .array(let values): return values.description
         case .record(let record): return record.description
         case .string(let text): return "\"\(text)\""
         default: return text ?? ""
@@ -77,7 +80,7 @@ extension Value: Codable {
         if var list = try? decoder.unkeyedContainer() {
             var values: [Value] = []
             while !list.isAtEnd { values.append(try list.decode(Value.self)) }
-            self = .array(values)
+            self = .array(ValueList(values))
             return
         }
         throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a value of no known kind"))
