@@ -1,5 +1,5 @@
 import Testing
-import SluiceMatching
+@testable import SluiceMatching
 import SluiceCore
 
 @Suite struct ComparatorTests {
@@ -67,6 +67,66 @@ import SluiceCore
         let long = [UInt32](repeating: 65, count: 5_000_000) + Array("lice".unicodeScalars.map(\.value))
         let name = Array("Alice".unicodeScalars.map(\.value))
         #expect(EditDistance.jaro(name, long) > 0 && EditDistance.jaro(long, name) > 0)
+    }
+
+    /// Texts held in a byte per character (Latin-1) or four (beyond it) compare exactly as
+    /// their `[UInt32]` scalars do, in every combination.
+    @Test func scalarStringsCompareLikeTheirScalarsWhateverTheirWidth() {
+        var random = SplitMix64(seed: 7)
+        let letters: [Character] = ["a", "b", "é", "ß", "ł", "😀", " ", "Z"]
+        func text() -> String {
+            let alphabet = UInt64(random.next() % 2 == 0 ? 4 : letters.count)   // the first four are Latin-1
+            return String((0..<Int(random.next() % 90)).map { _ in letters[Int(random.next() % alphabet)] })
+        }
+        var narrow = 0, wide = 0
+        for _ in 0..<400 {
+            let x = text(), y = text()
+            let (a, b) = (ScalarString(x), ScalarString(y))
+            if case .narrow = a.storage { narrow += 1 } else { wide += 1 }
+            #expect(Array(a) == s(x))
+            #expect(EditDistance.jaroWinkler(a, b) == EditDistance.jaroWinkler(s(x), s(y)), "\(x) / \(y)")
+            #expect(EditDistance.levenshtein(a, b) == EditDistance.levenshtein(s(x), s(y)))
+            #expect(EditDistance.isWithin(2, editsOf: a, b) == EditDistance.isWithin(2, editsOf: s(x), s(y)))
+            #expect(SetSimilarity.qGrams(a, q: 3) == SetSimilarity.qGrams(s(x), q: 3))
+        }
+        #expect(narrow > 20 && wide > 20)
+        #expect(ScalarString("Zoë") == ScalarString(s("Zoë")))
+    }
+
+    /// A short text beside a long one is compared through the long one's first occurrences
+    /// of each character: the same Jaro as the textbook scan, in either order.
+    @Test func shortBesideLongIsTheTextbookJaro() {
+        var random = SplitMix64(seed: 11)
+        var indexed = 0
+        for round in 0..<200 {
+            let alphabet = UInt64(2 + random.next() % 5)
+            let wide: UInt32 = round % 3 == 0 ? 0x1F600 : 0x61   // every third pair beyond Latin-1
+            let long = (0..<(1025 + Int(random.next() % 3000))).map { _ in
+                random.next() % 50 == 0 ? wide : UInt32(0x61 + random.next() % alphabet)
+            }
+            let short = (0..<(1 + Int(random.next() % 64))).map { _ in UInt32(0x61 + random.next() % (alphabet + 2)) }
+            let (l, s) = (ScalarString(long), ScalarString(short))
+            if EditDistance.jaroOfShortAndLong(s, l) != nil, EditDistance.jaroOfShortAndLong(l, s) != nil { indexed += 1 }
+            for (x, y, p, q) in [(s, l, short, long), (l, s, long, short)] {
+                let expected = Self.naiveJaro(p, q)
+                let prefix = zip(p.prefix(4), q.prefix(4)).prefix(while: { $0 == $1 }).count
+                #expect(abs(EditDistance.jaroWinkler(x, y) - (expected + Double(prefix) * 0.1 * (1 - expected))) < 1e-12,
+                        "\(p.count) × \(q.count)")
+            }
+        }
+        #expect(indexed == 200)
+    }
+
+    @Test func preparedTextIsFoldedWithWhiteSpaceCollapsed() {
+        #expect(PreparedValue(" \tJohn \r\n  SMITH\u{0B}")?.text == "john smith")
+        #expect(PreparedValue("  Zoë\u{2003} MÜLLER ")?.text == "zoe muller")
+        #expect(PreparedValue(" \r\n\t") == nil)
+        #expect(PreparedValue("\u{A0}\u{3000}") == nil)
+        #expect(" \t\u{A0}\n".isBlank && "".isBlank && !" x ".isBlank)
+        // A long token beside short ones: shared words are found by comparing, not hashing.
+        let long = String(repeating: "a", count: 1_000_000)
+        #expect(SetSimilarity.tokenSet([long], [long, "b"]) == 1)
+        #expect(SetSimilarity.tokenSet([long], ["a", "b"]) == 0)
     }
 
     @Test func setSimilarities() {

@@ -25,7 +25,7 @@ public struct ValidationRule<Element>: Sendable {
     /// The value is present and not blank.
     public static func required(_ name: String, _ value: @escaping @Sendable (Element) -> String?) -> ValidationRule {
         custom(name) { element in
-            guard let text = value(element), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return "missing" }
+            guard let text = value(element), !text.isBlank else { return "missing" }
             return nil
         }
     }

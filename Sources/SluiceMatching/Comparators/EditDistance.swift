@@ -1,5 +1,7 @@
 /// Edit distances and the Jaro family on strings as arrays of Unicode scalar values, so that
-/// "Zoë" is three characters and a comparison never splits one.
+/// "Zoë" is three characters and a comparison never splits one. They take any
+/// ``ScalarBuffer``: `[UInt32]` from ``scalars(_:)``, or a ``ScalarString``, which holds
+/// Latin-1 text in a byte per character.
 public enum EditDistance {
     /// The scalars of `text`, the form every comparator here takes.
     @inlinable public static func scalars(_ text: String) -> [UInt32] {
@@ -11,7 +13,7 @@ public enum EditDistance {
     }
 
     /// Insertions, deletions and substitutions needed to turn `a` into `b`.
-    public static func levenshtein(_ a: [UInt32], _ b: [UInt32]) -> Int {
+    public static func levenshtein<A: ScalarBuffer, B: ScalarBuffer>(_ a: A, _ b: B) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)
@@ -19,7 +21,7 @@ public enum EditDistance {
         for i in 1...a.count {
             current[0] = i
             for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                let cost = same(a[i - 1], b[j - 1]) ? 0 : 1
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             }
             swap(&previous, &current)
@@ -29,7 +31,7 @@ public enum EditDistance {
 
     /// Like ``levenshtein(_:_:)``, with a swap of two adjacent characters counting as one
     /// edit (the optimal-string-alignment form: no substring is edited twice).
-    public static func damerauLevenshtein(_ a: [UInt32], _ b: [UInt32]) -> Int {
+    public static func damerauLevenshtein<A: ScalarBuffer, B: ScalarBuffer>(_ a: A, _ b: B) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         let width = b.count + 1
@@ -38,9 +40,9 @@ public enum EditDistance {
         for j in 0...b.count { d[j] = j }
         for i in 1...a.count {
             for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                let cost = same(a[i - 1], b[j - 1]) ? 0 : 1
                 var best = min(d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1, d[(i - 1) * width + j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                if i > 1, j > 1, same(a[i - 1], b[j - 2]), same(a[i - 2], b[j - 1]) {
                     best = min(best, d[(i - 2) * width + j - 2] + 1)
                 }
                 d[i * width + j] = best
@@ -52,7 +54,7 @@ public enum EditDistance {
     /// Whether `a` turns into `b` with at most `limit` edits (Damerau–Levenshtein, optimal
     /// string alignment): stops as soon as every alignment needs more, and allocates nothing,
     /// so most unrelated pairs cost a few steps.
-    public static func isWithin(_ limit: Int, editsOf a: [UInt32], _ b: [UInt32]) -> Bool {
+    public static func isWithin<A: ScalarBuffer, B: ScalarBuffer>(_ limit: Int, editsOf a: A, _ b: B) -> Bool {
         if abs(a.count - b.count) > limit { return false }
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) <= limit }
         let width = b.count + 1
@@ -63,9 +65,9 @@ public enum EditDistance {
                 rows[current] = i
                 var rowMinimum = i
                 for j in 1...b.count {
-                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    let cost = same(a[i - 1], b[j - 1]) ? 0 : 1
                     var best = min(rows[previous + j] + 1, rows[current + j - 1] + 1, rows[previous + j - 1] + cost)
-                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { best = min(best, rows[twoBack + j - 2] + 1) }
+                    if i > 1, j > 1, same(a[i - 1], b[j - 2]), same(a[i - 2], b[j - 1]) { best = min(best, rows[twoBack + j - 2] + 1) }
                     rows[current + j] = best
                     rowMinimum = min(rowMinimum, best)
                 }
@@ -77,7 +79,7 @@ public enum EditDistance {
     }
 
     /// Jaro similarity in 0...1: shared characters within a window, less transpositions.
-    public static func jaro(_ a: [UInt32], _ b: [UInt32]) -> Double {
+    public static func jaro<A: ScalarBuffer, B: ScalarBuffer>(_ a: A, _ b: B) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
         // Names are short: the matched flags fit in two machine words, with no allocation.
@@ -93,7 +95,7 @@ public enum EditDistance {
             let low = max(0, i - window)
             let high = min(b.count - 1, i + window)
             guard low <= high else { continue }
-            for j in low...high where !bMatched[j] && a[i] == b[j] {
+            for j in low...high where !bMatched[j] && same(a[i], b[j]) {
                 aMatched[i] = true
                 bMatched[j] = true
                 matches += 1
@@ -105,7 +107,7 @@ public enum EditDistance {
         var j = 0
         for i in 0..<a.count where aMatched[i] {
             while !bMatched[j] { j += 1 }
-            if a[i] != b[j] { transpositions += 1 }
+            if !same(a[i], b[j]) { transpositions += 1 }
             j += 1
         }
         return jaroFormula(matches: matches, transpositions: transpositions, a.count, b.count)
@@ -115,50 +117,58 @@ public enum EditDistance {
     /// of the characters that can match, and a cursor per character. The windows only move
     /// right as `i` grows, so the first unmatched position in a window is always at the
     /// cursor: the same matches as the scan.
-    static func jaroIndexed(_ a: [UInt32], _ b: [UInt32], window: Int) -> Double {
-        var slotOfASCII = [Int32](repeating: -1, count: 128)
+    static func jaroIndexed<A: ScalarBuffer, B: ScalarBuffer>(_ a: A, _ b: B, window: Int) -> Double {
+        // A character's slot: a table for Latin-1, a dictionary beyond. The loops below run over
+        // millions of characters when a long value meets a short one, so each step is a lookup.
+        var slotOfLatin1 = [Int32](repeating: -1, count: 256)
         var slotOfOther: [UInt32: Int32] = [:]
         var slots = 0
-        func slot(_ scalar: UInt32, creating: Bool) -> Int? {
-            if scalar < 128 {
-                if slotOfASCII[Int(scalar)] < 0 {
-                    guard creating else { return nil }
-                    slotOfASCII[Int(scalar)] = Int32(slots)
+        func slot(_ scalar: UInt32) -> Int {
+            if scalar < 256 {
+                if slotOfLatin1[Int(scalar)] < 0 {
+                    slotOfLatin1[Int(scalar)] = Int32(slots)
                     slots += 1
                 }
-                return Int(slotOfASCII[Int(scalar)])
+                return Int(slotOfLatin1[Int(scalar)])
             }
             if let existing = slotOfOther[scalar] { return Int(existing) }
-            guard creating else { return nil }
             slotOfOther[scalar] = Int32(slots)
             slots += 1
             return slots - 1
         }
+        @inline(__always) func existingSlot(_ scalar: UInt32, _ latin1: UnsafeBufferPointer<Int32>) -> Int {
+            scalar < 256 ? Int(latin1[Int(scalar)]) : Int(slotOfOther[scalar] ?? -1)
+        }
         // When every window of `a` starts at 0 (`a` is at most the window long), nothing is
         // ever skipped, so a character takes only its first occurrences in `b`, as many as it
-        // has in `a`: a name beside a long value keeps a few positions, not millions.
+        // has in `a`: a name beside a long value keeps a few positions, not millions. No
+        // window of `a` reaches past `a.count + window` in `b`.
         let capped = a.count <= window + 1
         var positions: [[Int]] = []
         if capped {
             var wanted: [Int] = []
             for scalar in a {
-                let found = slot(scalar, creating: true)!
+                let found = slot(UInt32(scalar))
                 if found == wanted.count { wanted.append(0) }
                 wanted[found] += 1
             }
             positions = [[Int]](repeating: [], count: slots)
             var open = slots
-            for (j, scalar) in b.enumerated() {
-                guard let found = slot(scalar, creating: false), positions[found].count < wanted[found] else { continue }
-                positions[found].append(j)
-                if positions[found].count == wanted[found] {
-                    open -= 1
-                    if open == 0 { break }
+            let reach = min(b.count, a.count + window)
+            slotOfLatin1.withUnsafeBufferPointer { latin1 in
+                for j in 0..<reach {
+                    let found = existingSlot(UInt32(b[j]), latin1)
+                    guard found >= 0, positions[found].count < wanted[found] else { continue }
+                    positions[found].append(j)
+                    if positions[found].count == wanted[found] {
+                        open -= 1
+                        if open == 0 { break }
+                    }
                 }
             }
         } else {
             for (j, scalar) in b.enumerated() {
-                let found = slot(scalar, creating: true)!
+                let found = slot(UInt32(scalar))
                 if found == positions.count { positions.append([]) }
                 positions[found].append(j)
             }
@@ -166,29 +176,32 @@ public enum EditDistance {
         let available = positions.reduce(0) { $0 + $1.count }
         var cursor = [Int](repeating: 0, count: slots)
         var matchedInA: [Int] = [], matchedInB: [Int] = []
-        for i in 0..<a.count {
-            // Every position that could match is taken, or every later window is past `b`.
-            if matchedInA.count == available || i - window > b.count - 1 { break }
-            let low = max(0, i - window), high = min(b.count - 1, i + window)
-            guard low <= high, let found = slot(a[i], creating: false) else { continue }
-            var next = cursor[found]
-            let count = positions[found].count
-            while next < count, positions[found][next] < low { next += 1 }
-            if next < count, positions[found][next] <= high {
-                matchedInA.append(i)
-                matchedInB.append(positions[found][next])
-                next += 1
+        slotOfLatin1.withUnsafeBufferPointer { latin1 in
+            for i in 0..<a.count {
+                // Every position that could match is taken, or every later window is past `b`.
+                if matchedInA.count == available || i - window > b.count - 1 { break }
+                let low = max(0, i - window), high = min(b.count - 1, i + window)
+                let found = existingSlot(UInt32(a[i]), latin1)
+                guard low <= high, found >= 0 else { continue }
+                var next = cursor[found]
+                let count = positions[found].count
+                while next < count, positions[found][next] < low { next += 1 }
+                if next < count, positions[found][next] <= high {
+                    matchedInA.append(i)
+                    matchedInB.append(positions[found][next])
+                    next += 1
+                }
+                cursor[found] = next
             }
-            cursor[found] = next
         }
         guard !matchedInA.isEmpty else { return 0 }
         matchedInB.sort()
         var transpositions = 0
-        for (i, j) in zip(matchedInA, matchedInB) where a[i] != b[j] { transpositions += 1 }
+        for (i, j) in zip(matchedInA, matchedInB) where !same(a[i], b[j]) { transpositions += 1 }
         return jaroFormula(matches: matchedInA.count, transpositions: transpositions, a.count, b.count)
     }
 
-    static func jaroShort(_ a: [UInt32], _ b: [UInt32]) -> Double {
+    static func jaroShort<A: ScalarBuffer, B: ScalarBuffer>(_ a: A, _ b: B) -> Double {
         let window = max(0, max(a.count, b.count) / 2 - 1)
         var aMatched: UInt64 = 0
         var bMatched: UInt64 = 0
@@ -197,7 +210,7 @@ public enum EditDistance {
             let low = max(0, i - window)
             let high = min(b.count - 1, i + window)
             guard low <= high else { continue }
-            for j in low...high where bMatched & (1 << UInt64(j)) == 0 && a[i] == b[j] {
+            for j in low...high where bMatched & (1 << UInt64(j)) == 0 && same(a[i], b[j]) {
                 aMatched |= 1 << UInt64(i)
                 bMatched |= 1 << UInt64(j)
                 matches += 1
@@ -209,10 +222,15 @@ public enum EditDistance {
         var j = 0
         for i in 0..<a.count where aMatched & (1 << UInt64(i)) != 0 {
             while bMatched & (1 << UInt64(j)) == 0 { j += 1 }
-            if a[i] != b[j] { transpositions += 1 }
+            if !same(a[i], b[j]) { transpositions += 1 }
             j += 1
         }
         return jaroFormula(matches: matches, transpositions: transpositions, a.count, b.count)
+    }
+
+    /// Whether two scalars are the same, whatever width each is held in.
+    @inline(__always) static func same<X: FixedWidthInteger, Y: FixedWidthInteger>(_ x: X, _ y: Y) -> Bool {
+        UInt32(truncatingIfNeeded: x) == UInt32(truncatingIfNeeded: y)
     }
 
     @inline(__always) static func jaroFormula(matches: Int, transpositions: Int, _ aCount: Int, _ bCount: Int) -> Double {
@@ -222,10 +240,10 @@ public enum EditDistance {
 
     /// Jaro–Winkler similarity in 0...1: Jaro, raised for a common prefix of up to four
     /// characters (`prefixScale` 0.1, the usual value).
-    public static func jaroWinkler(_ a: [UInt32], _ b: [UInt32], prefixScale: Double = 0.1) -> Double {
+    public static func jaroWinkler<A: ScalarBuffer, B: ScalarBuffer>(_ a: A, _ b: B, prefixScale: Double = 0.1) -> Double {
         let similarity = jaro(a, b)
         var prefix = 0
-        while prefix < min(4, a.count, b.count), a[prefix] == b[prefix] { prefix += 1 }
+        while prefix < min(4, a.count, b.count), same(a[prefix], b[prefix]) { prefix += 1 }
         return similarity + Double(prefix) * prefixScale * (1 - similarity)
     }
 }

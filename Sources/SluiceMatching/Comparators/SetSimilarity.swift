@@ -4,9 +4,9 @@ import SluiceCore
 public enum SetSimilarity {
     /// The character q-grams of `text`, padded so that the first and last characters count
     /// as much as the others (`#jo`, `joh`, …, `hn#` for q = 3).
-    public static func qGrams(_ text: [UInt32], q: Int = 2) -> [UInt64: Int] {
+    public static func qGrams<Text: ScalarBuffer>(_ text: Text, q: Int = 2) -> [UInt64: Int] {
         let padding = [UInt32](repeating: 0x23, count: max(0, q - 1))
-        let padded = padding + text + padding
+        let padded = padding + text.map { UInt32($0) } + padding
         var grams: [UInt64: Int] = [:]
         guard padded.count >= q else { return grams }
         for start in 0...(padded.count - q) {
@@ -68,7 +68,13 @@ public enum SetSimilarity {
         let (small, large) = a.count <= b.count ? (a, b) : (b, a)
         guard !small.isEmpty else { return 0 }
         var shared = 0
-        for token in small where large.contains(token) { shared += 1 }
+        if large.count <= 16 {
+            // Equal text has an equal length, checked first: a token of 50 MB is not hashed
+            // for every pair it is in.
+            for token in small where large.contains(where: { $0 == token }) { shared += 1 }
+        } else {
+            for token in small where large.contains(token) { shared += 1 }
+        }
         return Double(shared) / Double(small.count)
     }
 }

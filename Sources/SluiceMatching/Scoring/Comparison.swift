@@ -6,7 +6,7 @@ public struct PreparedValue: Sendable {
     /// Trimmed, lowercased, accents removed, inner whitespace collapsed.
     public let text: String
     /// `text` as Unicode scalar values; empty when prepared with ``Features/partsOnly``.
-    public let scalars: [UInt32]
+    public let scalars: ScalarString
     /// The words of `text`.
     public let tokens: Set<String>
     /// `text` read as a number, when it is one.
@@ -21,7 +21,7 @@ public struct PreparedValue: Sendable {
         /// The part's text.
         public let text: String
         /// Its Unicode scalar values.
-        public let scalars: [UInt32]
+        public let scalars: ScalarString
         /// Its Metaphone code.
         public let metaphone: String
     }
@@ -48,15 +48,32 @@ public struct PreparedValue: Sendable {
     /// whitespace.
     public init?(_ raw: String?, features: Features = [.tokens, .number, .parts]) {
         guard let raw else { return nil }
-        // ASCII needs no Foundation folding (which goes through UTF-16): lowercase the bytes.
-        let folded = raw.utf8.allSatisfy({ $0 < 0x80 })
-            ? String(decoding: raw.utf8.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
-            : raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
-        let words = folded.split(whereSeparator: { $0.isWhitespace })
-        guard !words.isEmpty else { return nil }
-        let text = words.count == 1 ? String(words[0]) : words.joined(separator: " ")
+        let text: String
+        if raw.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII needs no Foundation folding (which goes through UTF-16) and no grapheme
+            // breaking: lowercase the bytes and collapse white space (tab to carriage return,
+            // space) in one pass.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(raw.utf8.count)
+            var pendingSpace = false
+            for byte in raw.utf8 {
+                if byte == 0x20 || byte &- 0x09 < 5 {
+                    pendingSpace = !bytes.isEmpty
+                    continue
+                }
+                if pendingSpace { bytes.append(0x20); pendingSpace = false }
+                bytes.append(byte &- 65 < 26 ? byte | 0x20 : byte)
+            }
+            guard !bytes.isEmpty else { return nil }
+            text = String(decoding: bytes, as: UTF8.self)
+        } else {
+            let folded = raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+            let words = folded.split(whereSeparator: { $0.isWhitespace })
+            guard !words.isEmpty else { return nil }
+            text = words.count == 1 ? String(words[0]) : words.joined(separator: " ")
+        }
         self.text = text
-        let scalars = features.contains(.partsOnly) ? [] : EditDistance.scalars(text)
+        let scalars = ScalarString(features.contains(.partsOnly) ? "" : text)
         self.scalars = scalars
         tokens = features.contains(.tokens) ? SetSimilarity.tokens(text) : []
         number = features.contains(.number) ? Double(text) : nil
@@ -67,7 +84,7 @@ public struct PreparedValue: Sendable {
             while trimmed.last == " " { trimmed.removeLast() }
             let whole = trimmed.utf8.count == text.utf8.count
             let partText = whole ? text : String(trimmed)
-            return Part(text: partText, scalars: whole && !features.contains(.partsOnly) ? scalars : EditDistance.scalars(partText),
+            return Part(text: partText, scalars: whole && !features.contains(.partsOnly) ? scalars : ScalarString(partText),
                         metaphone: Phonetic.metaphone(partText))
         }
     }
@@ -173,9 +190,10 @@ public struct Comparison<Element>: Sendable {
             let x = a.scalars, y = b.scalars
             // yyyy-MM-dd: positions 5–6 are the month, 8–9 the day.
             let iso = x.count == 10 && y.count == 10 && x[4] == 0x2D && x[7] == 0x2D && y[4] == 0x2D && y[7] == 0x2D
-            if iso, x[0..<4] == y[0..<4], x[5..<7] == y[8..<10], x[8..<10] == y[5..<7] { return 1 }
+            let sameYear = iso && x[0..<4].elementsEqual(y[0..<4])
+            if sameYear, x[5..<7].elementsEqual(y[8..<10]), x[8..<10].elementsEqual(y[5..<7]) { return 1 }
             if EditDistance.isWithin(1, editsOf: x, y) { return 1 }
-            return iso && x[0..<4] == y[0..<4] ? 2 : 3
+            return sameYear ? 2 : 3
         }
     }
 
@@ -217,8 +235,12 @@ extension Comparison {
         Comparison(name, levels: ["exact", "swapped", "both close", "family close, same initial", "shared words ≥ 0.5", "else"],
                    termFrequency: termFrequency, features: [.tokens, .parts, .partsOnly],
                    value: { element in
-                       let parts = [given(element), family(element)].map { $0?.replacingOccurrences(of: "|", with: " ") ?? "" }
-                       return parts.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } ? nil : parts.joined(separator: "|")
+                       let parts = [given(element), family(element)].map { name in
+                           // `|` separates the parts; Foundation's replacing copies through UTF-16, so only when needed.
+                           guard let name else { return "" }
+                           return name.utf8.contains(UInt8(ascii: "|")) ? name.replacingOccurrences(of: "|", with: " ") : name
+                       }
+                       return parts.allSatisfy(\.isBlank) ? nil : parts.joined(separator: "|")
                    }) { a, b in
             guard a.parts.count == 2, b.parts.count == 2 else { return a.text == b.text ? 0 : 5 }
             let (xg, xf, yg, yf) = (a.parts[0], a.parts[1], b.parts[0], b.parts[1])
