@@ -47,28 +47,6 @@ struct Activity: Codable, Sendable, Hashable {
     var line: Int?
 }
 
-/// The five files.
-enum SourceFile: String, Sendable {
-    case crm = "crm", shopCustomers = "shop customers", shopOrders = "shop orders", pos = "pos", support = "support"
-}
-
-/// A record of one of the files, tagged with the file it came from, so that the branches
-/// reading the same stream can each take theirs.
-struct SourcedRecord: Sendable {
-    var file: SourceFile
-    var record: Record
-}
-
-/// Tags the records of a file.
-func from(_ file: SourceFile) -> Map<Record, SourcedRecord> {
-    Map { (record: Record) in SourcedRecord(file: file, record: record) }.named("\(file.rawValue) records")
-}
-
-/// Takes the records of one file from the tagged stream, for one use of them.
-func select(_ file: SourceFile, as use: String) -> FlatMap<SourcedRecord, Record> {
-    FlatMap { (sourced: SourcedRecord) in sourced.file == file ? [sourced.record] : [] }.named("\(file.rawValue) as \(use)")
-}
-
 /// What the profile builder receives: customer records with their entity, and activity.
 enum ProfileInput: Sendable {
     case contact(EntityAssignment<Contact>)

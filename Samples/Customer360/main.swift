@@ -65,33 +65,36 @@ struct EntityRow: Codable, Sendable {
     var probability: Double?
 }
 
+// Each file is read once, as a stream; every flow below that uses it gets all of its records.
+let crm = DataStream("crm") { Source.csv("\(data)/crm-customers.csv").named("read crm").onError(.deadLetter) }
+let shopCustomers = DataStream("shop") {
+    Source.jsonLines("\(data)/shop-customers.jsonl").named("read shop customers").onError(.deadLetter)
+}
+let shopOrders = DataStream("orders") { Source.jsonLines("\(data)/shop-orders.jsonl").named("read orders").onError(.deadLetter) }
+let pos = DataStream("pos") { Source.csv("\(data)/pos-purchases.csv", options: semicolons).named("read pos").onError(.deadLetter) }
+let support = DataStream("support") {
+    Source.json("\(data)/support-tickets.json", records: "tickets").named("read support").onError(.deadLetter)
+}
+
 let pipeline = Pipeline("customer-360") {
-    // Each file is read once; its records go to every branch below that selects them.
-    Merge {
-        Flow("crm") { Source.csv("\(data)/crm-customers.csv").named("read crm").onError(.deadLetter); from(.crm) }
-        Flow("shop") { Source.jsonLines("\(data)/shop-customers.jsonl").named("read shop customers").onError(.deadLetter); from(.shopCustomers) }
-        Flow("orders") { Source.jsonLines("\(data)/shop-orders.jsonl").named("read orders").onError(.deadLetter); from(.shopOrders) }
-        Flow("pos") { Source.csv("\(data)/pos-purchases.csv", options: semicolons).named("read pos").onError(.deadLetter); from(.pos) }
-        Flow("support") { Source.json("\(data)/support-tickets.json", records: "tickets").named("read support").onError(.deadLetter); from(.support) }
-    }
     Merge {
         Flow("customers") {
             Merge {
                 Flow("crm customers") {
-                    select(.crm, as: "customers")
+                    crm
                     MapRecords(Mappings.crm, as: Contact.self).named("map crm").onError(.deadLetter)
                 }
                 Flow("shop customers") {
-                    select(.shopCustomers, as: "customers")
+                    shopCustomers
                     MapRecords(Mappings.shopCustomer, as: Contact.self).named("map shop customers").onError(.deadLetter)
                 }
                 Flow("cardholders") {
-                    select(.pos, as: "cardholders")
+                    pos
                     MapRecords(Mappings.posCardholder, as: Contact.self).named("map cardholders").onError(.deadLetter)
                     KeyBy { (contact: Contact) in contact.id }.deduplicate().named("one per card")
                 }
                 Flow("requesters") {
-                    select(.support, as: "requesters")
+                    support
                     MapRecords(Mappings.supportRequester, as: Contact.self).named("map requesters").onError(.deadLetter)
                     KeyBy { (contact: Contact) in contact.id }.deduplicate().named("one per requester")
                 }
@@ -103,15 +106,15 @@ let pipeline = Pipeline("customer-360") {
         Flow("activity") {
             Merge {
                 Flow("web orders") {
-                    select(.shopOrders, as: "orders")
+                    shopOrders
                     MapRecords(Mappings.order, as: Activity.self).named("map orders").onError(.deadLetter)
                 }
                 Flow("till purchases") {
-                    select(.pos, as: "purchases")
+                    pos
                     MapRecords(Mappings.purchase, as: Activity.self).named("map purchases").onError(.deadLetter)
                 }
                 Flow("tickets") {
-                    select(.support, as: "tickets")
+                    support
                     MapRecords(Mappings.ticket, as: Activity.self).named("map tickets").onError(.deadLetter)
                 }
             }

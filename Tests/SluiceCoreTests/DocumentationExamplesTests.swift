@@ -181,6 +181,25 @@ struct Summary: Codable, Sendable, Equatable { var customer: String; var minute:
         #expect(harness.finish().isClean)
     }
 
+    /// GettingStarted.md: operators chained on a stream need no type annotations.
+    @Test func gettingStartedChainedStreamRuns() async throws {
+        struct Row: Decodable, Sendable { var id: String; var amount: Double }
+        struct Payment: Codable, Sendable { var id: String; var cents: Int }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("id,amount\np1,12.5\np2,-1\np3,x\n", to: "payments.csv")
+        let payments = DataStream("payments") { Source.csv(directory.file("payments.csv"), as: Row.self).onError(.deadLetter) }
+        let pipeline = Pipeline("payments") {
+            payments
+                .filter { $0.amount > 0 }
+                .map { Payment(id: $0.id, cents: Int(($0.amount * 100).rounded())) }
+                .write(to: Sink.jsonLines(directory.file("out/payments.jsonl")))
+        }
+        let report = try await pipeline.run()
+        #expect(try directory.read("out/payments.jsonl") == #"{"id":"p1","cents":1250}"# + "\n")
+        #expect(report.deadLetters.count == 1)
+    }
+
     /// RuntimeModel.md: several outputs, progress, micro-batches.
     @Test func runtimeModelExamplesRun() async throws {
         let directory = try TemporaryDirectory()
@@ -196,6 +215,23 @@ struct Summary: Codable, Sendable, Equatable { var customer: String; var minute:
         }.run(options: RunOptions(progress: RunProgress.printToStandardError))
         #expect(try directory.read("all.jsonl").split(separator: "\n").count == 2)
         #expect(try directory.read("big.jsonl").split(separator: "\n").count == 1)
+
+        // Streams used in several places.
+        let orders = DataStream("orders") { Source.jsonLines(directory.file("orders.jsonl"), as: Order.self) }
+        let big = orders.filter { $0.amount > 100 }
+        try await Pipeline("orders") {
+            orders.write(to: Sink.jsonLines(directory.file("all-again.jsonl")))
+            big.map { $0.id }.write(to: Sink.jsonLines(directory.file("big-ids.jsonl")))
+            Flow("customers of big orders") {
+                orders
+                KeyBy(\Order.customer).join(Flow { big; KeyBy(\Order.customer) })
+                Map { (joined: Joined<String, Order, Order>) in joined.key }
+                Sink.jsonLines(directory.file("customers.jsonl"), of: String.self)
+            }
+        }.run()
+        #expect(try directory.read("all-again.jsonl").split(separator: "\n").count == 2)
+        #expect(try directory.read("big-ids.jsonl") == "\"o2\"\n")
+        #expect(try directory.read("customers.jsonl") == "\"c2\"\n")
 
         struct Event: Codable, Sendable { var id: String; var payload: String }
         let batches = Collector<[Event]>()

@@ -7,6 +7,7 @@ public struct GraphBuilder: Sendable {
     public private(set) var graph = LogicalGraph(nodes: [], deadLetterSink: nil)
     private var groups: [String] = []
     private var defaultNameCounts: [String: Int] = [:]
+    private var sharedExits: [ObjectIdentifier: [NodeID]] = [:]
 
     /// An empty builder.
     public init() {}
@@ -37,6 +38,20 @@ public struct GraphBuilder: Sendable {
             watermarks: watermarks, needsProcessingTime: needsProcessingTime, rightInputType: rightInputType,
             transactionCommitter: transactionCommitter))
         return id
+    }
+
+    /// The exits of the shared part identified by `identity`: `add` runs the first time, and
+    /// later calls return the nodes it made, so that every user of a ``DataStream`` reads
+    /// the same stages.
+    public mutating func shared(_ identity: ObjectIdentifier, _ add: (inout GraphBuilder) -> [NodeID]) -> [NodeID] {
+        if let exits = sharedExits[identity] { return exits }
+        // Its stages belong to no user's flow.
+        let enclosing = groups
+        groups = []
+        let exits = add(&self)
+        groups = enclosing
+        sharedExits[identity] = exits
+        return exits
     }
 
     /// Runs `body` with `name` pushed as the enclosing flow of every node it adds.
