@@ -75,8 +75,8 @@ func describe<R>(_ result: Joined<String, Purchase, R>, _ name: (R) -> String) -
     }
 
     @Test func anElementBehindAClosedJoinWindowIsDeadLetteredNotDropped() throws {
-        let stage = WindowJoin<String, Purchase, Click>(
-            right: Flow { Source.collection([Click]()); KeyBy(\Click.user) }, size: .milliseconds(10), kind: .inner,
+        let stage = WindowJoin<String, Purchase, Click, Joined<String, Purchase, Click>>(
+            right: Flow { Source.collection([Click]()); KeyBy(\Click.user) }, size: .milliseconds(10), sides: JoinKind.inner.sides,
             leftTime: { Timestamp(millisecondsSinceEpoch: $0.ms) }, rightTime: { Timestamp(millisecondsSinceEpoch: $0.ms) })
         var join = try stage.makeOperator(StageContext(stageName: "join"))
         var output = Emitter<Joined<String, Purchase, Click>>(failures: RecordFailures(stage: "join", policy: .fail))
@@ -128,6 +128,23 @@ func describe<R>(_ result: Joined<String, Purchase, R>, _ name: (R) -> String) -
         }, window: .seconds(60), kind: .inner,
            leftTime: { Timestamp(millisecondsSinceEpoch: $0.ms) },
            rightTime: { Timestamp(millisecondsSinceEpoch: $0.ms) })
-        _ = (enrich, window)
+        let full = Pipeline("customers and what they bought") {
+            Source.jsonLines("purchases.jsonl", as: Purchase.self)
+            KeyBy(\Purchase.customer).join(Flow {
+                Source.csv("customers.csv", as: Customer.self)
+                KeyBy(\Customer.id)
+            }, kind: .full)
+            Map { (row: OuterJoined<String, Purchase, Customer>) in Line(item: row.left?.item ?? "-", customer: row.right?.name) }
+            Sink.jsonLines("out/all.jsonl", of: Line.self)
+        }
+        #expect(full.validate().isEmpty)
+        let interval = KeyBy(\Purchase.customer).intervalJoin(Flow {
+            Source.jsonLines("clicks.jsonl", as: Click.self)
+                .eventTime(maxOutOfOrderness: .seconds(5)) { Timestamp(millisecondsSinceEpoch: $0.ms) }
+            KeyBy(\Click.user)
+        }, between: .seconds(-30) ... .zero, kind: .left,
+           leftTime: { Timestamp(millisecondsSinceEpoch: $0.ms) },
+           rightTime: { Timestamp(millisecondsSinceEpoch: $0.ms) })
+        _ = (enrich, window, interval)
     }
 }

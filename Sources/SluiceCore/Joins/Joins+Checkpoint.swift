@@ -21,6 +21,9 @@ public struct TableJoinSnapshot<Key: Codable, LeftValue: Codable, RightValue: Co
     public var waiting: [Waiting]
     /// Whether the right input had ended.
     public var tableComplete: Bool
+    /// In a right or full join, the keys some left element asked for (absent in snapshots
+    /// of other joins).
+    public var askedFor: [Key]?
 }
 
 extension TableJoin.Operator: CheckpointableOperator where Key: Codable, LeftValue: Codable, RightValue: Codable {
@@ -28,16 +31,18 @@ extension TableJoin.Operator: CheckpointableOperator where Key: Codable, LeftVal
     public func snapshot() -> TableJoinSnapshot<Key, LeftValue, RightValue> {
         TableJoinSnapshot(table: table.map { .init(key: $0.key, rows: $0.value) },
                           waiting: waiting.map { .init(key: $0.key, value: $0.value) },
-                          tableComplete: tableComplete)
+                          tableComplete: tableComplete, askedFor: stage.sides.keepsUnmatchedRight ? Array(askedFor) : nil)
     }
 
     /// Takes the keys this instance owns.
     public mutating func restore(from snapshots: [TableJoinSnapshot<Key, LeftValue, RightValue>], scope: RestoreScope) {
         table = [:]
         waiting = []
+        askedFor = []
         for snapshot in snapshots {
             for rows in snapshot.table where scope.owns(rows.key) { table[rows.key, default: []] += rows.rows }
             for element in snapshot.waiting where scope.owns(element.key) { waiting.append(Keyed(key: element.key, value: element.value)) }
+            for key in snapshot.askedFor ?? [] where scope.owns(key) { askedFor.insert(key) }
         }
         tableComplete = snapshots.contains { $0.tableComplete }
     }
