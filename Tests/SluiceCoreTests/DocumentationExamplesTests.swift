@@ -233,6 +233,20 @@ struct Summary: Codable, Sendable, Equatable { var customer: String; var minute:
         #expect(try directory.read("big-ids.jsonl") == "\"o2\"\n")
         #expect(try directory.read("customers.jsonl") == "\"c2\"\n")
 
+        // Stages with several outputs.
+        struct Problem: Codable, Sendable { var id: String; var reason: String }
+        let (large, regular, problems) = orders.split(("big", "regular", "problems")) { order -> Route3<Order, Order, Problem> in
+            if order.amount <= 0 { return .third(Problem(id: order.id, reason: "no amount")) }
+            return order.amount > 100 ? .first(order) : .second(order)
+        }
+        try await Pipeline("orders by size") {
+            large.write(to: Sink.jsonLines(directory.file("big.jsonl")))
+            regular.map { $0.id }.write(to: Sink.jsonLines(directory.file("regular-ids.jsonl")))
+            problems.write(to: Sink.jsonLines(directory.file("problems.jsonl")))
+        }.run()
+        #expect(try directory.read("regular-ids.jsonl") == "\"o1\"\n")
+        #expect(try directory.read("problems.jsonl") == "")
+
         struct Event: Codable, Sendable { var id: String; var payload: String }
         let batches = Collector<[Event]>()
         try await Pipeline("bulk upload") {

@@ -75,6 +75,29 @@ struct Signup: Codable, Sendable, Equatable {
         #expect(quality.rules.count == 6)
     }
 
+    /// Validation.md: valid and invalid records as two streams, counted in the report.
+    @Test func validationCanSplitTheStreamInsteadOfDeadLettering() async throws {
+        let signups = [
+            Signup(id: "1", email: "a@b.co", age: 30, country: "GB", postcode: "M1 1AE", joined: "2024-01-02", origin: "web"),
+            Signup(id: "2", email: nil, age: 200, country: "FR", postcode: nil, joined: nil, origin: "web"),
+            Signup(id: "3", email: "c@d.co", age: 40, country: "IE", postcode: nil, joined: "2024-13-01", origin: "shop"),
+        ]
+        let quality = DataQualityReport()
+        let valid = Collector<Signup>(), review = Collector<Invalid<Signup>>()
+        let stream = DataStream("signups") { Source.collection(signups) }
+        let (passed, failed) = stream.validate(rules, source: { $0.origin }, report: quality)
+        let report = try await Pipeline("signups") {
+            passed.write(to: Sink.collect(into: valid))
+            failed.write(to: Sink.collect(into: review))
+        }.run()
+        #expect(valid.elements.map(\.id) == ["1"])
+        #expect(review.elements.map(\.element.id).sorted() == ["2", "3"])
+        #expect(review.elements.first { $0.element.id == "2" }?.failures == ["email: missing", "age: 200 is outside 16…130", "country: 'FR' is not one of GB, IE"])
+        #expect(report.deadLetters.isEmpty)
+        #expect(report[stage: "validate"]?.recordsOut == 3)
+        #expect(quality.counts(rule: "email", source: "web") == .init(passed: 1, failed: 1))
+    }
+
     @Test func anInvalidPatternIsReportedNotACrash() throws {
         var harness = try StageHarness(Validate([ValidationRule<Signup>.pattern("bad", "([", { $0.id })]))
         try harness.push(Signup(id: "1", origin: "x"))

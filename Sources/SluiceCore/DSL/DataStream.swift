@@ -94,6 +94,84 @@ public struct DataStream<Element: Sendable>: PipelineComponent {
         through { FlatMap(transform) }
     }
 
+    /// Splits the stream in two: `route` sends each element to the first or the second
+    /// output, as a value of that output's type, and it reaches only the stages reading that
+    /// output. Both outputs must be used (validation says so otherwise): nothing routed is
+    /// dropped unseen. `names` name the outputs and `stageName` the deciding stage (by default
+    /// "split", made unique) in descriptions and reports.
+    ///
+    /// ```swift
+    /// let (valid, invalid) = orders.split { order in
+    ///     order.amount > 0 ? .first(order) : .second(Problem(id: order.id, reason: "no amount"))
+    /// }
+    /// ```
+    public func split<First: Sendable, Second: Sendable>(
+        _ names: (String, String) = ("first", "second"), named stageName: String? = nil,
+        _ route: @escaping @Sendable (Element) throws -> Route2<First, Second>
+    ) -> (DataStream<First>, DataStream<Second>) {
+        let router = OutputRouter(names: [names.0, names.1], types: [PortType(First.self), PortType(Second.self)]) { chunk in
+            var first: [First] = [], second: [Second] = []
+            for element in chunk.elements(as: Route2<First, Second>.self) {
+                switch element {
+                case .first(let value): first.append(value)
+                case .second(let value): second.append(value)
+                }
+            }
+            return [ErasedChunk(first), ErasedChunk(second)]
+        }
+        let routed = routedStream(router) { Split(defaultName: stageName ?? "split", route) }
+        return (routed.output(0, as: First.self), routed.output(1, as: Second.self))
+    }
+
+    /// Splits the stream in three, as the two-way split does in two:
+    /// "valid → A, VIP → B, invalid → C" with one decision per element.
+    public func split<First: Sendable, Second: Sendable, Third: Sendable>(
+        _ names: (String, String, String) = ("first", "second", "third"), named stageName: String? = nil,
+        _ route: @escaping @Sendable (Element) throws -> Route3<First, Second, Third>
+    ) -> (DataStream<First>, DataStream<Second>, DataStream<Third>) {
+        let router = OutputRouter(names: [names.0, names.1, names.2],
+                                  types: [PortType(First.self), PortType(Second.self), PortType(Third.self)]) { chunk in
+            var first: [First] = [], second: [Second] = [], third: [Third] = []
+            for element in chunk.elements(as: Route3<First, Second, Third>.self) {
+                switch element {
+                case .first(let value): first.append(value)
+                case .second(let value): second.append(value)
+                case .third(let value): third.append(value)
+                }
+            }
+            return [ErasedChunk(first), ErasedChunk(second), ErasedChunk(third)]
+        }
+        let routed = routedStream(router) { Split(defaultName: stageName ?? "split", route) }
+        return (routed.output(0, as: First.self), routed.output(1, as: Second.self), routed.output(2, as: Third.self))
+    }
+
+    /// The elements for which `isIncluded` is true, and the others, as two streams.
+    public func partition(named stageName: String? = nil, _ isIncluded: @escaping @Sendable (Element) throws -> Bool)
+        -> (matching: DataStream<Element>, rest: DataStream<Element>) {
+        let (matching, rest) = split(("matching", "rest"), named: stageName) { element -> Route2<Element, Element> in
+            try isIncluded(element) ? .first(element) : .second(element)
+        }
+        return (matching, rest)
+    }
+
+    /// The stream through `stage`, whose node divides its output with `router`.
+    func routedStream<S: TransformStage>(_ router: OutputRouter, _ stage: () -> S) -> DataStream<S.Output> where S.Input == Element {
+        let upstream = self, split = stage()
+        return DataStream<S.Output>(name: "") { graph in
+            let exits = split.addNodes(to: &graph, after: upstream.addNodes(to: &graph, after: []))
+            for exit in exits { graph.setOutputRouter(router, of: exit) }
+            return exits
+        }
+    }
+
+    /// Output `index` of this stream's stage, which has an ``OutputRouter``.
+    func output<T: Sendable>(_ index: Int, as type: T.Type) -> DataStream<T> {
+        let routed = self
+        return DataStream<T>(name: "") { graph in
+            routed.addNodes(to: &graph, after: []).map { graph.addOutputReader(of: $0, output: index, as: T.self) }
+        }
+    }
+
     /// The stream written to `sink`: a complete flow, to place in a pipeline. The sink's
     /// element type comes from the stream (`Sink.jsonLines("out.jsonl")` needs no `of:`).
     @inlinable public func write<S: SinkStage>(to sink: S) -> Flows.Sequence<DataStream<Element>, S> where S.Input == Element {

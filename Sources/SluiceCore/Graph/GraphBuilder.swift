@@ -73,6 +73,21 @@ public struct GraphBuilder: Sendable {
         }
     }
 
+    /// Gives `node` several outputs, divided by `router`.
+    public mutating func setOutputRouter(_ router: OutputRouter, of node: NodeID) {
+        graph.nodes[node.index].outputRouter = router
+    }
+
+    /// Adds a stage reading output `output` of `producer`, which has an ``OutputRouter``, and
+    /// passing its elements on.
+    public mutating func addOutputReader<Element: Sendable>(of producer: NodeID, output: Int, as type: Element.Type) -> NodeID {
+        let name = graph.nodes[producer.index].outputRouter.map { $0.names[output] } ?? "\(output)"
+        let reader = SplitOutput<Element>().named("\(graph.nodes[producer.index].name) → \(name)")
+        let node = reader.addNodes(to: &self, after: [producer])[0]
+        graph.nodes[node.index].readsOutput = output
+        return node
+    }
+
     mutating func setDeadLetterSink(_ id: NodeID) { graph.deadLetterSink = id }
 
     mutating func adopt(_ node: LogicalNode) {

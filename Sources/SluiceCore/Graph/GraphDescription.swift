@@ -11,6 +11,8 @@ extension Pipeline: CustomStringConvertible {
             var facts: [String] = []
             if node.readsLateOutput {
                 facts.append("← late events of " + node.inputs.map { graph[$0].name }.joined(separator: ", "))
+            } else if let output = node.readsOutput, let producer = node.inputs.first {
+                facts.append("← output '\(graph[producer].outputRouter?.names[output] ?? "\(output)")' of \(graph[producer].name)")
             } else if !node.inputs.isEmpty {
                 facts.append("← " + node.inputs.map { graph[$0].name }.joined(separator: ", "))
             }
@@ -72,7 +74,8 @@ extension Pipeline: CustomStringConvertible {
         for node in graph.nodes {
             for input in node.inputs {
                 let label = node.readsLateOutput ? " [style=dotted, label=\"late events\"]"
-                    : graph[input].partitioner != nil ? " [label=\"by key\"]" : ""
+                    : node.readsOutput.map { " [label=\(quoted(graph[input].outputRouter?.names[$0] ?? "\($0)"))]" }
+                    ?? (graph[input].partitioner != nil ? " [label=\"by key\"]" : "")
                 out.append("  \(input) -> \(node.id)\(label);")
             }
         }

@@ -26,7 +26,22 @@ enum GraphValidator {
                     problems.append("stage '\(node.name)' takes \(node.inputType) but the late events of '\(graph[producer].name)' are \(lateType.map { "\($0)" } ?? "none")")
                 }
             }
-            for (position, input) in node.inputs.enumerated() where !node.readsLateOutput {
+            if let output = node.readsOutput, let producer = node.inputs.first, producer.index < graph.nodes.count {
+                if let router = graph[producer].outputRouter, output < router.types.count {
+                    if router.types[output] != node.inputType {
+                        problems.append("stage '\(node.name)' takes \(node.inputType) but output '\(router.names[output])' of '\(graph[producer].name)' is \(router.types[output])")
+                    }
+                } else {
+                    problems.append("stage '\(node.name)' reads output \(output) of '\(graph[producer].name)', which has no such output")
+                }
+            }
+            if let router = node.outputRouter {
+                let read = Set(graph.consumers(of: node.id).compactMap { graph[$0].readsOutput })
+                for (output, name) in router.names.enumerated() where !read.contains(output) {
+                    problems.append("stage '\(node.name)' sends elements to its output '\(name)', which nothing reads: use that stream, or filter those elements out before the split")
+                }
+            }
+            for (position, input) in node.inputs.enumerated() where !node.readsLateOutput && node.readsOutput == nil {
                 let expected = node.expectedType(ofInput: position)
                 guard input.index >= graph.nodes.count || graph[input].outputType != expected else { continue }
                 let producer = input.index < graph.nodes.count ? "'\(graph[input].name)' produces \(graph[input].outputType)" : "its input \(input) does not exist"

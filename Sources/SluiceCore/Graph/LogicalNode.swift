@@ -78,6 +78,10 @@ public struct LogicalNode: Sendable {
     /// Whether this stage reads its only input's late-event side output rather than its main
     /// output.
     public internal(set) var readsLateOutput = false
+    /// For a stage with several outputs: how its elements are divided among them.
+    public internal(set) var outputRouter: OutputRouter? = nil
+    /// The output of its only input that this stage reads, when that input has several.
+    public internal(set) var readsOutput: Int? = nil
 
     /// The number of inputs on the left side: all of them, except for two-input stages.
     public var leftInputCount: Int {

@@ -16,6 +16,8 @@ final class ChainRunner {
         let routing: PhysicalPlan.Routing
         /// Set when the target reads that stage's late events instead of the main output.
         let lateOutputOf: NodeID?
+        /// Set when the target reads one output of the tail's ``OutputRouter``.
+        let output: Int?
         let producer: Int
         var nextRoundRobin: Int
     }
@@ -31,6 +33,8 @@ final class ChainRunner {
     /// restored from the checkpoint, carried forward in every new one.
     private var totals: [Int: StageTotals] = [:]
     private let tailMetrics: StageMetrics
+    /// How the tail divides its output among its outputs, when it has several.
+    private let router: OutputRouter?
     private let deadLetterTarget: (channel: BoundedChannel, producer: Int)?
 
     init(run: PipelineExecution, chain: PhysicalPlan.Chain, instance: Int) {
@@ -38,9 +42,10 @@ final class ChainRunner {
         self.chain = chain
         self.instance = instance
         tailMetrics = run.metrics[chain.tail.index]
+        router = run.plan.graph[chain.tail].outputRouter
         for edge in run.plan.outputs[chain.index] {
             targets.append(Target(channels: run.channels[edge.consumer], routing: edge.routing,
-                                  lateOutputOf: edge.lateOutputOf, producer: edge.producerIndex(instance: instance),
+                                  lateOutputOf: edge.lateOutputOf, output: edge.output, producer: edge.producerIndex(instance: instance),
                                   nextRoundRobin: instance % max(1, run.channels[edge.consumer].count)))
         }
         if let deadLetterChain = run.plan.deadLetterChain, deadLetterChain != chain.index {
@@ -552,8 +557,15 @@ final class ChainRunner {
     /// Sends a data chunk to every consumer chain according to each edge's routing: the main
     /// output, or with `lateOutputOf`, that stage's late events.
     private func route(_ chunk: ErasedChunk, lateOutputOf producer: NodeID? = nil) async throws {
+        // A tail with several outputs: each target gets only its output's part.
+        let parts = producer == nil ? router.map { $0.split(chunk) } : nil
         for index in targets.indices where targets[index].lateOutputOf == producer {
             let target = targets[index]
+            var chunk = chunk
+            if let parts, let output = target.output {
+                chunk = parts[output]
+                guard chunk.count > 0 else { continue }
+            }
             switch target.routing {
             case .forward:
                 try await send(.data(chunk), to: target.channels[instance], producer: target.producer)

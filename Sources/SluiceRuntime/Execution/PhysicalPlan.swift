@@ -29,6 +29,8 @@ struct PhysicalPlan {
         /// The stage whose late-event side output the edge carries, rather than the chain's
         /// main output.
         let lateOutputOf: NodeID?
+        /// The output of a stage with several (an ``OutputRouter``) that the edge carries.
+        let output: Int?
         /// The producer index of upstream instance 0 in the consumer's channels; instance i
         /// uses `producerOffset + i` unless the routing is `.forward`.
         let producerOffset: Int
@@ -83,6 +85,7 @@ struct PhysicalPlan {
                 }
                 outputs[upstream.index].append(Edge(consumer: chain.index, routing: routing,
                                                     lateOutputOf: head.readsLateOutput ? input : nil,
+                                                    output: head.readsOutput,
                                                     producerOffset: producerCounts[chain.index]))
                 let added: Int
                 if case .forward = routing { added = 1 } else { added = upstream.parallelism }
@@ -107,7 +110,8 @@ struct PhysicalPlan {
     /// input when that input feeds nothing else, is not key-partitioned, and runs with the
     /// same parallelism.
     private func fusionTarget(for node: LogicalNode) -> NodeID? {
-        guard node.kind == .transform, node.isStateless, node.inputs.count == 1, !node.readsLateOutput else { return nil }
+        guard node.kind == .transform, node.isStateless, node.inputs.count == 1, !node.readsLateOutput,
+              node.readsOutput == nil else { return nil }
         let upstream = graph[node.inputs[0]]
         guard upstream.kind != .sink, upstream.partitioner == nil,
               upstream.parallelism == node.parallelism,
