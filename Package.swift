@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "sensor-stream", targets: ["SensorStream"]),
         .executable(name: "customer-360", targets: ["Customer360"]),
         .executable(name: "music-trends", targets: ["MusicTrends"]),
+        .executable(name: "retail-analytics", targets: ["RetailAnalytics"]),
     ],
     dependencies: [],
     targets: [
@@ -45,6 +46,7 @@ let package = Package(
         .executableTarget(name: "SensorStream", dependencies: ["Sluice"], path: "Samples/SensorStream"),
         .executableTarget(name: "Customer360", dependencies: ["Sluice"], path: "Samples/Customer360", exclude: ["Data"]),
         .executableTarget(name: "MusicTrends", dependencies: ["Sluice", "SluiceTesting"], path: "Samples/MusicTrends", exclude: ["Data"]),
+        .executableTarget(name: "RetailAnalytics", dependencies: ["Sluice"], path: "Samples/RetailAnalytics"),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),

@@ -181,6 +181,18 @@ struct Summary: Codable, Sendable, Equatable { var customer: String; var minute:
         #expect(harness.finish().isClean)
     }
 
+    /// GettingStarted.md shows the retail-analytics pipeline as the sample compiles it: the
+    /// block must appear, line for line, in the sample's source.
+    @Test func gettingStartedShowsTheRetailSampleAsItIs() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let guide = try String(contentsOf: root.appendingPathComponent("Documentation/GettingStarted.md"), encoding: .utf8)
+        let sample = try String(contentsOf: root.appendingPathComponent("Samples/RetailAnalytics/main.swift"), encoding: .utf8)
+        let section = try #require(guide.components(separatedBy: "## A whole job: retail analytics").last)
+        let block = try #require(section.components(separatedBy: "```swift\n").dropFirst().first?.components(separatedBy: "```").first)
+        #expect(block.split(separator: "\n").count > 30)
+        #expect(sample.contains(block), "the guide's retail pipeline differs from Samples/RetailAnalytics/main.swift")
+    }
+
     /// GettingStarted.md: operators chained on a stream need no type annotations.
     @Test func gettingStartedChainedStreamRuns() async throws {
         struct Row: Decodable, Sendable { var id: String; var amount: Double }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A point in event time: milliseconds since 1970-01-01T00:00:00Z.
 ///
 /// `Timestamp.min` and `Timestamp.max` stand for minus and plus infinity: a bounded source
@@ -48,4 +50,9 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
+}
+
+extension Timestamp {
+    /// The instant as a `Date`.
+    @inlinable public var date: Date { Date(timeIntervalSince1970: Double(millisecondsSinceEpoch) / 1000) }
 }

@@ -37,6 +37,7 @@ public struct WindowResult<Key: Hashable & Sendable, Value: Sendable>: Sendable 
 
 extension WindowResult: Equatable where Value: Equatable {}
 extension WindowResult: Encodable where Key: Encodable, Value: Encodable {}
+extension WindowResult: Decodable where Key: Decodable, Value: Decodable {}
 
 /// When a window emits results before the watermark closes it.
 public struct EarlyFiring: Sendable, Hashable {

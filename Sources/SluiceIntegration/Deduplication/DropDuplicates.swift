@@ -54,3 +54,11 @@ extension KeyBy {
         return process(DropDuplicates(within: within, eventTime: eventTime))
     }
 }
+
+extension KeyedDataStream {
+    /// The stream without repeated keys within `within` of event time after the first (or
+    /// for ever without `within`); see ``DropDuplicates``.
+    @inlinable public func deduplicate(within: Duration? = nil, eventTime: (@Sendable (Element) -> Timestamp)? = nil) -> DataStream<Element> {
+        apply { $0.deduplicate(within: within, eventTime: eventTime) }
+    }
+}

@@ -48,3 +48,16 @@ extension DataStream {
         return (valid, invalid)
     }
 }
+
+extension DataStream {
+    /// The stream through ``Validate``: elements that fail any of `rules` go to its error
+    /// policy (dead letters by default), each naming every rule it failed.
+    ///
+    /// ```swift
+    /// let valid = orders.validated(by: [.range("amount", 1...10_000) { $0.amount }])
+    /// ```
+    public func validated(by rules: [ValidationRule<Element>], source: @escaping @Sendable (Element) -> String = { _ in "all" },
+                          report: DataQualityReport? = nil) -> DataStream<Element> {
+        through { Validate(rules, source: source, report: report) }
+    }
+}
