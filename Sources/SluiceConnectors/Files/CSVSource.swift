@@ -33,7 +33,10 @@ public struct CSVSource<Output: Sendable>: SourceStage {
     /// Opens the first file.
     @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
         try options.validate()
-        return Reader(paths: try files.expand(), options: options, missingColumn: missingColumn, makeRecord: makeRecord)
+        var reader = Reader(paths: try files.expand(), options: options, missingColumn: missingColumn, makeRecord: makeRecord)
+        reader.appendedData = settings.appendedData
+        reader.warning = context.warning
+        return reader
     }
 
     /// The running form of ``CSVSource``.
@@ -51,6 +54,8 @@ public struct CSVSource<Output: Sendable>: SourceStage {
         @usableFromInline var grown: [FinishedFile] = []
         @usableFromInline var parser: CSVParser?
         @usableFromInline var decoder: CSVRowDecoder?
+        @usableFromInline var appendedData = AppendedData.read
+        @usableFromInline var warning: @Sendable (String) -> Void = { _ in }
 
         @usableFromInline init(paths: [String], options: CSVOptions, missingColumn: (@Sendable ([String]) -> String?)?,
                                makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
@@ -182,10 +187,8 @@ extension CSVSource.Reader: CheckpointableSourceReader {
         // Files finished by an earlier run that have grown since are read from their old end.
         finishedFiles = [:]
         grown = []
-        for file in position.finishedFiles ?? [] {
-            finishedFiles[file.path] = file
-            if try file.growth() == .appended, file.path != position.current { grown.append(file) }
-        }
+        for file in position.finishedFiles ?? [] { finishedFiles[file.path] = file }
+        grown = try FinishedFile.toResume(position.finishedFiles ?? [], current: position.current, policy: appendedData, warning: warning)
         var remaining = paths.filter { !done.contains($0) && $0 != position.current }
         parser?.close()
         parser = nil

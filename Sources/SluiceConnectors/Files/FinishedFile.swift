@@ -40,4 +40,22 @@ public struct FinishedFile: Codable, Sendable, Equatable {
     }
 
     enum Growth { case unchanged, appended }
+
+    /// The files of `finished` to read again from their old end on a resumed run: those that
+    /// grew, except `current` (resumed at its offset). With `.ignore`, none, and `warning`
+    /// names each file that grew and by how much.
+    static func toResume(_ finished: [FinishedFile], current: String?, policy: AppendedData,
+                         warning: @Sendable (String) -> Void) throws -> [FinishedFile] {
+        var grown: [FinishedFile] = []
+        for file in finished where file.path != current {
+            guard try file.growth() == .appended else { continue }
+            if policy == .read {
+                grown.append(file)
+            } else {
+                let now = FileIdentity(path: file.path)?.size ?? file.length
+                warning("\(file.path) grew by \(now - file.length) bytes since an earlier run read it to its end; they are not read, as the source ignores appended data (.appendedData(.ignore))")
+            }
+        }
+        return grown
+    }
 }

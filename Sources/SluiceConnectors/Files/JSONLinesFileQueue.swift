@@ -62,7 +62,8 @@ import SluiceCore
     }
 
     /// Continues from `position`: files done are skipped, the open one resumes at its offset.
-    @usableFromInline mutating func restore(to position: FileQueuePosition) throws {
+    @usableFromInline mutating func restore(to position: FileQueuePosition, appendedData: AppendedData = .read,
+                                            warning: @Sendable (String) -> Void = { _ in }) throws {
         close()
         let done = Set(position.finished)
         finished = position.finished
@@ -70,10 +71,8 @@ import SluiceCore
         // Files finished by an earlier run that have grown since are read from their old end.
         finishedFiles = [:]
         grown = []
-        for file in position.finishedFiles ?? [] {
-            finishedFiles[file.path] = file
-            if try file.growth() == .appended, file.path != position.current { grown.append(file) }
-        }
+        for file in position.finishedFiles ?? [] { finishedFiles[file.path] = file }
+        grown = try FinishedFile.toResume(position.finishedFiles ?? [], current: position.current, policy: appendedData, warning: warning)
         if let current = position.current {
             file = try ByteBlockReader(path: current, resumingAt: position.offset, lineNumber: position.line)
         }

@@ -19,12 +19,17 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
 
     /// Opens the first file.
     @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
-        Reader(paths: try files.expand())
+        var reader = Reader(paths: try files.expand())
+        reader.appendedData = settings.appendedData
+        reader.warning = context.warning
+        return reader
     }
 
     /// The running form of ``JSONLinesSource``.
     public struct Reader: SourceReader {
         @usableFromInline var files: JSONLinesFileQueue<Output>
+        @usableFromInline var appendedData = AppendedData.read
+        @usableFromInline var warning: @Sendable (String) -> Void = { _ in }
 
         @usableFromInline init(paths: [String]) { files = JSONLinesFileQueue(paths: paths) }
 
@@ -44,5 +49,7 @@ extension JSONLinesSource.Reader: CheckpointableSourceReader {
     public func position() -> FileQueuePosition { files.position() }
 
     /// Skips the files done and resumes the open one at its offset.
-    public mutating func restore(to position: FileQueuePosition) throws { try files.restore(to: position) }
+    public mutating func restore(to position: FileQueuePosition) throws {
+        try files.restore(to: position, appendedData: appendedData, warning: warning)
+    }
 }

@@ -18,6 +18,8 @@ public struct StageSettings: Sendable, Hashable {
     public var errorPolicy: ErrorPolicy = .fail
     /// How many records the stage may reject before the run fails; `nil` for no limit.
     public var errorBudget: ErrorBudget?
+    /// For file sources: whether a resumed run reads data appended to files already read.
+    public var appendedData: AppendedData = .read
 
     /// Default settings: one instance, failing on the first bad record.
     public init() {}
@@ -41,11 +43,16 @@ public struct StageContext: Sendable {
     /// Whether the run takes checkpoints: transactional sinks then publish at each checkpoint
     /// instead of at the end.
     public var isCheckpointed: Bool
+    /// Where the stage reports something the user should know that is not an error (the
+    /// run's ``RunOptions/warning``).
+    public var warning: @Sendable (String) -> Void
 
     /// Creates a context.
     public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024,
-                clock: any ProcessingClock = SystemClock(), routesLateEvents: Bool = false, isCheckpointed: Bool = false) {
+                clock: any ProcessingClock = SystemClock(), routesLateEvents: Bool = false, isCheckpointed: Bool = false,
+                warning: @escaping @Sendable (String) -> Void = { _ in }) {
         self.stageName = stageName
+        self.warning = warning
         self.routesLateEvents = routesLateEvents
         self.isCheckpointed = isCheckpointed
         self.instance = instance

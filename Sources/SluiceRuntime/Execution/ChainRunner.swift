@@ -74,7 +74,7 @@ final class ChainRunner {
         StageContext(stageName: node.name, instance: instance, parallelism: node.parallelism,
                      chunkSize: run.options.chunkSize, clock: run.options.clock,
                      routesLateEvents: !run.plan.graph.lateConsumers(of: node.id).isEmpty,
-                     isCheckpointed: run.checkpoints != nil)
+                     isCheckpointed: run.checkpoints != nil, warning: run.options.warning)
     }
 
     /// Calls `body`, tagging any error it throws (other than cancellation) with `stage`.
