@@ -130,6 +130,23 @@ enum DocumentationBlocks {
         return true
     }
 
+    /// A top-level expression statement, with its value marked as used: `_ = ` before a
+    /// value being built (it may span lines), `documented(…)` around a one-line call, whose
+    /// result may be `Void` (where `_ =` would warn).
+    static func markUsed(_ line: String) -> String {
+        guard isBareExpression(line) else { return line }
+        if line.first!.isUppercase { return "_ = " + line }
+        var code = line, comment = ""
+        if let range = line.range(of: "  //") {
+            code = String(line[..<range.lowerBound])
+            comment = String(line[range.lowerBound...])
+        }
+        let trimmed = code.trimmingCharacters(in: .whitespaces)
+        let opens = trimmed.filter { "({[".contains($0) }.count, closes = trimmed.filter { ")}]".contains($0) }.count
+        guard opens == closes, trimmed.hasSuffix(")") else { return "_ = " + line }
+        return "documented(" + trimmed + ")" + comment
+    }
+
     /// The top-level type declarations of `code` (with attributes before them), and the rest.
     static func splitTypes(_ code: [String]) -> (types: [String], rest: [String]) {
         var types: [String] = [], rest: [String] = [], pending: [String] = []
@@ -177,7 +194,8 @@ enum DocumentationBlocks {
         }
         // A pipeline for blocks that show how to run, describe or stop one they do not build;
         // a block's own `pipeline` replaces it.
-        members += ["    static let pipeline = Pipeline(\"example\") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }", ""]
+        members += ["    static let pipeline = Pipeline(\"example\") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }",
+                    "    static func documented<T>(_ value: T) {}", ""]
         // A page whose blocks extend types keeps its context at file scope, where the
         // extensions (also at file scope) find it.
         let extends = blocks.contains { $0.info == "swift" && $0.code.contains { $0.hasPrefix("extension ") } }
@@ -218,7 +236,7 @@ enum DocumentationBlocks {
                     members += ["    " + origin] + indented(types, 1) + [""]
                 }
                 let code = statements
-                let body = block.context + code.map { isBareExpression($0) ? "_ = " + $0 : $0 }
+                let body = block.context + code.map(markUsed)
                 let names = boundNames(block.context + code)
                 members += ["    " + origin, "    static func block\(number + 1)() async throws {"] + indented(body, 2)
                     + names.filter { name in !code.contains { $0.hasPrefix("let \(name) = Mutex(") } }.map { "        _ = \($0)" }

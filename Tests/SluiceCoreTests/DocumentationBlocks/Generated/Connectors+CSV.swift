@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Connectors_CSV {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/Connectors/CSV.md, line 6
     struct Person: Codable, Sendable { var name: String; var age: Int; var email: String? }

@@ -8,6 +8,7 @@ import Testing
 
 enum Doc_Connectors_HTTP {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/Connectors/HTTP.md, line 7
     struct Artist: Decodable, Sendable { var id: Int; var name: String; var updated_at: String }

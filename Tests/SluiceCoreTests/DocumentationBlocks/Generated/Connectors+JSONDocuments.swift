@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Connectors_JSONDocuments {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/Connectors/JSONDocuments.md, line 7
     struct Ticket: Codable, Sendable { var ticket: String; var status: String; var opened_at: String }

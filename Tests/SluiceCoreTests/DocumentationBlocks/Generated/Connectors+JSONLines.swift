@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Connectors_JSONLines {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // The page's context.
     struct Order: Codable, Sendable { var id: String; var customer: String; var ts: Int64; var amount: Double }

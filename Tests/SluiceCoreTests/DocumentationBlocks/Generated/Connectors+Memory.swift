@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Connectors_Memory {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/Connectors/Memory.md, line 5
     static func block1() async throws {

@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Connectors_StandardIO {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // The page's context.
     static func parse(_ line: String) throws -> Hit {

@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_CustomStages {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/CustomStages.md, line 19
     struct DropRepeatedIDs: TransformStage {

@@ -9,6 +9,7 @@ import Testing
 
 enum Doc_EntityResolution {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // The page's context.
     struct Contact: Sendable { var id: String; var system: String; var name, email, postcode, address, phone, tier: String?; var updatedAt: Date? }
@@ -73,7 +74,7 @@ enum Doc_EntityResolution {
         let matcher = customerMatcher
         let history = matcher.deduplicate(knownCustomers, id: { $0.id })    // trains the model
         var resolver = IncrementalResolver(matcher: matcher, trainedOn: history, id: { $0.id })
-        _ = resolver.seed(knownCustomers, entities: history.clusterOf)           // start from what is known
+        documented(resolver.seed(knownCustomers, entities: history.clusterOf))  // start from what is known
 
         try await Pipeline("new customers") {
             Source.followJSONLines("signups.jsonl", as: Customer.self)

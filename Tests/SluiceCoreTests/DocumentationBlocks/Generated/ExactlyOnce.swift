@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_ExactlyOnce {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/ExactlyOnce.md, line 32
     static func block1() async throws {
@@ -17,7 +18,7 @@ enum Doc_ExactlyOnce {
     // Documentation/ExactlyOnce.md, line 193
     static func block2() async throws {
         let stop = StopHandle()
-        _ = stop.stopOnSignals()                                   // SIGINT, SIGTERM
+        documented(stop.stopOnSignals())  // SIGINT, SIGTERM
         let report = try await pipeline.run(
             checkpoints: .every(.seconds(2), in: "state"),
             restart: .exponentialBackoff(initial: .seconds(1), maximum: .seconds(30), maxAttempts: 5),

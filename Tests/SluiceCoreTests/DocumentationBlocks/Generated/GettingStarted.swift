@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_GettingStarted {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // The page's context.
     struct OrderRow: Codable, Sendable { var orderId: String; var email: String; var category: String; var amount: Decimal; var placedAt: Date; var time: Timestamp { Timestamp(placedAt) } }

@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Joins {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/Joins.md, line 21
     struct Purchase: Codable, Sendable { var customer: String; var item: String; var ms: Int64 }

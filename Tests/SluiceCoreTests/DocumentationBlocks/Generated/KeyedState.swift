@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_KeyedState {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // The page's context.
     static let orders = [PlacedOrder(id: "o1", time: Timestamp(millisecondsSinceEpoch: 0))]

@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_README {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // README.md, line 13
     struct Order: Codable, Sendable { var id: String; var customer: String; var amount: Double }

@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Standardisation {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // The page's context.
     struct RawCustomer: Codable, Sendable { var id: String; var email: String; var phone: String; var postcode: String; var born: String }
@@ -34,11 +35,11 @@ enum Doc_Standardisation {
     // Documentation/Standardisation.md, line 81
     static func block2() async throws {
         let dates = DateStandardiser(formats: ["yyyy-MM-dd", "dd/MM/yyyy", "d MMM yyyy", "MMMM d, yyyy"])
-        _ = dates.iso("7 mar 1984")       // "1984-03-07"
-        _ = dates.iso("March 7, 1984")    // "1984-03-07"
-        _ = dates.iso("29/02/1900")       // nil: 1900 was not a leap year
-        _ = dates.iso("1984-3-7")         // nil: "MM" and "dd" want two digits
-        _ = dates.iso("07.03.1984")       // nil: not a listed format
+        documented(dates.iso("7 mar 1984"))  // "1984-03-07"
+        documented(dates.iso("March 7, 1984"))  // "1984-03-07"
+        documented(dates.iso("29/02/1900"))  // nil: 1900 was not a leap year
+        documented(dates.iso("1984-3-7"))  // nil: "MM" and "dd" want two digits
+        documented(dates.iso("07.03.1984"))  // nil: not a listed format
         _ = dates
     }
 

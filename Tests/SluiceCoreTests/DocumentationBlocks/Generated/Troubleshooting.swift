@@ -7,4 +7,5 @@ import Testing
 
 enum Doc_Troubleshooting {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 }

@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Validation {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/Validation.md, line 9
     struct Signup: Codable, Sendable { var id, origin: String; var email: String?; var age: Int?; var country, postcode, joined: String? }

@@ -7,6 +7,7 @@ import Testing
 
 enum Doc_Windows {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
 
     // Documentation/Windows.md, line 7
     struct Order: Decodable, Sendable { var customer: String; var ts: Int64; var amount: Double }
