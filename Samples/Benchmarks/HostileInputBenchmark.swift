@@ -6,33 +6,66 @@ import Sluice
 /// plain parser doing the same work (Foundation's JSONSerialization; a split of the line on
 /// commas), so that the ratio shows whether Sluice has a cliff the plain code does not.
 enum HostileInputBenchmark {
-    static func run(scratch: String) async throws {
-        print("hostile input: one record each, read as a Record (peak memory is the process's so far)")
+    /// Runs every case, each in a process of its own so that its peak memory is its own; with
+    /// `only`, runs that case here.
+    static func run(scratch: String, only: Int? = nil) async throws {
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let cases: [(String, () async throws -> Void)] = [
+            ("wide JSON line", { try await wideJSON(scratch) }),
+            ("wide CSV row", { try await wideCSV(scratch) }),
+            ("big CSV field", { try await bigField(scratch) }),
+            ("long JSON line", { try await longLine(scratch) }),
+        ]
+        if let only {
+            try await cases[only].1()
+            return
+        }
+        print("hostile input: one record each, read as a Record; each case runs in its own process")
+        for index in cases.indices {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+            process.arguments = ["hostile", "--case", String(index), "--data", scratch]
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw RecordError("hostile case \(cases[index].0) failed") }
+        }
+    }
+
+    static func wideJSON(_ scratch: String) async throws {
         let keys = 50_000
         let wideJSON = scratch + "/wide-\(keys).jsonl"
         try write("{" + (0..<keys).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}\n", to: wideJSON)
         try await compare("JSON line, \(keys) keys", path: wideJSON, expectFields: keys, loopName: "JSONSerialization",
                           sluice: { Source.jsonLines($0) }, loop: foundationFieldCount)
+    }
 
+    static func wideCSV(_ scratch: String) async throws {
+        let keys = 50_000
         let wideCSV = scratch + "/wide-\(keys).csv"
         try write((0..<keys).map { "c\($0)" }.joined(separator: ",") + "\n" + (0..<keys).map { String($0) }.joined(separator: ",") + "\n",
                   to: wideCSV)
         try await compare("CSV row, \(keys) columns", path: wideCSV, expectFields: keys, loopName: "split on commas",
                           sluice: { Source.csv($0) }, loop: splitFieldCount)
+    }
 
+    static func bigField(_ scratch: String) async throws {
         let bigField = scratch + "/field-50MB.csv"
         try write("id,text,note\n1,\"" + String(repeating: "a", count: 50_000_000) + "\",x\n", to: bigField)
         try await compare("CSV field of 50 MB", path: bigField, expectFields: 3, loopName: "split on commas",
                           sluice: { Source.csv($0) }, loop: splitFieldCount)
+    }
 
+    static func longLine(_ scratch: String) async throws {
         let longLine = scratch + "/array-10MB.jsonl"
         try write("{\"a\":[" + String(repeating: "1,", count: 5_000_000) + "1]}\n", to: longLine)
         try await compare("JSON line of 10 MB (5M numbers)", path: longLine, expectFields: 1, loopName: "JSONSerialization",
                           sluice: { Source.jsonLines($0) }, loop: foundationFieldCount)
     }
 
-    static func write(_ text: String, to path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+    /// Writes the input once; `text` is only built then, so that it does not count in the
+    /// peak memory of later runs.
+    static func write(_ text: @autoclosure () -> String, to path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { try text().write(toFile: path, atomically: true, encoding: .utf8) }
     }
 
     static func compare<S: SourceStage>(_ name: String, path: String, expectFields: Int, loopName: String,
@@ -50,7 +83,7 @@ enum HostileInputBenchmark {
         guard collector.elements == [expectFields] else {
             throw RecordError("\(name): Sluice read \(collector.elements) fields, expected [\(expectFields)]")
         }
-        let sluicePeak = peakResidentMiB()
+        let sluicePeak = peakResidentMiB()   // this process runs this case only
         var fields = 0
         let plain = try await measure(repetitions: 3) { fields = try loop(path) }
         guard fields == expectFields else { throw RecordError("\(name): the plain loop found \(fields) fields") }

@@ -108,7 +108,7 @@ do {
     case "standardise":
         StandardiseBenchmark.run(count: count("--count", default: 200_000))
     case "hostile":
-        try await HostileInputBenchmark.run(scratch: data)
+        try await HostileInputBenchmark.run(scratch: data, only: option("--case").flatMap(Int.init))
     case "backpressure":
         try await BackpressureBenchmark.run(count: count("--count", default: 10_000_000))
     case "csv-to-jsonl":

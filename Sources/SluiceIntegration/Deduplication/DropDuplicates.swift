@@ -4,7 +4,7 @@ import SluiceCore
 /// event time after the first (a retried delivery, a file loaded twice).
 ///
 /// ```swift
-/// KeyBy(\Order.id).deduplicate(within: .hours(24)) { Timestamp(millisecondsSinceEpoch: $0.placedAt) }
+/// KeyBy(\Order.id).deduplicate(within: .seconds(24 * 3600)) { Timestamp(millisecondsSinceEpoch: $0.placedAt) }
 /// KeyBy(\Customer.email).deduplicate()           // globally: state grows with the keys
 /// ```
 ///
@@ -18,9 +18,14 @@ public struct DropDuplicates<Key: Hashable & Sendable, Element: Sendable>: Keyed
     @usableFromInline let within: Duration?
     @usableFromInline let eventTime: (@Sendable (Element) -> Timestamp)?
 
-    /// Drops repeats within `within` of the first (event time from `eventTime`), or for ever
-    /// when `within` is `nil`.
-    @inlinable public init(within: Duration?, eventTime: (@Sendable (Element) -> Timestamp)?) {
+    /// Drops repeats for ever.
+    @inlinable public init() {
+        within = nil
+        eventTime = nil
+    }
+
+    /// Drops repeats within `within` of the first, in the event time `eventTime` gives.
+    @inlinable public init(within: Duration, eventTime: @escaping @Sendable (Element) -> Timestamp) {
         self.within = within
         self.eventTime = eventTime
     }
@@ -46,19 +51,28 @@ public struct DropDuplicates<Key: Hashable & Sendable, Element: Sendable>: Keyed
 }
 
 extension KeyBy {
-    /// Keys the stream and drops repeated keys within `within` of event time after the first
-    /// (or for ever without `within`); see ``DropDuplicates``.
-    @inlinable public func deduplicate(within: Duration? = nil, eventTime: (@Sendable (Element) -> Timestamp)? = nil)
+    /// Keys the stream and drops repeated keys for ever after the first; see
+    /// ``DropDuplicates``.
+    @inlinable public func deduplicate() -> KeyedStage<Key, Element, KeyedProcessStage<DropDuplicates<Key, Element>>> {
+        process(DropDuplicates())
+    }
+
+    /// Keys the stream and drops repeated keys within `within` of event time after the first;
+    /// see ``DropDuplicates``.
+    @inlinable public func deduplicate(within: Duration, eventTime: @escaping @Sendable (Element) -> Timestamp)
         -> KeyedStage<Key, Element, KeyedProcessStage<DropDuplicates<Key, Element>>> {
-        precondition(within == nil || eventTime != nil, "deduplicating within a span needs the elements' event time")
-        return process(DropDuplicates(within: within, eventTime: eventTime))
+        process(DropDuplicates(within: within, eventTime: eventTime))
     }
 }
 
 extension KeyedDataStream {
-    /// The stream without repeated keys within `within` of event time after the first (or
-    /// for ever without `within`); see ``DropDuplicates``.
-    @inlinable public func deduplicate(within: Duration? = nil, eventTime: (@Sendable (Element) -> Timestamp)? = nil) -> DataStream<Element> {
+    /// The stream without repeated keys after the first; see ``DropDuplicates``.
+    @inlinable public func deduplicate() -> DataStream<Element> {
+        apply { $0.deduplicate() }
+    }
+
+    /// The stream without repeated keys within `within` of event time after the first.
+    @inlinable public func deduplicate(within: Duration, eventTime: @escaping @Sendable (Element) -> Timestamp) -> DataStream<Element> {
         apply { $0.deduplicate(within: within, eventTime: eventTime) }
     }
 }
