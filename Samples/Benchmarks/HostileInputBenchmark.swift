@@ -21,6 +21,7 @@ enum HostileInputBenchmark {
             return
         }
         print("hostile input: one record each, read as a Record; each case runs in its own process")
+        fflush(stdout)
         for index in cases.indices {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
