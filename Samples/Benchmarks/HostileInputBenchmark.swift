@@ -20,8 +20,8 @@ enum HostileInputBenchmark {
             try await cases[only].1()
             return
         }
-        print("hostile input: one record each, read as a Record; each case runs in its own process")
-        fflush(stdout)
+        // Written at once (print buffers when the output is a pipe, and the cases write too).
+        FileHandle.standardOutput.write(Data("hostile input: one record each, read as a Record; each case runs in its own process\n".utf8))
         for index in cases.indices {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
