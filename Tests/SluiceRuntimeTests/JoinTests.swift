@@ -102,49 +102,4 @@ func describe<R>(_ result: Joined<String, Purchase, R>, _ name: (R) -> String) -
     }
 
     /// The examples of Documentation/Joins.md, as printed there.
-    @Test func theJoinGuideExamplesCompile() {
-        struct Purchase: Codable, Sendable { var customer: String; var item: String; var ms: Int64 }
-        struct Customer: Codable, Sendable { var id: String; var name: String }
-        struct Click: Codable, Sendable { var user: String; var page: String; var ms: Int64 }
-        struct Line: Codable, Sendable { var item: String; var customer: String? }
-        let hash = Pipeline("purchases with customers") {
-            Source.jsonLines("purchases.jsonl", as: Purchase.self)
-            KeyBy(\Purchase.customer).join(Flow("customers") {
-                Source.csv("customers.csv", as: Customer.self)
-                KeyBy(\Customer.id)
-            }, kind: .left).parallelism(2)
-            Map { (row: Joined<String, Purchase, Customer>) in Line(item: row.left.item, customer: row.right?.name) }
-            Sink.jsonLines("out/lines.jsonl", of: Line.self)
-        }
-        #expect(hash.validate().isEmpty)
-        let enrich = KeyBy(\Purchase.customer).enrich(with: Flow {
-            Source.jsonLines("customer-updates.jsonl", as: Customer.self)
-            KeyBy(\Customer.id)
-        })
-        let window = KeyBy(\Purchase.customer).windowJoin(Flow {
-            Source.jsonLines("clicks.jsonl", as: Click.self)
-                .eventTime(maxOutOfOrderness: .seconds(5)) { Timestamp(millisecondsSinceEpoch: $0.ms) }
-            KeyBy(\Click.user)
-        }, window: .seconds(60), kind: .inner,
-           leftTime: { Timestamp(millisecondsSinceEpoch: $0.ms) },
-           rightTime: { Timestamp(millisecondsSinceEpoch: $0.ms) })
-        let full = Pipeline("customers and what they bought") {
-            Source.jsonLines("purchases.jsonl", as: Purchase.self)
-            KeyBy(\Purchase.customer).join(Flow {
-                Source.csv("customers.csv", as: Customer.self)
-                KeyBy(\Customer.id)
-            }, kind: .full)
-            Map { (row: OuterJoined<String, Purchase, Customer>) in Line(item: row.left?.item ?? "-", customer: row.right?.name) }
-            Sink.jsonLines("out/all.jsonl", of: Line.self)
-        }
-        #expect(full.validate().isEmpty)
-        let interval = KeyBy(\Purchase.customer).intervalJoin(Flow {
-            Source.jsonLines("clicks.jsonl", as: Click.self)
-                .eventTime(maxOutOfOrderness: .seconds(5)) { Timestamp(millisecondsSinceEpoch: $0.ms) }
-            KeyBy(\Click.user)
-        }, between: .seconds(-30) ... .zero, kind: .left,
-           leftTime: { Timestamp(millisecondsSinceEpoch: $0.ms) },
-           rightTime: { Timestamp(millisecondsSinceEpoch: $0.ms) })
-        _ = (enrich, window, interval)
-    }
 }
