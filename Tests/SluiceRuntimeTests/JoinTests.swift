@@ -100,6 +100,4 @@ func describe<R>(_ result: Joined<String, Purchase, R>, _ name: (R) -> String) -
         }
         #expect(pipeline.validate() == ["stage 'join' runs 2 instances but its input 'map' is not keyed; put a KeyBy before each side"])
     }
-
-    /// The examples of Documentation/Joins.md, as printed there.
 }
