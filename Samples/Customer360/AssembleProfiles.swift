@@ -49,7 +49,7 @@ struct AssembleProfiles: TransformStage {
                                                                        matchedWith: assignment.matchedRecordID,
                                                                        probability: assignment.probability.map { ($0 * 10_000).rounded() / 10_000 }))
             }
-            for record in golden.build(contacts.map(\.element), clusterOf: contacts.map(\.entity)) {
+            for record in try golden.build(contacts.map(\.element), clusterOf: contacts.map(\.entity)) {
                 let done = activityOf[record.entity] ?? []
                 let members = (membersOf[record.entity] ?? []).sorted { $0.record < $1.record }
                 let orders = done.filter { $0.kind == "order" }, purchases = done.filter { $0.kind == "purchase" }

@@ -1,5 +1,6 @@
 import Testing
 import SluiceMatching
+import SluiceCore
 
 struct Contact: Sendable {
     var id: String
@@ -27,7 +28,7 @@ struct Contact: Sendable {
     ])
 
     @Test func eachFieldSurvivesByItsRuleAndRecordsItsOrigin() throws {
-        let records = golden.build(contacts, clusterOf: ["c1", "c1", "c1", "d1"])
+        let records = try golden.build(contacts, clusterOf: ["c1", "c1", "c1", "d1"])
         #expect(records.map(\.entity) == ["c1", "d1"])
         let ann = records[0]
         #expect(ann.members == ["c1", "c2", "c3"])
@@ -40,11 +41,16 @@ struct Contact: Sendable {
         #expect(bo["email"] == GoldenField(name: "email", value: nil, recordID: nil, source: nil))
     }
 
-    @Test func inputOrderDoesNotChangeTheResultExceptForFirstSeen() {
-        let forwards = golden.build(contacts, clusterOf: ["c1", "c1", "c1", "d1"])
-        let backwards = golden.build(contacts.reversed(), clusterOf: ["d1", "c1", "c1", "c1"])
+    @Test func inputOrderDoesNotChangeTheResultExceptForFirstSeen() throws {
+        let forwards = try golden.build(contacts, clusterOf: ["c1", "c1", "c1", "d1"])
+        let backwards = try golden.build(contacts.reversed(), clusterOf: ["d1", "c1", "c1", "c1"])
         for (a, b) in zip(forwards, backwards) {
             #expect(a.fields.dropLast() == b.fields.dropLast())
         }
+    }
+
+    @Test func entitiesThatDoNotMatchTheRecordsAreAnErrorNotACrash() {
+        let golden = GoldenRecords<String>(id: { $0 }, source: { _ in "crm" }, rules: [.firstNonEmpty("name") { $0 }])
+        #expect(throws: RecordError.self) { try golden.build(["a", "b"], clusterOf: ["e1"]) }
     }
 }

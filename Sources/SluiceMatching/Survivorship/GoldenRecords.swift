@@ -1,3 +1,4 @@
+import SluiceCore
 /// One field of a golden record, with where it came from.
 public struct GoldenField: Sendable, Hashable, Codable {
     /// The field's name.
@@ -115,7 +116,7 @@ public struct SurvivorshipRule<Element>: Sendable {
 ///     .mostFrequent("postcode") { $0.postcode },
 ///     .longest("address") { $0.address },
 /// ])
-/// let records = golden.build(customers, clusterOf: result.clusterOf)
+/// let records = try golden.build(customers, clusterOf: result.clusterOf)
 /// print(records[0]["email"]!.recordID!)      // where the surviving email came from
 /// ```
 public struct GoldenRecords<Element>: Sendable {
@@ -133,9 +134,12 @@ public struct GoldenRecords<Element>: Sendable {
     }
 
     /// One golden record per entity; `clusterOf` gives each record's entity, in input order
-    /// (``MatchResult/clusterOf``). Entities come sorted by id.
-    public func build(_ records: [Element], clusterOf: [String]) -> [GoldenRecord] {
-        precondition(records.count == clusterOf.count, "one entity per record")
+    /// (``MatchResult/clusterOf``). Entities come sorted by id. Throws when `clusterOf` does
+    /// not give exactly one entity per record.
+    public func build(_ records: [Element], clusterOf: [String]) throws -> [GoldenRecord] {
+        guard records.count == clusterOf.count else {
+            throw RecordError("golden records need one entity per record: \(records.count) records, \(clusterOf.count) entities")
+        }
         var members: [String: [Int]] = [:]
         for (position, entity) in clusterOf.enumerated() { members[entity, default: []].append(position) }
         return members.keys.sorted().map { entity in

@@ -62,7 +62,7 @@ enum Doc_EntityResolution {
             .firstNonEmpty("phone") { $0.phone },                            // the first one given
             .custom("vip", { $0.tier }) { candidates in candidates.first { $0.value == "gold" } },
         ])
-        for record in golden.build(contacts, clusterOf: result.clusterOf) {
+        for record in try golden.build(contacts, clusterOf: result.clusterOf) {
             print(record.entity, record.members, record["email"]!.value ?? "-", "from", record["email"]!.recordID ?? "-")
         }
         _ = result
