@@ -70,11 +70,26 @@
 
     /// The current record as it appeared in the file, all of it, without its final line
     /// break: for dead letters.
-    @usableFromInline var rawText: String {
+    @usableFromInline var rawText: String { String(decoding: rawBytes, as: UTF8.self) }
+
+    /// Calls `body` with the bytes of ``rawText``: straight from the block in memory when the
+    /// record lies in it, as almost every record does; read again from the file otherwise.
+    @usableFromInline func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let blockStart = reader.consumedOffset - Int64(block.count)
+        guard recordStart >= blockStart, recordEnd <= reader.consumedOffset else { return rawBytes.withUnsafeBytes(body) }
+        let lower = Int(recordStart - blockStart)
+        var upper = Int(recordEnd - blockStart)
+        if upper > lower, block[upper - 1] == 0x0A { upper -= 1 }
+        if upper > lower, block[upper - 1] == 0x0D { upper -= 1 }
+        return body(UnsafeRawBufferPointer(rebasing: block[lower..<upper]))
+    }
+
+    /// The bytes of ``rawText``.
+    @usableFromInline var rawBytes: [UInt8] {
         var bytes = (try? reader.bytes(from: recordStart, to: recordEnd)) ?? []
         if bytes.last == 0x0A { bytes.removeLast() }
         if bytes.last == 0x0D { bytes.removeLast() }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     private func nextByte() throws -> UInt8? {

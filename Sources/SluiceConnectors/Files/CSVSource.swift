@@ -221,7 +221,10 @@ extension CSVSource.Reader: CheckpointableSourceReader {
         return
     }
     do {
-        output.emit(try makeRecord(decoder, parser, decoder.header), from: SourceLocation(origin: parser.path, line: parser.recordLine))
+        let record = try makeRecord(decoder, parser, decoder.header)
+        parser.withRawBytes { raw in
+            output.emit(record, from: SourceLocation(origin: parser.path, line: parser.recordLine), raw: raw)
+        }
     } catch {
         try output.reject(RecordErrors.located(error, origin: parser.path, line: parser.recordLine),
                           rawInput: parser.rawText)

@@ -6,7 +6,7 @@ import SluiceCore
     into output: inout Emitter<Output>
 ) throws {
     do {
-        output.emit(try decoder.decode(Output.self, from: line), from: SourceLocation(origin: origin, line: lineNumber))
+        output.emit(try decoder.decode(Output.self, from: line), from: SourceLocation(origin: origin, line: lineNumber), raw: line)
     } catch {
         try output.reject(RecordErrors.located(error, origin: origin, line: lineNumber),
                           rawInput: String(decoding: line, as: UTF8.self))

@@ -16,11 +16,14 @@ public struct ErasedChunk: Sendable {
     @usableFromInline let box: AnyObject & Sendable
     /// Number of elements in the chunk.
     public let count: Int
+    /// Where the elements came from, when a source said and the stages since kept track.
+    public var lineage: Lineage?
 
     /// Erases `elements`.
-    @inlinable public init<Element: Sendable>(_ elements: [Element]) {
+    @inlinable public init<Element: Sendable>(_ elements: [Element], lineage: Lineage? = nil) {
         self.box = ChunkBox(elements)
         self.count = elements.count
+        self.lineage = lineage
     }
 
     /// The typed elements. `Element` must be the type the chunk was created with.

@@ -6,8 +6,9 @@ public struct DeadLetter: Sendable, Codable, Hashable, CustomStringConvertible {
     public var stage: String
     /// What was wrong.
     public var error: String
-    /// The record as it arrived at the stage: the raw line for sources, a description of the
-    /// element for other stages.
+    /// The record as the source read it (the JSON line, the CSV record), whichever stage
+    /// rejected it; a description of the element when it has no single source record (what
+    /// a window made, or a source that keeps no raw text).
     public var rawInput: String
     /// Where the record came from, when known.
     public var location: SourceLocation?

@@ -27,7 +27,8 @@ public struct RecordFailures: Sendable {
         switch policy.kind {
         case .fail:
             if var recordError = error as? RecordError {
-                if recordError.location == nil { recordError.location = location }
+                // A location given here is the fuller one (the caller traced the record).
+                if let location { recordError.location = location }
                 throw recordError
             }
             let input = rawInput()

@@ -9,6 +9,10 @@
         _ body: (Input) throws -> Output?
     ) throws {
         var failures: [(index: Int, error: any Error)] = []
+        // With lineage, which input each output came from; the loop stays the same without.
+        let traced = output.inputLineage != nil
+        var inputs: [Int32] = []
+        if traced { inputs.reserveCapacity(chunk.count) }
         let results = chunk.withUnsafeBufferPointer { input in
             [Output](unsafeUninitializedCapacity: input.count) { buffer, count in
                 for index in 0..<input.count {
@@ -16,6 +20,7 @@
                         if let produced = try body(input[index]) {
                             (buffer.baseAddress! + count).initialize(to: produced)
                             count += 1
+                            if traced { inputs.append(Int32(index)) }
                         }
                     } catch {
                         failures.append((index, error))
@@ -23,9 +28,11 @@
                 }
             }
         }
-        output.emit(contentsOf: results)
+        if traced { output.emit(contentsOf: results, fromInputs: inputs) } else { output.emit(contentsOf: results) }
         for failure in failures {
+            output.inputIndex = failure.index
             try output.reject(failure.error, rawInput: String(describing: chunk[failure.index]))
         }
+        output.inputIndex = -1
     }
 }

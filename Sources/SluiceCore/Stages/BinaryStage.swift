@@ -98,7 +98,10 @@ public struct ErasedBinary {
         var emitter = Emitter<Op.Output>(failures: failures)
         func outcome() -> StageOutcome { emitter.takeOutcome() }
         processLeft = { chunk in
-            for element in chunk.elements(as: Op.Left.self) {
+            emitter.beginChunk(lineage: chunk.lineage)
+            defer { emitter.endChunk() }
+            for (index, element) in chunk.elements(as: Op.Left.self).enumerated() {
+                emitter.inputIndex = index
                 do { try op.processLeft(element, into: &emitter) } catch {
                     try emitter.reject(error, rawInput: String(describing: element))
                 }
@@ -106,7 +109,10 @@ public struct ErasedBinary {
             return outcome()
         }
         processRight = { chunk in
-            for element in chunk.elements(as: Op.Right.self) {
+            emitter.beginChunk(lineage: chunk.lineage)
+            defer { emitter.endChunk() }
+            for (index, element) in chunk.elements(as: Op.Right.self).enumerated() {
+                emitter.inputIndex = index
                 do { try op.processRight(element, into: &emitter) } catch {
                     try emitter.reject(error, rawInput: String(describing: element))
                 }

@@ -22,12 +22,17 @@ public struct OutputPartitioning<Element: Sendable>: Sendable {
         return Partitioner { chunk, count in
             let elements = chunk.elements(as: Element.self)
             var buckets = [[Element]](repeating: [], count: count)
-            for element in elements {
+            // Each part keeps the lineage of its elements.
+            var positions = [[Int32]](repeating: [], count: chunk.lineage == nil ? 0 : count)
+            for (index, element) in elements.enumerated() {
                 // The rule of ``KeyPartition``, which restore uses to find each key's instance.
                 let bucket = Int(UInt(bitPattern: hash(element)) % UInt(count))
                 buckets[bucket].append(element)
+                if !positions.isEmpty { positions[bucket].append(Int32(index)) }
             }
-            return buckets.map(ErasedChunk.init)
+            return buckets.indices.map { bucket in
+                ErasedChunk(buckets[bucket], lineage: positions.isEmpty ? nil : chunk.lineage?.selecting(positions[bucket]))
+            }
         }
     }
 }

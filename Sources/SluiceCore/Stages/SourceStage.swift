@@ -107,6 +107,9 @@ extension SourceReaderBox {
     @inlinable init(_ reader: Reader, failures: RecordFailures) {
         self.reader = reader
         self.emitter = Emitter(failures: failures)
+        // Where each element was read travels with it, so that a later stage rejecting it
+        // can keep its raw input, file and line.
+        emitter.collectSourceLines()
     }
 
     @inlinable func read(limit: Int) async throws -> (outcome: StageOutcome, finished: Bool) {

@@ -37,13 +37,15 @@ public protocol TransformOperator<Input, Output> {
 
 extension TransformOperator {
     @inlinable public mutating func process(chunk: [Input], into output: inout Emitter<Output>) throws {
-        for element in chunk {
+        for (index, element) in chunk.enumerated() {
+            output.inputIndex = index
             do {
                 try process(element, into: &output)
             } catch {
                 try output.reject(error, rawInput: String(describing: element))
             }
         }
+        output.inputIndex = -1
     }
 
     @inlinable public mutating func onWatermark(_ watermark: Timestamp, into output: inout Emitter<Output>) throws {}
@@ -119,7 +121,14 @@ extension Emitter {
     @inlinable public mutating func takeOutcome() -> StageOutcome {
         let elements = takeElements()
         let (lateChunk, lateCount) = late.take()
-        return StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements),
+        var lineage: Lineage?
+        if lineageMode == 1 {
+            lineage = elements.isEmpty ? nil : inputLineage?.selecting(producedFrom)
+            producedFrom.removeAll(keepingCapacity: true)
+        } else if lineageMode == 2 {
+            lineage = sourceLines?.take().map(Lineage.init)
+        }
+        return StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements, lineage: lineage),
                             skipped: failures.takeSkipped(), deadLetters: failures.takeDeadLetters(),
                             late: lateChunk, lateCount: lateCount)
     }
@@ -174,6 +183,8 @@ public struct ErasedTransform {
         var emitter = Emitter<Op.Output>(failures: failures, routesLateEvents: routesLateEvents)
         func outcome() -> StageOutcome { emitter.takeOutcome() }
         process = { chunk in
+            emitter.beginChunk(lineage: chunk.lineage)
+            defer { emitter.endChunk() }
             try op.process(chunk: chunk.elements(as: Op.Input.self), into: &emitter)
             return outcome()
         }

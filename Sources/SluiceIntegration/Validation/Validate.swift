@@ -56,7 +56,11 @@ public struct Validate<Element: Sendable>: TransformStage {
         public mutating func process(chunk: [Element], into output: inout Emitter<Element>) throws {
             var tally: [String: [String: DataQualityReport.Counts]] = [:]
             defer { stage.report?.add(tally) }
-            for element in chunk { try check(element, tally: &tally, into: &output) }
+            for (index, element) in chunk.enumerated() {
+                output.inputIndex = index
+                try check(element, tally: &tally, into: &output)
+            }
+            output.inputIndex = -1
         }
 
         /// Checks one record.

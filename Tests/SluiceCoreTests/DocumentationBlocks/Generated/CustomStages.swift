@@ -37,7 +37,7 @@ enum Doc_CustomStages {
         }
     }
 
-    // Documentation/CustomStages.md, line 68
+    // Documentation/CustomStages.md, line 72
     struct Countdown: SourceStage {
         typealias Output = Int
         var settings = StageSettings()
@@ -59,7 +59,7 @@ enum Doc_CustomStages {
         }
     }
 
-    // Documentation/CustomStages.md, line 98
+    // Documentation/CustomStages.md, line 102
     struct LineCounter: SinkStage {
         typealias Input = String
         var settings = StageSettings()
