@@ -63,6 +63,22 @@ import SluiceTesting
         #expect(report.deadLetters.map { $0.location?.line } == [3, 4])
     }
 
+    @Test func anElementOfAJSONDocumentRejectedLaterKeepsItsText() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(#"{"tickets": [{"id":1,"amount":1,"note":""},"# + "\n" + #"  {"id":2, "amount":-1, "note":"x"}]}"#, to: "doc.json")
+        let report = try await Pipeline("document lineage") {
+            Source.json(directory.file("doc.json"), records: "tickets", as: Order.self)
+            Filter { (order: Order) throws -> Bool in
+                if order.amount < 0 { throw RecordError("negative") }
+                return true
+            }.onError(.deadLetter)
+            Sink.collect(into: Collector<Order>())
+        }.run()
+        #expect(report.deadLetters.map(\.rawInput) == [#"{"id":2, "amount":-1, "note":"x"}"#])
+        #expect(report.deadLetters.first?.location?.line == 2)
+    }
+
     @Test func aFailingStageNamesTheFileAndLineOfTheRecord() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -72,7 +72,7 @@ public struct JSONDocumentSource<Output: Decodable & Sendable>: SourceStage {
                 try document.withUnsafeBytes { bytes in
                     let slice = UnsafeRawBufferPointer(rebasing: bytes[element.start..<element.end])
                     do {
-                        output.emit(try decoder.decode(Output.self, from: slice), from: SourceLocation(origin: path, line: element.line))
+                        output.emit(try decoder.decode(Output.self, from: slice), from: SourceLocation(origin: path, line: element.line), raw: slice)
                     } catch {
                         var located = RecordErrors.located(error, origin: path, line: element.line)
                         let at = "\(recordsPath.isEmpty ? "" : recordsPath)[\(index)]"

@@ -45,7 +45,7 @@ public struct TextLinesSource: SourceStage {
                 }
                 handled += 1
                 if let text = UTF8Text.string(line) {
-                    output.emit(text, from: SourceLocation(origin: current.path, line: current.lineNumber))
+                    output.emit(text, from: SourceLocation(origin: current.path, line: current.lineNumber), raw: line)
                 } else {
                     try output.reject(RecordError("the line is not valid UTF-8",
                                                   at: SourceLocation(origin: current.path, line: current.lineNumber)),
