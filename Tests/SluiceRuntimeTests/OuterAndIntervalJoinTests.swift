@@ -144,6 +144,41 @@ import SluiceTesting
         }
     }
 
+    /// A full window join and a full hash join give the same results whether the inputs are
+    /// read as a batch or streamed with watermarks, in any chunking and parallelism.
+    @Test func outerWindowAndHashJoinsAreTheSameInBatchAndStream() async throws {
+        let (orders, visits) = Self.data(seed: 5)
+        let time: @Sendable (Visit) -> Timestamp = { Timestamp(millisecondsSinceEpoch: $0.ms) }
+        func windowJoin(streaming: Bool, parallelism: Int, chunkSize: Int) async throws -> [String] {
+            let left = streaming ? Flow { Source.collection(orders).eventTime(maxOutOfOrderness: .milliseconds(50), time) }
+                                 : Flow { Source.collection(orders) }
+            let right = streaming ? Flow { Source.collection(visits).eventTime(maxOutOfOrderness: .milliseconds(50), time); KeyBy(\Visit.user) }
+                                  : Flow { Source.collection(visits); KeyBy(\Visit.user) }
+            let out = Collector<OuterJoined<String, Visit, Visit>>()
+            _ = try await Pipeline("window") {
+                left
+                KeyBy(\Visit.user).windowJoin(right, window: .milliseconds(500), kind: .full, leftTime: time, rightTime: time)
+                    .parallelism(parallelism)
+                Sink.collect(into: out)
+            }.run(options: RunOptions(chunkSize: chunkSize))
+            return out.elements.map { "\($0.key):\($0.left?.id ?? -1)→\($0.right?.id ?? -1)" }.sorted()
+        }
+        let batch = try await windowJoin(streaming: false, parallelism: 1, chunkSize: 64)
+        #expect(batch.count > 100)
+        #expect(try await windowJoin(streaming: true, parallelism: 2, chunkSize: 5) == batch)
+        func hashJoin(chunkSize: Int, parallelism: Int) async throws -> [String] {
+            let out = Collector<OuterJoined<String, Visit, Visit>>()
+            _ = try await Pipeline("hash") {
+                Source.collection(orders)
+                KeyBy(\Visit.user).join(Flow { Source.collection(visits.filter { $0.user != "u1" }); KeyBy(\Visit.user) }, kind: .full)
+                    .parallelism(parallelism)
+                Sink.collect(into: out)
+            }.run(options: RunOptions(chunkSize: chunkSize))
+            return out.elements.map { "\($0.key):\($0.left?.id ?? -1)→\($0.right?.id ?? -1)" }.sorted()
+        }
+        #expect(try await hashJoin(chunkSize: 3, parallelism: 2) == hashJoin(chunkSize: 256, parallelism: 1))
+    }
+
     @Test func aLateElementOfAnIntervalJoinIsADeadLetter() throws {
         let stage = IntervalJoin<String, Visit, Visit, OuterJoined<String, Visit, Visit>>(
             right: Flow { Source.collection([Visit]()); KeyBy(\Visit.user) }, between: .milliseconds(-10) ... .zero,
