@@ -56,6 +56,9 @@ public struct SourceLinesBuilder: Sendable {
     @usableFromInline var origins: [String] = []
     @usableFromInline var text: [UInt8] = []
     @usableFromInline var entries: [SourceLines.Entry] = []
+    /// Elements of unknown origin before the first known one: a source that knows none (a
+    /// collection, a generator) then builds nothing.
+    @usableFromInline var unknownSoFar = 0
 
     /// An empty builder.
     @inlinable public init() {}
@@ -63,6 +66,10 @@ public struct SourceLinesBuilder: Sendable {
     /// Records the origin of the next element: `origin` (a file or URL), `line`, and `raw`,
     /// the bytes it was read from.
     @inlinable public mutating func append(origin: String, line: Int, raw: UnsafeRawBufferPointer?) {
+        while unknownSoFar > 0 {
+            entries.append(.init(origin: -1, line: 0, start: -1, length: 0))
+            unknownSoFar -= 1
+        }
         if origins.last != origin { origins.append(origin) }
         var start = -1
         if let raw {
@@ -74,7 +81,11 @@ public struct SourceLinesBuilder: Sendable {
 
     /// Records that the next element's origin is unknown.
     @inlinable public mutating func appendUnknown() {
-        entries.append(.init(origin: -1, line: 0, start: -1, length: 0))
+        if entries.isEmpty {
+            unknownSoFar += 1
+        } else {
+            entries.append(.init(origin: -1, line: 0, start: -1, length: 0))
+        }
     }
 
     /// The lines collected, for a chunk; the builder starts again empty.
@@ -83,8 +94,10 @@ public struct SourceLinesBuilder: Sendable {
             origins.removeAll(keepingCapacity: true)
             text.removeAll(keepingCapacity: true)
             entries.removeAll(keepingCapacity: true)
+            unknownSoFar = 0
         }
-        guard entries.contains(where: { $0.origin >= 0 }) else { return nil }
+        // Entries exist only from the first element of known origin on.
+        guard !entries.isEmpty else { return nil }
         return SourceLines(origins: origins, text: text, entries: entries)
     }
 }

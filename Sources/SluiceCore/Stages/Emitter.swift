@@ -47,9 +47,9 @@ public struct Emitter<Output: Sendable> {
         if lineageMode == 1 {
             producedFrom.append(Int32(truncatingIfNeeded: inputIndex))
         } else if let origin {
-            sourceLines!.append(origin: origin, line: line, raw: raw)
+            sourceLines?.append(origin: origin, line: line, raw: raw)
         } else {
-            sourceLines!.appendUnknown()
+            sourceLines?.appendUnknown()
         }
     }
 
@@ -128,7 +128,7 @@ public struct Emitter<Output: Sendable> {
         if lineageMode == 1 {
             producedFrom.append(contentsOf: inputs)
         } else if lineageMode == 2 {
-            for _ in elements { sourceLines!.appendUnknown() }
+            for _ in elements { sourceLines?.appendUnknown() }
         }
         if self.elements.isEmpty {
             self.elements = elements
