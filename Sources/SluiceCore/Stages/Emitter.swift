@@ -23,8 +23,8 @@ public struct Emitter<Output: Sendable> {
     @usableFromInline var producedFrom: [Int32] = []
     /// For sources: where each emitted element was read.
     @usableFromInline var sourceLines: SourceLinesBuilder?
-    /// 0: no lineage; 1: from the input chunk; 2: collected by a source.
-    @usableFromInline var lineageMode: UInt8 = 0
+    /// Whether and how emitted elements are traced.
+    @usableFromInline var lineageMode = LineageMode.none
 
     /// An empty emitter for a stage with the given failure handling; `routesLateEvents` says
     /// whether late elements go to a side output or become dead letters.
@@ -39,12 +39,12 @@ public struct Emitter<Output: Sendable> {
     /// Emits one element downstream.
     @inlinable public mutating func emit(_ element: Output) {
         elements.append(element)
-        if lineageMode != 0 { noteOrigin(raw: nil, origin: nil, line: 0) }
+        if lineageMode != .none { noteOrigin(raw: nil, origin: nil, line: 0) }
     }
 
     /// Records where the element just emitted came from.
     @inlinable mutating func noteOrigin(raw: UnsafeRawBufferPointer?, origin: String?, line: Int) {
-        if lineageMode == 1 {
+        if lineageMode == .fromInput {
             producedFrom.append(Int32(truncatingIfNeeded: inputIndex))
         } else if let origin {
             sourceLines?.append(origin: origin, line: line, raw: raw)
@@ -58,27 +58,27 @@ public struct Emitter<Output: Sendable> {
     @inlinable public mutating func beginChunk(lineage: Lineage?) {
         chunkLineage = lineage
         inputIndex = -1
-        if lineageMode != 2 { lineageMode = lineage == nil ? 0 : 1 }
+        if lineageMode != .fromSource { lineageMode = lineage == nil ? .none : .fromInput }
     }
 
     /// Ends the chunk begun with ``beginChunk(lineage:)``.
     @inlinable public mutating func endChunk() {
         chunkLineage = nil
         inputIndex = -1
-        if lineageMode == 1 { lineageMode = 0 }
+        if lineageMode == .fromInput { lineageMode = .none }
     }
 
     /// Makes a source's emitter collect where each element was read (its ``SourceLines``),
     /// which ``emit(_:from:raw:)`` supplies.
     @inlinable public mutating func collectSourceLines() {
         sourceLines = SourceLinesBuilder()
-        lineageMode = 2
+        lineageMode = .fromSource
     }
 
     /// Emits one element read at `origin`, from the bytes `raw`: a source that keeps them
     /// lets any later stage that rejects the element keep its original input and location.
     @inlinable public mutating func emit(_ element: Output, from origin: @autoclosure () -> SourceLocation, raw: UnsafeRawBufferPointer) {
-        guard lineageMode == 2 else {
+        guard lineageMode == .fromSource else {
             emit(element, from: origin())
             return
         }
@@ -97,7 +97,7 @@ public struct Emitter<Output: Sendable> {
     /// ``Record/origin``, and ``SourceStage/withIngestion()`` attaches it to any element. The
     /// origin is only built when one of them needs it.
     @inlinable public mutating func emit(_ element: Output, from origin: @autoclosure () -> SourceLocation) {
-        guard Output.self == Record.self || origins != nil || lineageMode != 0 else {
+        guard Output.self == Record.self || origins != nil || lineageMode != .none else {
             elements.append(element)
             return
         }
@@ -108,13 +108,13 @@ public struct Emitter<Output: Sendable> {
         } else {
             elements.append(element)
         }
-        if lineageMode != 0 { noteOrigin(raw: nil, origin: location.origin, line: location.line ?? 0) }
+        if lineageMode != .none { noteOrigin(raw: nil, origin: location.origin, line: location.line ?? 0) }
     }
 
     /// Emits an array of elements downstream, in order, without copying when nothing was
     /// emitted before.
     @inlinable public mutating func emit(contentsOf elements: [Output]) {
-        if lineageMode != 0 { for _ in elements { noteOrigin(raw: nil, origin: nil, line: 0) } }
+        if lineageMode != .none { for _ in elements { noteOrigin(raw: nil, origin: nil, line: 0) } }
         if self.elements.isEmpty {
             self.elements = elements
         } else {
@@ -125,9 +125,9 @@ public struct Emitter<Output: Sendable> {
     /// Emits `elements`, made from the input elements at `inputs` (positions in the chunk
     /// being processed), in order.
     @inlinable public mutating func emit(contentsOf elements: [Output], fromInputs inputs: [Int32]) {
-        if lineageMode == 1 {
+        if lineageMode == .fromInput {
             producedFrom.append(contentsOf: inputs)
-        } else if lineageMode == 2 {
+        } else if lineageMode == .fromSource {
             for _ in elements { sourceLines?.appendUnknown() }
         }
         if self.elements.isEmpty {
@@ -139,7 +139,7 @@ public struct Emitter<Output: Sendable> {
 
     /// Emits several elements downstream, in order.
     @inlinable public mutating func emit<S: Sequence>(contentsOf elements: S) where S.Element == Output {
-        guard lineageMode == 0 else {
+        guard lineageMode == .none else {
             for element in elements { emit(element) }
             return
         }
@@ -179,4 +179,14 @@ public struct Emitter<Output: Sendable> {
         swap(&taken, &elements)
         return taken
     }
+}
+
+/// How an ``Emitter`` traces what it emits to source records.
+@usableFromInline enum LineageMode: UInt8, Sendable {
+    /// Not at all: the input has no lineage.
+    case none
+    /// To the elements of the input chunk, whose lineage it carries on.
+    case fromInput
+    /// To the records a source read (its ``SourceLines``).
+    case fromSource
 }

@@ -122,10 +122,10 @@ extension Emitter {
         let elements = takeElements()
         let (lateChunk, lateCount) = late.take()
         var lineage: Lineage?
-        if lineageMode == 1 {
+        if lineageMode == .fromInput {
             lineage = elements.isEmpty ? nil : inputLineage?.selecting(producedFrom)
             producedFrom.removeAll(keepingCapacity: true)
-        } else if lineageMode == 2 {
+        } else if lineageMode == .fromSource {
             lineage = sourceLines?.take().map(Lineage.init)
         }
         return StageOutcome(output: elements.isEmpty ? nil : ErasedChunk(elements, lineage: lineage),
