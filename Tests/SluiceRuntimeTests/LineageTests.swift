@@ -79,6 +79,26 @@ import SluiceTesting
         #expect(report.deadLetters.first?.location?.line == 2)
     }
 
+    @Test func aRecordRejectedOnOneOutputOfASplitKeepsItsLine() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let lines = (1...30).map { #"{"id":\#($0),"amount":\#($0 % 7 == 0 ? -1 : $0),"note":""}"# }
+        try directory.write(lines.joined(separator: "\n") + "\n", to: "in.jsonl")
+        let orders = DataStream("orders") { Source.jsonLines(directory.file("in.jsonl"), as: Order.self) }
+        let (even, odd) = orders.partition { $0.id % 2 == 0 }
+        let report = try await Pipeline("split lineage") {
+            even.through {
+                Map { (order: Order) throws -> Order in
+                    if order.amount < 0 { throw RecordError("negative") }
+                    return order
+                }.onError(.deadLetter).named("check even")
+            }.write(to: Sink.collect(into: Collector<Order>()))
+            odd.write(to: Sink.collect(into: Collector<Order>()))
+        }.run(options: RunOptions(chunkSize: 4))
+        #expect(report.deadLetters.map(\.rawInput) == [lines[13], lines[27]])
+        #expect(report.deadLetters.map { $0.location?.line } == [14, 28])
+    }
+
     @Test func aFailingStageNamesTheFileAndLineOfTheRecord() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

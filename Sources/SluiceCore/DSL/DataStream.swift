@@ -111,13 +111,15 @@ public struct DataStream<Element: Sendable>: PipelineComponent {
     ) -> (DataStream<First>, DataStream<Second>) {
         let router = OutputRouter(names: [names.0, names.1], types: [PortType(First.self), PortType(Second.self)]) { chunk in
             var first: [First] = [], second: [Second] = []
-            for element in chunk.elements(as: Route2<First, Second>.self) {
+            var positions = OutputPositions(outputs: 2, traced: chunk.lineage != nil)
+            for (index, element) in chunk.elements(as: Route2<First, Second>.self).enumerated() {
                 switch element {
-                case .first(let value): first.append(value)
-                case .second(let value): second.append(value)
+                case .first(let value): first.append(value); positions.add(index, to: 0)
+                case .second(let value): second.append(value); positions.add(index, to: 1)
                 }
             }
-            return [ErasedChunk(first), ErasedChunk(second)]
+            return [ErasedChunk(first, lineage: positions.lineage(0, of: chunk)),
+                    ErasedChunk(second, lineage: positions.lineage(1, of: chunk))]
         }
         let routed = routedStream(router) { Split(defaultName: stageName ?? "split", route) }
         return (routed.output(0, as: First.self), routed.output(1, as: Second.self))
@@ -132,14 +134,17 @@ public struct DataStream<Element: Sendable>: PipelineComponent {
         let router = OutputRouter(names: [names.0, names.1, names.2],
                                   types: [PortType(First.self), PortType(Second.self), PortType(Third.self)]) { chunk in
             var first: [First] = [], second: [Second] = [], third: [Third] = []
-            for element in chunk.elements(as: Route3<First, Second, Third>.self) {
+            var positions = OutputPositions(outputs: 3, traced: chunk.lineage != nil)
+            for (index, element) in chunk.elements(as: Route3<First, Second, Third>.self).enumerated() {
                 switch element {
-                case .first(let value): first.append(value)
-                case .second(let value): second.append(value)
-                case .third(let value): third.append(value)
+                case .first(let value): first.append(value); positions.add(index, to: 0)
+                case .second(let value): second.append(value); positions.add(index, to: 1)
+                case .third(let value): third.append(value); positions.add(index, to: 2)
                 }
             }
-            return [ErasedChunk(first), ErasedChunk(second), ErasedChunk(third)]
+            return [ErasedChunk(first, lineage: positions.lineage(0, of: chunk)),
+                    ErasedChunk(second, lineage: positions.lineage(1, of: chunk)),
+                    ErasedChunk(third, lineage: positions.lineage(2, of: chunk))]
         }
         let routed = routedStream(router) { Split(defaultName: stageName ?? "split", route) }
         return (routed.output(0, as: First.self), routed.output(1, as: Second.self), routed.output(2, as: Third.self))
@@ -176,5 +181,21 @@ public struct DataStream<Element: Sendable>: PipelineComponent {
     /// element type comes from the stream (`Sink.jsonLines("out.jsonl")` needs no `of:`).
     @inlinable public func write<S: SinkStage>(to sink: S) -> Flows.Sequence<DataStream<Element>, S> where S.Input == Element {
         Flows.Sequence(self, sink)
+    }
+}
+
+/// Which elements of a chunk went to each output of a split, so that every output chunk
+/// keeps the lineage of its elements.
+struct OutputPositions {
+    private var positions: [[Int32]]
+
+    init(outputs: Int, traced: Bool) { positions = traced ? Array(repeating: [], count: outputs) : [] }
+
+    mutating func add(_ index: Int, to output: Int) {
+        if !positions.isEmpty { positions[output].append(Int32(index)) }
+    }
+
+    func lineage(_ output: Int, of chunk: ErasedChunk) -> Lineage? {
+        positions.isEmpty ? nil : chunk.lineage?.selecting(positions[output])
     }
 }
