@@ -31,6 +31,11 @@ let package = Package(
         .target(name: "SluiceMatching", dependencies: ["SluiceCore", "SluiceIntegration"]),
         // Data integration: mapping, standardisation, validation, schemas, deduplication.
         .target(name: "SluiceIntegration", dependencies: ["SluiceCore"]),
+        // Hashes written here (SHA-256, MD5, HMAC, PBKDF2), tested against published vectors:
+        // for database authentication and checksums.
+        .target(name: "SluiceCrypto"),
+        // PostgreSQL's frontend/backend protocol: authentication so far.
+        .target(name: "SluicePostgres", dependencies: ["SluiceCrypto"]),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching"]),
         // Drive one stage in isolation.
@@ -54,6 +59,8 @@ let package = Package(
         .testTarget(name: "SluiceTestingTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration", "SluiceTesting"]),
         .testTarget(name: "SluiceIntegrationTests", dependencies: ["Sluice", "SluiceTesting"]),
+        .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
+        .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres"]),
     ],
     swiftLanguageModes: [.v6]
 )

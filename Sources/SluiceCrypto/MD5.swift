@@ -1,0 +1,88 @@
+/// MD5 (RFC 1321), for PostgreSQL's `md5` password authentication only: it is not a secure
+/// hash, and nothing else here uses it.
+public struct MD5: HashFunction {
+    /// 64 bytes.
+    public static let blockSize = 64
+    /// 16 bytes.
+    public static let digestSize = 16
+
+    private static let shifts: [UInt32] = [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+        5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+        4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+        6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    ]
+    /// floor(abs(sin(i + 1)) × 2^32), as RFC 1321 tabulates.
+    private static let constants: [UInt32] = [
+        0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+        0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+        0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+        0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+        0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+        0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+        0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+        0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+    ]
+
+    private var state: [UInt32] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]
+    private var pending: [UInt8] = []
+    private var length: UInt64 = 0
+
+    /// A hash of nothing yet.
+    public init() { pending.reserveCapacity(Self.blockSize) }
+
+    /// Feeds `bytes`.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        length &+= UInt64(bytes.count)
+        var offset = 0
+        if !pending.isEmpty {
+            let take = min(Self.blockSize - pending.count, bytes.count)
+            pending.append(contentsOf: bytes[0..<take])
+            offset = take
+            guard pending.count == Self.blockSize else { return }
+            pending.withUnsafeBytes { compress($0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while bytes.count - offset >= Self.blockSize {
+            compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Self.blockSize)]))
+            offset += Self.blockSize
+        }
+        pending.append(contentsOf: bytes[offset...])
+    }
+
+    /// The digest: 16 bytes.
+    public consuming func finalize() -> [UInt8] {
+        let bits = length &* 8
+        var tail: [UInt8] = [0x80]
+        let used = (pending.count + 1) % Self.blockSize
+        tail += [UInt8](repeating: 0, count: (Self.blockSize - 8 - used + Self.blockSize) % Self.blockSize)
+        for shift in stride(from: 0, through: 56, by: 8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        tail.withUnsafeBytes { update($0) }
+        var digest: [UInt8] = []
+        for word in state { for shift in stride(from: 0, through: 24, by: 8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) } }
+        return digest
+    }
+
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
+        var words = [UInt32](repeating: 0, count: 16)
+        for index in 0..<16 {
+            words[index] = UInt32(block[index * 4]) | UInt32(block[index * 4 + 1]) << 8
+                | UInt32(block[index * 4 + 2]) << 16 | UInt32(block[index * 4 + 3]) << 24
+        }
+        var (a, b, c, d) = (state[0], state[1], state[2], state[3])
+        for index in 0..<64 {
+            var f: UInt32
+            let g: Int
+            switch index {
+            case 0..<16: f = (b & c) | (~b & d); g = index
+            case 16..<32: f = (d & b) | (~d & c); g = (5 * index + 1) % 16
+            case 32..<48: f = b ^ c ^ d; g = (3 * index + 5) % 16
+            default: f = c ^ (b | ~d); g = (7 * index) % 16
+            }
+            f = f &+ a &+ Self.constants[index] &+ words[g]
+            (a, d, c) = (d, c, b)
+            b = b &+ f.rotatedLeft(Self.shifts[index])
+        }
+        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
+    }
+}
