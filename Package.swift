@@ -34,7 +34,7 @@ let package = Package(
         // Hashes written here (SHA-256, MD5, HMAC, PBKDF2), tested against published vectors:
         // for database authentication and checksums.
         .target(name: "SluiceCrypto"),
-        // PostgreSQL's frontend/backend protocol: authentication so far.
+        // PostgreSQL's frontend/backend protocol: its messages and authentication so far.
         .target(name: "SluicePostgres", dependencies: ["SluiceCrypto"]),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching"]),
@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration", "SluiceTesting"]),
         .testTarget(name: "SluiceIntegrationTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
-        .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres"]),
+        .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres", "SluiceCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
