@@ -34,7 +34,8 @@ let package = Package(
         // Hashes written here (SHA-256, MD5, HMAC, PBKDF2), tested against published vectors:
         // for database authentication and checksums.
         .target(name: "SluiceCrypto"),
-        // PostgreSQL's frontend/backend protocol: its messages and authentication so far.
+        // A PostgreSQL client on its frontend/backend protocol: connections, authentication,
+        // simple queries.
         .target(name: "SluicePostgres", dependencies: ["SluiceCrypto"]),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching"]),
@@ -53,7 +54,7 @@ let package = Package(
         .executableTarget(name: "MusicTrends", dependencies: ["Sluice", "SluiceTesting"], path: "Samples/MusicTrends", exclude: ["Data"]),
         .executableTarget(name: "RetailAnalytics", dependencies: ["Sluice"], path: "Samples/RetailAnalytics"),
 
-        .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting"]),
+        .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting", "SluicePostgres"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceConnectorsTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["Sluice", "SluiceTesting"]),

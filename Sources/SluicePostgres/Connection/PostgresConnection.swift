@@ -1,0 +1,163 @@
+/// A session with a PostgreSQL server over its protocol 3.0: it connects, authenticates (trust,
+/// cleartext, md5 or SCRAM-SHA-256) and runs queries. Blocking, like the file readers: one
+/// connection per task.
+///
+/// ```swift
+/// let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
+/// let result = try connection.simpleQuery("SELECT id, name FROM customers")
+/// for row in result.rows { print(row[0] ?? "NULL", row[1] ?? "NULL") }
+/// connection.close()
+/// ```
+public final class PostgresConnection {
+    /// The rows and outcome of one statement of a simple query.
+    public struct Result: Sendable, Equatable {
+        /// The columns' names, in order.
+        public var columns: [String]
+        /// The rows, each value as text (PostgreSQL's text format); `nil` for NULL.
+        public var rows: [[String?]]
+        /// The command tag (`SELECT 2`, `INSERT 0 1`).
+        public var commandTag: String
+    }
+
+    /// The server's run-time parameters (`server_version`, `TimeZone`, …).
+    public private(set) var parameters: [String: String] = [:]
+    /// The session's process ID and secret key, for cancel requests.
+    public private(set) var backendKey: (processID: Int32, secretKey: Int32)?
+    /// Notices the server sent, oldest first.
+    public private(set) var notices: [PostgresError] = []
+
+    private let socket: PostgresSocket
+    private let configuration: PostgresConfiguration
+    private var reader = BackendMessageReader()
+
+    /// Connects and authenticates; throws ``PostgresConnectionError`` or ``PostgresError``.
+    public init(_ configuration: PostgresConfiguration) throws {
+        self.configuration = configuration
+        socket = try PostgresSocket(host: configuration.host, port: configuration.port, timeout: configuration.timeout)
+        do {
+            try authenticate()
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    private func send(_ message: FrontendMessage) throws { try socket.send(try message.encoded()) }
+
+    private func receive() throws -> BackendMessage {
+        while true {
+            if let message = try reader.next() {
+                if case .noticeResponse(let fields) = message {
+                    notices.append(PostgresError(fields: fields))
+                    continue
+                }
+                return message
+            }
+            reader.append(try socket.receive(timeout: configuration.timeout))
+        }
+    }
+
+    private func authenticate() throws {
+        try send(.startup(user: configuration.user, parameters: [("database", configuration.database),
+                                                                 ("application_name", configuration.applicationName),
+                                                                 ("client_encoding", "UTF8")]))
+        var scram: SCRAMSHA256Client?
+        while true {
+            let message = try receive()
+            switch message {
+            case .authentication(.ok):
+                break
+            case .authentication(.cleartextPassword):
+                try send(.password(try password()))
+            case .authentication(.md5Password(let salt)):
+                try send(.password(MD5Password.response(user: configuration.user, password: try password(), salt: salt)))
+            case .authentication(.sasl(let mechanisms)):
+                guard mechanisms.contains("SCRAM-SHA-256") else {
+                    throw PostgresConnectionError("the server offers SASL mechanisms \(mechanisms.joined(separator: ", ")), but not SCRAM-SHA-256")
+                }
+                let client = SCRAMSHA256Client(password: try password())
+                scram = client
+                try send(.saslInitialResponse(mechanism: "SCRAM-SHA-256", data: Array(client.clientFirstMessage.utf8)))
+            case .authentication(.saslContinue(let data)):
+                guard var client = scram else { throw PostgresProtocolError("the server continued a SASL exchange that was not started") }
+                let final = try client.clientFinalMessage(serverFirst: String(decoding: data, as: UTF8.self))
+                scram = client
+                try send(.saslResponse(Array(final.utf8)))
+            case .authentication(.saslFinal(let data)):
+                guard let client = scram else { throw PostgresProtocolError("the server ended a SASL exchange that was not started") }
+                try client.verify(serverFinal: String(decoding: data, as: UTF8.self))
+            case .authentication(.unsupported(let code)):
+                throw PostgresConnectionError("the server asks for an authentication method this client does not support (code \(code)); use scram-sha-256, md5, password or trust in pg_hba.conf")
+            case .parameterStatus(let name, let value):
+                parameters[name] = value
+            case .backendKeyData(let processID, let secretKey):
+                backendKey = (processID, secretKey)
+            case .readyForQuery:
+                return
+            case .errorResponse(let fields):
+                throw PostgresError(fields: fields)
+            default:
+                throw PostgresProtocolError("unexpected message while connecting: \(message)")
+            }
+        }
+    }
+
+    private func password() throws -> String {
+        guard let password = configuration.password else {
+            throw PostgresConnectionError("the server asks \(configuration.user) for a password, and none was given (in the URL or PGPASSWORD)")
+        }
+        return password
+    }
+
+    /// Runs `sql` (one or more statements) in the simple protocol; returns each statement's
+    /// result. A failing statement throws its ``PostgresError`` after the server is ready again.
+    public func simpleQuery(_ sql: String) throws -> [Result] {
+        try send(.query(sql))
+        var results: [Result] = []
+        var columns: [String] = [], rows: [[String?]] = []
+        var failure: PostgresError?
+        while true {
+            switch try receive() {
+            case .rowDescription(let description):
+                columns = description.map(\.name)
+                rows = []
+            case .dataRow(let values):
+                guard values.count == columns.count else {
+                    throw PostgresProtocolError("a row has \(values.count) values for \(columns.count) columns")
+                }
+                rows.append(try values.map { value in
+                    guard let value else { return nil }
+                    guard let text = String(validating: value, as: UTF8.self) else {
+                        throw PostgresProtocolError("a value is not UTF-8 text although the session's encoding is UTF8")
+                    }
+                    return text
+                })
+            case .commandComplete(let tag):
+                results.append(Result(columns: columns, rows: rows, commandTag: tag))
+                columns = []
+                rows = []
+            case .emptyQueryResponse:
+                results.append(Result(columns: [], rows: [], commandTag: ""))
+            case .errorResponse(let fields):
+                failure = PostgresError(fields: fields)
+            case .parameterStatus(let name, let value):
+                parameters[name] = value
+            case .readyForQuery:
+                if let failure { throw failure }
+                return results
+            case .copyInResponse:
+                try send(.copyFail("COPY FROM STDIN is not supported through simpleQuery"))
+            case let other:
+                guard case .copyOutResponse = other else { continue }
+            }
+        }
+    }
+
+    /// Ends the session.
+    public func close() {
+        try? send(.terminate)
+        socket.close()
+    }
+
+    deinit { socket.close() }
+}

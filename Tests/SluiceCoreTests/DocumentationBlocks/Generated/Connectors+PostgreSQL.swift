@@ -1,0 +1,23 @@
+// Generated from Documentation/Connectors/PostgreSQL.md by .ci/documentation-blocks.swift: do not edit; edit the page.
+
+import Foundation
+import Sluice
+import SluicePostgres
+import SluiceTesting
+import Testing
+
+enum Doc_Connectors_PostgreSQL {
+    static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
+    static func documented<T>(_ value: T) {}
+
+    // Documentation/Connectors/PostgreSQL.md, line 8
+    static func block1() async throws {
+
+        let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost:5432/shop?application_name=loader"))
+        defer { connection.close() }
+        for result in try connection.simpleQuery("SELECT id, name FROM customers ORDER BY id; SELECT count(*) FROM orders") {
+            print(result.columns, result.rows.count, result.commandTag)    // each value as text, nil for NULL
+        }
+        _ = connection
+    }
+}
