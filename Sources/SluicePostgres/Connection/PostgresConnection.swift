@@ -153,6 +153,103 @@ public final class PostgresConnection {
         }
     }
 
+    /// Runs `sql` in the extended protocol with `parameters` (`$1`, `$2`, … as text; `nil` for
+    /// NULL) and hands the rows to `body` in batches of at most `fetchSize`, read through a
+    /// portal: a result of any size streams in bounded memory. Returns the command tag. An
+    /// error from the server or from `body` ends the query (the session goes on) and is thrown.
+    @discardableResult
+    public func query(_ sql: String, parameters: [String?] = [], fetchSize: Int = 1_000,
+                      _ body: (_ columns: [BackendMessage.Column], _ rows: [[String?]]) throws -> Void) throws -> String {
+        guard fetchSize > 0, fetchSize <= Int(Int32.max) else { throw PostgresConnectionError("the fetch size must be positive, not \(fetchSize)") }
+        try socket.send(try FrontendMessage.parse(name: "", query: sql, parameterTypes: []).encoded()
+            + FrontendMessage.bind(portal: "", statement: "", parameters: parameters.map { $0.map { Array($0.utf8) } },
+                                   resultFormats: []).encoded()
+            + FrontendMessage.describe(kind: UInt8(ascii: "P"), name: "").encoded()
+            + FrontendMessage.execute(portal: "", maximumRows: Int32(fetchSize)).encoded()
+            + FrontendMessage.flush.encoded())
+        var columns: [BackendMessage.Column] = []
+        var rows: [[String?]] = []
+        rows.reserveCapacity(min(fetchSize, 65_536))
+        var delivered = 0
+        do {
+            while true {
+                switch try receive() {
+                case .parseComplete, .bindComplete, .noData:
+                    continue
+                case .rowDescription(let description):
+                    columns = description
+                case .dataRow(let values):
+                    rows.append(try text(of: values, columns: columns.count))
+                    delivered += 1
+                case .portalSuspended:
+                    try body(columns, rows)
+                    rows.removeAll(keepingCapacity: true)
+                    try socket.send(try FrontendMessage.execute(portal: "", maximumRows: Int32(fetchSize)).encoded()
+                                    + FrontendMessage.flush.encoded())
+                case .commandComplete(let tag):
+                    if !rows.isEmpty { try body(columns, rows) }
+                    try send(.sync)
+                    try waitUntilReady()
+                    // The server counts only the last batch's rows; the query's are all of them.
+                    return tag.hasPrefix("SELECT ") ? "SELECT \(delivered)" : tag
+                case .emptyQueryResponse:
+                    try send(.sync)
+                    try waitUntilReady()
+                    return ""
+                case .errorResponse(let fields):
+                    try send(.sync)
+                    try waitUntilReady()
+                    throw PostgresError(fields: fields)
+                case .parameterStatus(let name, let value):
+                    self.parameters[name] = value
+                case let other:
+                    throw PostgresProtocolError("unexpected message during a query: \(other)")
+                }
+            }
+        } catch let error as PostgresError {
+            throw error
+        } catch let error as PostgresProtocolError {
+            throw error
+        } catch let error as PostgresConnectionError {
+            throw error
+        } catch {
+            // `body` failed: end the query on the server, and keep the session usable.
+            try send(.sync)
+            try waitUntilReady()
+            throw error
+        }
+    }
+
+    /// Reads until the server is ready for the next query, ignoring what the aborted query
+    /// still sends.
+    private func waitUntilReady() throws {
+        while true {
+            switch try receive() {
+            case .readyForQuery: return
+            case .parameterStatus(let name, let value): parameters[name] = value
+            default: continue
+            }
+        }
+    }
+
+    private func text(of values: [[UInt8]?], columns: Int) throws -> [String?] {
+        guard values.count == columns else { throw PostgresProtocolError("a row has \(values.count) values for \(columns) columns") }
+        return try values.map { value in
+            guard let value else { return nil }
+            guard let text = String(validating: value, as: UTF8.self) else {
+                throw PostgresProtocolError("a value is not UTF-8 text although the session's encoding is UTF8")
+            }
+            return text
+        }
+    }
+
+    /// What cancels this session's running query from another task: the server's address and
+    /// the session's key, sent on a connection of its own.
+    public var canceller: PostgresCanceller? {
+        backendKey.map { PostgresCanceller(host: configuration.host, port: configuration.port, timeout: configuration.timeout,
+                                           processID: $0.processID, secretKey: $0.secretKey) }
+    }
+
     /// Ends the session.
     public func close() {
         try? send(.terminate)

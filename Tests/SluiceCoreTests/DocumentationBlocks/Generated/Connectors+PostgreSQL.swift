@@ -10,7 +10,7 @@ enum Doc_Connectors_PostgreSQL {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
     static func documented<T>(_ value: T) {}
 
-    // Documentation/Connectors/PostgreSQL.md, line 8
+    // Documentation/Connectors/PostgreSQL.md, line 9
     static func block1() async throws {
 
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost:5432/shop?application_name=loader"))
@@ -19,5 +19,20 @@ enum Doc_Connectors_PostgreSQL {
             print(result.columns, result.rows.count, result.commandTag)    // each value as text, nil for NULL
         }
         _ = connection
+    }
+
+    // Documentation/Connectors/PostgreSQL.md, line 22
+    static func block2() async throws {
+
+        let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
+        let canceller = connection.canceller                     // for another task: canceller?.cancel()
+        let tag = try connection.query("SELECT id, total FROM orders WHERE placed_at >= $1", parameters: ["2026-11-01"],
+                                       fetchSize: 10_000) { columns, rows in
+            for row in rows { print(row[0] ?? "NULL", row[1] ?? "NULL") }
+        }
+        print(tag, canceller != nil)                             // SELECT 123456 true
+        _ = connection
+        _ = canceller
+        _ = tag
     }
 }
