@@ -25,41 +25,29 @@ public struct MD5: HashFunction {
     ]
 
     private var state: [UInt32] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+    private var buffer = BlockBuffer()
 
     /// A hash of nothing yet.
-    public init() { pending.reserveCapacity(Self.blockSize) }
+    public init() {}
 
     /// Feeds `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let take = min(Self.blockSize - pending.count, bytes.count)
-            pending.append(contentsOf: bytes[0..<take])
-            offset = take
-            guard pending.count == Self.blockSize else { return }
-            pending.withUnsafeBytes { compress($0) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        while bytes.count - offset >= Self.blockSize {
-            compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Self.blockSize)]))
-            offset += Self.blockSize
-        }
-        pending.append(contentsOf: bytes[offset...])
+        // Taken out while it feeds `compress`, which changes the rest of the hash.
+        var buffer = BlockBuffer()
+        swap(&buffer, &self.buffer)
+        buffer.feed(bytes) { compress($0) }
+        swap(&buffer, &self.buffer)
     }
 
     /// The digest: 16 bytes.
     public consuming func finalize() -> [UInt8] {
-        let bits = length &* 8
-        var tail: [UInt8] = [0x80]
-        let used = (pending.count + 1) % Self.blockSize
-        tail += [UInt8](repeating: 0, count: (Self.blockSize - 8 - used + Self.blockSize) % Self.blockSize)
-        for shift in stride(from: 0, through: 56, by: 8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        tail.withUnsafeBytes { update($0) }
+        var buffer = self.buffer
+        buffer.pad(bigEndianLength: false) { compress($0) }
         var digest: [UInt8] = []
-        for word in state { for shift in stride(from: 0, through: 24, by: 8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) } }
+        digest.reserveCapacity(Self.digestSize)
+        for word in state {
+            for index in 0..<4 { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(8 * index))) }
+        }
         return digest
     }
 

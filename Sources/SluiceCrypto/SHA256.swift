@@ -22,44 +22,29 @@ public struct SHA256: HashFunction {
     ]
 
     private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+    private var buffer = BlockBuffer()
 
     /// A hash of nothing yet.
-    public init() { pending.reserveCapacity(Self.blockSize) }
+    public init() {}
 
     /// Feeds `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let take = min(Self.blockSize - pending.count, bytes.count)
-            pending.append(contentsOf: bytes[0..<take])
-            offset = take
-            guard pending.count == Self.blockSize else { return }
-            pending.withUnsafeBytes { compress($0) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        while bytes.count - offset >= Self.blockSize {
-            compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Self.blockSize)]))
-            offset += Self.blockSize
-        }
-        pending.append(contentsOf: bytes[offset...])
+        // Taken out while it feeds `compress`, which changes the rest of the hash.
+        var buffer = BlockBuffer()
+        swap(&buffer, &self.buffer)
+        buffer.feed(bytes) { compress($0) }
+        swap(&buffer, &self.buffer)
     }
 
     /// The digest: 32 bytes.
     public consuming func finalize() -> [UInt8] {
-        let bits = length &* 8
-        var tail: [UInt8] = [0x80]
-        let used = (pending.count + 1) % Self.blockSize
-        tail += [UInt8](repeating: 0, count: (Self.blockSize - 8 - used + Self.blockSize) % Self.blockSize)
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        let total = length
-        tail.withUnsafeBytes { update($0) }
-        length = total
+        var buffer = self.buffer
+        buffer.pad(bigEndianLength: true) { compress($0) }
         var digest: [UInt8] = []
         digest.reserveCapacity(Self.digestSize)
-        for word in state { for shift in stride(from: 24, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) } }
+        for word in state {
+            for index in 0..<4 { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * index))) }
+        }
         return digest
     }
 
