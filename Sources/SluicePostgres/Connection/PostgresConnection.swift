@@ -243,6 +243,105 @@ public final class PostgresConnection {
         }
     }
 
+    /// Runs `COPY … TO STDOUT` and hands each piece of its data to `body` as the server sends
+    /// it (a row per piece in text and CSV formats). Returns the command tag (`COPY 10`).
+    @discardableResult
+    public func copyOut(_ sql: String, _ body: ([UInt8]) throws -> Void) throws -> String {
+        try send(.query(sql))
+        var tag = "", failure: (any Error)?
+        while true {
+            switch try receive() {
+            case .copyOutResponse, .copyDone:
+                continue
+            case .copyData(let data):
+                guard failure == nil else { continue }
+                do { try body(data) } catch {
+                    // The server sends the rest anyway; it is read and dropped, then the error thrown.
+                    failure = error
+                }
+            case .commandComplete(let completed):
+                tag = completed
+            case .errorResponse(let fields):
+                failure = failure ?? PostgresError(fields: fields)
+            case .parameterStatus(let name, let value):
+                parameters[name] = value
+            case .readyForQuery:
+                if let failure { throw failure }
+                return tag
+            case .copyInResponse:
+                try send(.copyFail("copyOut was given a COPY FROM statement"))
+            case let other:
+                throw PostgresProtocolError("unexpected message during COPY TO: \(other)")
+            }
+        }
+    }
+
+    /// Runs `COPY … FROM STDIN` with the pieces of `data` (rows of the COPY format).
+    @discardableResult
+    public func copyIn<Pieces: Sequence>(_ sql: String, data: Pieces) throws -> String where Pieces.Element == [UInt8] {
+        var pieces = data.makeIterator()
+        return try copyIn(sql) { pieces.next() }
+    }
+
+    /// Runs `COPY … FROM STDIN` and sends what `next` gives (pieces of the COPY format: rows of
+    /// text or CSV) until it gives `nil`, batched into messages of about 64 KiB. An error thrown
+    /// by `next` aborts the COPY (nothing is loaded) and is thrown; a row the server rejects
+    /// fails the whole COPY with its ``PostgresError`` (its `where` names the line). Returns the
+    /// command tag (`COPY 10`).
+    @discardableResult
+    public func copyIn(_ sql: String, next: () throws -> [UInt8]?) throws -> String {
+        try send(.query(sql))
+        var started = false
+        while !started {
+            switch try receive() {
+            case .copyInResponse:
+                started = true
+            case .errorResponse(let fields):
+                try waitUntilReady()
+                throw PostgresError(fields: fields)
+            case .parameterStatus(let name, let value):
+                parameters[name] = value
+            case let other:
+                throw PostgresProtocolError("unexpected message before COPY FROM data: \(other)")
+            }
+        }
+        var batch: [UInt8] = []
+        batch.reserveCapacity(65_536)
+        var failure: (any Error)?
+        do {
+            while let piece = try next() {
+                batch += piece
+                if batch.count >= 65_536 {
+                    try send(.copyData(batch))
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try send(.copyData(batch)) }
+            try send(.copyDone)
+        } catch let error as PostgresConnectionError {
+            throw error
+        } catch {
+            failure = error
+            try send(.copyFail("the data source failed: \(error)"))
+        }
+        var tag = ""
+        while true {
+            switch try receive() {
+            case .commandComplete(let completed):
+                tag = completed
+            case .errorResponse(let fields):
+                if failure == nil { failure = PostgresError(fields: fields) }
+            case .parameterStatus(let name, let value):
+                parameters[name] = value
+            case .readyForQuery:
+                if let failure { throw failure }
+                return tag
+            case let other:
+                throw PostgresProtocolError("unexpected message after COPY FROM data: \(other)")
+            }
+        }
+    }
+
     /// What cancels this session's running query from another task: the server's address and
     /// the session's key, sent on a connection of its own.
     public var canceller: PostgresCanceller? {

@@ -15,6 +15,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
     public var schema: String?, table: String?, column: String?, dataType: String?, constraint: String?
     /// Where in the query (1-based character position), when given.
     public var position: Int?
+    /// Where it happened in the server's words (`COPY t, line 3, column id: "x"`), when given.
+    public var `where`: String?
 
     /// The error of an ErrorResponse's fields.
     public init(fields: [UInt8: String]) {
@@ -30,6 +32,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         dataType = field("d")
         constraint = field("n")
         position = field("P").flatMap { Int($0) }
+        `where` = field("W")
     }
 
     /// `ERROR 42P01: relation "x" does not exist (table orders; detail …; hint …)`.
@@ -39,6 +42,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         if let column { extra.append("column \(column)") }
         if let constraint { extra.append("constraint \(constraint)") }
         if let position { extra.append("at character \(position)") }
+        if let `where` { extra.append("where: \(`where`)") }
         if let detail { extra.append("detail: \(detail)") }
         if let hint { extra.append("hint: \(hint)") }
         return "\(severity) \(sqlState): \(message)" + (extra.isEmpty ? "" : " (" + extra.joined(separator: "; ") + ")")

@@ -35,4 +35,18 @@ enum Doc_Connectors_PostgreSQL {
         _ = canceller
         _ = tag
     }
+
+    // Documentation/Connectors/PostgreSQL.md, line 41
+    static func block3() async throws {
+
+        let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
+        let loaded = try connection.copyIn("COPY items (id, name) FROM STDIN WITH (FORMAT csv)",
+                                           data: [Array("1,Kettle\n".utf8), Array("2,\"Mug, blue\"\n".utf8)])
+        var exported: [UInt8] = []
+        try connection.copyOut("COPY items TO STDOUT WITH (FORMAT csv, HEADER)") { exported += $0 }
+        print(loaded)                                            // COPY 2
+        _ = connection
+        _ = loaded
+        _ = exported
+    }
 }
