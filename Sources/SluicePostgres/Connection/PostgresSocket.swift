@@ -22,18 +22,18 @@ final class PostgresSocket {
             address.sun_family = sa_family_t(AF_UNIX)
             let bytes = Array(path.utf8)
             guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-                Glibc.close(descriptor)
+                closeDescriptor(descriptor)
                 throw PostgresConnectionError("the socket path \(path) is too long")
             }
             withUnsafeMutableBytes(of: &address.sun_path) { buffer in
                 for (index, byte) in bytes.enumerated() { buffer[index] = byte }
             }
             let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connectDescriptor(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
             guard result == 0 else {
                 let reason = String(cString: strerror(errno))
-                Glibc.close(descriptor)
+                closeDescriptor(descriptor)
                 throw PostgresConnectionError("cannot connect to \(path): \(reason)")
             }
             return
@@ -58,7 +58,7 @@ final class PostgresSocket {
                     descriptor = fd
                     return
                 }
-                Glibc.close(fd)
+                closeDescriptor(fd)
             }
             candidate = info.pointee.ai_next
         }
@@ -71,7 +71,7 @@ final class PostgresSocket {
         let flags = fcntl(fd, F_GETFL, 0)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         defer { _ = fcntl(fd, F_SETFL, flags) }
-        if Glibc.connect(fd, address, length) == 0 { return true }
+        if connectDescriptor(fd, address, length) == 0 { return true }
         guard errno == EINPROGRESS else {
             error = String(cString: strerror(errno))
             return false
@@ -95,7 +95,7 @@ final class PostgresSocket {
     func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            let count = bytes.withUnsafeBytes { sendBytes(descriptor, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { throw PostgresConnectionError("the connection was lost while sending: \(String(cString: strerror(errno)))") }
             sent += count
@@ -124,9 +124,19 @@ final class PostgresSocket {
     /// Closes the socket (again is harmless).
     func close() {
         guard descriptor >= 0 else { return }
-        Glibc.close(descriptor)
+        closeDescriptor(descriptor)
         descriptor = -1
     }
 
     deinit { close() }
+}
+
+// The C library's calls under names of their own: inside the class, `close`, `connect` and
+// `send` mean its methods.
+private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
+private func connectDescriptor(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> Int32 {
+    connect(descriptor, address, length)
+}
+private func sendBytes(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
+    send(descriptor, bytes, count, flags)
 }
