@@ -17,6 +17,9 @@ import Testing
         #expect(tag == "COPY 50000")
         #expect(copied == Array(rows.joined()))
         #expect(try connection.simpleQuery("SELECT count(*), count(note) FROM items")[0].rows == [["50000", "45000"]])
+        // Through simpleQuery, COPY's data would be lost: it is an error instead.
+        #expect { try connection.simpleQuery("COPY items TO STDOUT") } throws: { ($0 as? PostgresError)?.sqlState == "0A000" }
+        #expect(try connection.simpleQuery("SELECT 1")[0].rows == [["1"]])
     }
 
     @Test func aBadRowFailsTheWholeLoadNamingItsLine() throws {

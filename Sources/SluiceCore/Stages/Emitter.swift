@@ -78,18 +78,7 @@ public struct Emitter<Output: Sendable> {
     /// Emits one element read at `origin`, from the bytes `raw`: a source that keeps them
     /// lets any later stage that rejects the element keep its original input and location.
     @inlinable public mutating func emit(_ element: Output, from origin: @autoclosure () -> SourceLocation, raw: UnsafeRawBufferPointer) {
-        guard lineageMode == .fromSource else {
-            emit(element, from: origin())
-            return
-        }
-        let location = origin()
-        if Output.self == Record.self || origins != nil {
-            elements.append(Record.located(element, at: location))
-            origins?.append(location)
-        } else {
-            elements.append(element)
-        }
-        noteOrigin(raw: raw, origin: location.origin, line: location.line ?? 0)
+        emit(element, from: origin, raw: lineageMode == .fromSource ? raw : nil)
     }
 
     /// Emits one element read at `origin` (a file and line, a URL and position): sources that
@@ -97,6 +86,12 @@ public struct Emitter<Output: Sendable> {
     /// ``Record/origin``, and ``SourceStage/withIngestion()`` attaches it to any element. The
     /// origin is only built when one of them needs it.
     @inlinable public mutating func emit(_ element: Output, from origin: @autoclosure () -> SourceLocation) {
+        emit(element, from: origin, raw: nil)
+    }
+
+    /// Both forms above: the location is built only when a record, an ingestion wrapper or
+    /// lineage needs it.
+    @inlinable mutating func emit(_ element: Output, from origin: () -> SourceLocation, raw: UnsafeRawBufferPointer?) {
         guard Output.self == Record.self || origins != nil || lineageMode != .none else {
             elements.append(element)
             return
@@ -108,7 +103,7 @@ public struct Emitter<Output: Sendable> {
         } else {
             elements.append(element)
         }
-        if lineageMode != .none { noteOrigin(raw: nil, origin: location.origin, line: location.line ?? 0) }
+        if lineageMode != .none { noteOrigin(raw: raw, origin: location.origin, line: location.line ?? 0) }
     }
 
     /// Emits an array of elements downstream, in order, without copying when nothing was

@@ -122,16 +122,7 @@ public final class PostgresConnection {
                 columns = description.map(\.name)
                 rows = []
             case .dataRow(let values):
-                guard values.count == columns.count else {
-                    throw PostgresProtocolError("a row has \(values.count) values for \(columns.count) columns")
-                }
-                rows.append(try values.map { value in
-                    guard let value else { return nil }
-                    guard let text = String(validating: value, as: UTF8.self) else {
-                        throw PostgresProtocolError("a value is not UTF-8 text although the session's encoding is UTF8")
-                    }
-                    return text
-                })
+                rows.append(try text(of: values, columns: columns.count))
             case .commandComplete(let tag):
                 results.append(Result(columns: columns, rows: rows, commandTag: tag))
                 columns = []
@@ -147,8 +138,12 @@ public final class PostgresConnection {
                 return results
             case .copyInResponse:
                 try send(.copyFail("COPY FROM STDIN is not supported through simpleQuery"))
-            case let other:
-                guard case .copyOutResponse = other else { continue }
+            case .copyOutResponse:
+                // Its data would be dropped here: the query fails instead, after the server is ready.
+                failure = failure ?? PostgresError(fields: [UInt8(ascii: "C"): "0A000",
+                                                            UInt8(ascii: "M"): "COPY TO STDOUT returns its data through copyOut, not simpleQuery"])
+            default:
+                continue
             }
         }
     }
