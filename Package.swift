@@ -34,13 +34,14 @@ let package = Package(
         // Hashes written here (SHA-256, MD5, HMAC, PBKDF2), tested against published vectors:
         // for database authentication and checksums.
         .target(name: "SluiceCrypto"),
-        // A PostgreSQL client on its frontend/backend protocol: connections, authentication,
-        // simple queries.
-        .target(name: "SluicePostgres", dependencies: ["SluiceCrypto"]),
+        // PostgreSQL on its frontend/backend protocol: connections, authentication, queries, COPY,
+        // typed rows; the source and the warehouse sink.
+        .target(name: "SluicePostgres", dependencies: ["SluiceCrypto", "SluiceCore", "SluiceConnectors"]),
         // What users import.
-        .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching"]),
+        .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching",
+                                              "SluicePostgres"]),
         // Drive one stage in isolation.
-        .target(name: "SluiceTesting", dependencies: ["SluiceCore"]),
+        .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluicePostgres"]),
 
         .executableTarget(name: "Quickstart", dependencies: ["Sluice"], path: "Samples/Quickstart",
                           exclude: ["Data"]),
@@ -61,7 +62,7 @@ let package = Package(
         .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration", "SluiceTesting"]),
         .testTarget(name: "SluiceIntegrationTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
-        .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres", "SluiceCore"]),
+        .testTarget(name: "SluicePostgresTests", dependencies: ["Sluice", "SluicePostgres", "SluiceTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,8 @@
-# Starts a PostgreSQL server for the tests, as an unprivileged user (PostgreSQL refuses to run
-# as root), with SCRAM-SHA-256 passwords, and stops it when the calling script exits. Installs
-# it from Debian's packages when it is missing. Sourced by .ci/run; exports
-# SLUICE_POSTGRES_URL and SLUICE_REQUIRE_SERVERS=1, so that a test that finds no server fails.
+# Makes PostgreSQL's server binaries available to the tests, which start throwaway servers of
+# their own (SluiceTesting's PostgresTestServer): installs them from Debian's packages when
+# missing, and the unprivileged user `postgres` they run as under root (PostgreSQL refuses to
+# run as root). Sourced by .ci/run; exports SLUICE_POSTGRES_BIN and SLUICE_REQUIRE_SERVERS=1, so
+# that a test that finds no server fails instead of skipping.
 postgres_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$postgres_bin" ]; then
     echo "== installing PostgreSQL (apt-get)"
@@ -10,20 +11,8 @@ if [ -z "$postgres_bin" ]; then
     postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 fi
 id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-postgres_dir=$(mktemp -d)
-postgres_port=54329
-# A port nothing listens on (a developer's own server may have the first).
-while (exec 3<>"/dev/tcp/127.0.0.1/$postgres_port") 2>/dev/null; do postgres_port=$((postgres_port + 1)); done
-head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$postgres_dir/password"
-chown -R postgres "$postgres_dir"
-su postgres -s /bin/sh -c "$postgres_bin/initdb -D $postgres_dir/data -U sluice --auth=scram-sha-256 --pwfile=$postgres_dir/password" >/dev/null
-su postgres -s /bin/sh -c "$postgres_bin/pg_ctl -D $postgres_dir/data -w -l $postgres_dir/log \
-    -o '-p $postgres_port -k $postgres_dir -c listen_addresses=127.0.0.1' start" >/dev/null
-stop_postgres() {
-    su postgres -s /bin/sh -c "$postgres_bin/pg_ctl -D $postgres_dir/data -m fast stop" >/dev/null 2>&1 || true
-    rm -rf "$postgres_dir"
-}
-trap stop_postgres EXIT
-export SLUICE_POSTGRES_URL="postgres://sluice:$(cat "$postgres_dir/password")@127.0.0.1:$postgres_port/postgres"
+# A developer's own server must not stand in for the throwaway ones.
+unset SLUICE_POSTGRES_URL
+export SLUICE_POSTGRES_BIN="$postgres_bin"
 export SLUICE_REQUIRE_SERVERS=1
-echo "PostgreSQL $("$postgres_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$postgres_port"
+echo "PostgreSQL $("$postgres_bin/postgres" --version | awk '{print $3}') from $postgres_bin"

@@ -1,7 +1,8 @@
 // What users import: the DSL and stage protocols, the runtime, the connectors, the
-// integration stages and entity resolution.
+// integration stages, entity resolution and PostgreSQL.
 @_exported import SluiceCore
 @_exported import SluiceRuntime
 @_exported import SluiceConnectors
 @_exported import SluiceIntegration
 @_exported import SluiceMatching
+@_exported import SluicePostgres

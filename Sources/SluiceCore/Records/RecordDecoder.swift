@@ -214,3 +214,11 @@ struct UnkeyedRecordContainer: UnkeyedDecodingContainer {
     }
     mutating func superDecoder() throws -> any Decoder { RecordDecoder(value: try next().value, codingPath: codingPath) }
 }
+
+extension Value {
+    /// A decoder that reads this value with ``Record/decode(as:)``'s conversions: what a
+    /// custom `init(from:)` of another decoder can hand a nested document to.
+    public func decoder(codingPath: [any CodingKey] = []) -> any Decoder {
+        RecordDecoder(value: self, codingPath: codingPath)
+    }
+}

@@ -60,7 +60,10 @@ public final class PostgresConnection {
     private func authenticate() throws {
         try send(.startup(user: configuration.user, parameters: [("database", configuration.database),
                                                                  ("application_name", configuration.applicationName),
-                                                                 ("client_encoding", "UTF8")]))
+                                                                 ("client_encoding", "UTF8"),
+                                                                 // Values are parsed as text: fix the forms they take.
+                                                                 ("DateStyle", "ISO, YMD"), ("TimeZone", "UTC"),
+                                                                 ("extra_float_digits", "3"), ("bytea_output", "hex")]))
         var scram: SCRAMSHA256Client?
         while true {
             let message = try receive()
@@ -150,11 +153,12 @@ public final class PostgresConnection {
 
     /// Runs `sql` in the extended protocol with `parameters` (`$1`, `$2`, … as text; `nil` for
     /// NULL) and hands the rows to `body` in batches of at most `fetchSize`, read through a
-    /// portal: a result of any size streams in bounded memory. Returns the command tag. An
+    /// portal: a result of any size streams in bounded memory. Decode rows with
+    /// ``PostgresRow/decode(_:)`` or ``PostgresRow/record()``. Returns the command tag. An
     /// error from the server or from `body` ends the query (the session goes on) and is thrown.
     @discardableResult
     public func query(_ sql: String, parameters: [String?] = [], fetchSize: Int = 1_000,
-                      _ body: (_ columns: [BackendMessage.Column], _ rows: [[String?]]) throws -> Void) throws -> String {
+                      _ body: (_ rows: [PostgresRow]) throws -> Void) throws -> String {
         guard fetchSize > 0, fetchSize <= Int(Int32.max) else { throw PostgresConnectionError("the fetch size must be positive, not \(fetchSize)") }
         try socket.send(try FrontendMessage.parse(name: "", query: sql, parameterTypes: []).encoded()
             + FrontendMessage.bind(portal: "", statement: "", parameters: parameters.map { $0.map { Array($0.utf8) } },
@@ -162,8 +166,8 @@ public final class PostgresConnection {
             + FrontendMessage.describe(kind: UInt8(ascii: "P"), name: "").encoded()
             + FrontendMessage.execute(portal: "", maximumRows: Int32(fetchSize)).encoded()
             + FrontendMessage.flush.encoded())
-        var columns: [BackendMessage.Column] = []
-        var rows: [[String?]] = []
+        var columns = PostgresColumns(names: [], types: [])
+        var rows: [PostgresRow] = []
         rows.reserveCapacity(min(fetchSize, 65_536))
         var delivered = 0
         do {
@@ -172,17 +176,20 @@ public final class PostgresConnection {
                 case .parseComplete, .bindComplete, .noData:
                     continue
                 case .rowDescription(let description):
-                    columns = description
+                    columns = PostgresColumns(description)
                 case .dataRow(let values):
-                    rows.append(try text(of: values, columns: columns.count))
+                    guard values.count == columns.count else {
+                        throw PostgresProtocolError("a row has \(values.count) values for \(columns.count) columns")
+                    }
+                    rows.append(PostgresRow(columns: columns, values: values))
                     delivered += 1
                 case .portalSuspended:
-                    try body(columns, rows)
+                    try body(rows)
                     rows.removeAll(keepingCapacity: true)
                     try socket.send(try FrontendMessage.execute(portal: "", maximumRows: Int32(fetchSize)).encoded()
                                     + FrontendMessage.flush.encoded())
                 case .commandComplete(let tag):
-                    if !rows.isEmpty { try body(columns, rows) }
+                    if !rows.isEmpty { try body(rows) }
                     try send(.sync)
                     try waitUntilReady()
                     // The server counts only the last batch's rows; the query's are all of them.

@@ -27,8 +27,12 @@ enum Doc_Connectors_PostgreSQL {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         let canceller = connection.canceller                     // for another task: canceller?.cancel()
         let tag = try connection.query("SELECT id, total FROM orders WHERE placed_at >= $1", parameters: ["2026-11-01"],
-                                       fetchSize: 10_000) { columns, rows in
-            for row in rows { print(row[0] ?? "NULL", row[1] ?? "NULL") }
+                                       fetchSize: 10_000) { rows in
+            for row in rows {
+                struct Order: Decodable { var id: Int64; var total: Decimal }
+                let order = try row.decode(Order.self)                   // by column name, typed
+                print(order.id, order.total)
+            }
         }
         print(tag, canceller != nil)                             // SELECT 123456 true
         _ = connection
@@ -36,7 +40,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = tag
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 41
+    // Documentation/Connectors/PostgreSQL.md, line 45
     static func block3() async throws {
 
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
