@@ -40,9 +40,18 @@ public protocol SinkStage<Input>: Stage where Output == Never {
 
     /// Opens the sink; called once per instance per run.
     func makeWriter(_ context: StageContext) async throws -> Writer
+
+    /// Publishes an encoded transaction of this sink without opening a writer: what checkpoint
+    /// commits and recovery call. The default calls the writer type's static
+    /// ``TransactionalSinkWriter/commit(_:)``; a sink whose commit needs settings it must not
+    /// save in checkpoints (a database password) provides its own.
+    var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? { get }
 }
 
 extension SinkStage {
+    /// The writer type's static commit, when it is a ``TransactionalSinkWriter``.
+    @inlinable public var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? { transactionCommitter(for: Writer.self) }
+
     /// Creates the type-erased instance the runtime drives.
     @inlinable public func makeErasedSink(_ context: StageContext) async throws -> ErasedSink {
         let failures = RecordFailures(stage: context.stageName, policy: settings.errorPolicy)
@@ -54,7 +63,7 @@ extension SinkStage {
         _ = graph.addNode(
             stage: self, kind: .sink, isStateless: false, partitioner: nil, inputs: upstream,
             implementation: .sink { context in try await stage.makeErasedSink(context) },
-            transactionCommitter: transactionCommitter(for: Writer.self))
+            transactionCommitter: transactionPublisher)
         return []
     }
 }

@@ -27,6 +27,9 @@ public struct StageSettings: Sendable, Hashable {
 
 /// What a stage instance learns about its place in the run when it is created.
 public struct StageContext: Sendable {
+    /// The pipeline's name: with the stage's, what names the stage's state outside the run
+    /// (a database sink's commit records).
+    public var pipelineName: String = "pipeline"
     /// The stage's unique name in the pipeline.
     public var stageName: String
     /// This instance's index, `0..<parallelism`.

@@ -154,60 +154,14 @@ public final class PostgresConnection {
     /// Runs `sql` in the extended protocol with `parameters` (`$1`, `$2`, … as text; `nil` for
     /// NULL) and hands the rows to `body` in batches of at most `fetchSize`, read through a
     /// portal: a result of any size streams in bounded memory. Decode rows with
-    /// ``PostgresRow/decode(_:)`` or ``PostgresRow/record()``. Returns the command tag. An
-    /// error from the server or from `body` ends the query (the session goes on) and is thrown.
+    /// ``PostgresRow/decode(_:)`` or ``PostgresRow/record()``. Returns the command tag. An error
+    /// from the server or from `body` ends the query (the session goes on) and is thrown.
     @discardableResult
     public func query(_ sql: String, parameters: [String?] = [], fetchSize: Int = 1_000,
                       _ body: (_ rows: [PostgresRow]) throws -> Void) throws -> String {
-        guard fetchSize > 0, fetchSize <= Int(Int32.max) else { throw PostgresConnectionError("the fetch size must be positive, not \(fetchSize)") }
-        try socket.send(try FrontendMessage.parse(name: "", query: sql, parameterTypes: []).encoded()
-            + FrontendMessage.bind(portal: "", statement: "", parameters: parameters.map { $0.map { Array($0.utf8) } },
-                                   resultFormats: []).encoded()
-            + FrontendMessage.describe(kind: UInt8(ascii: "P"), name: "").encoded()
-            + FrontendMessage.execute(portal: "", maximumRows: Int32(fetchSize)).encoded()
-            + FrontendMessage.flush.encoded())
-        var columns = PostgresColumns(names: [], types: [])
-        var rows: [PostgresRow] = []
-        rows.reserveCapacity(min(fetchSize, 65_536))
-        var delivered = 0
+        try startQuery(sql, parameters: parameters, fetchSize: fetchSize)
         do {
-            while true {
-                switch try receive() {
-                case .parseComplete, .bindComplete, .noData:
-                    continue
-                case .rowDescription(let description):
-                    columns = PostgresColumns(description)
-                case .dataRow(let values):
-                    guard values.count == columns.count else {
-                        throw PostgresProtocolError("a row has \(values.count) values for \(columns.count) columns")
-                    }
-                    rows.append(PostgresRow(columns: columns, values: values))
-                    delivered += 1
-                case .portalSuspended:
-                    try body(rows)
-                    rows.removeAll(keepingCapacity: true)
-                    try socket.send(try FrontendMessage.execute(portal: "", maximumRows: Int32(fetchSize)).encoded()
-                                    + FrontendMessage.flush.encoded())
-                case .commandComplete(let tag):
-                    if !rows.isEmpty { try body(rows) }
-                    try send(.sync)
-                    try waitUntilReady()
-                    // The server counts only the last batch's rows; the query's are all of them.
-                    return tag.hasPrefix("SELECT ") ? "SELECT \(delivered)" : tag
-                case .emptyQueryResponse:
-                    try send(.sync)
-                    try waitUntilReady()
-                    return ""
-                case .errorResponse(let fields):
-                    try send(.sync)
-                    try waitUntilReady()
-                    throw PostgresError(fields: fields)
-                case .parameterStatus(let name, let value):
-                    self.parameters[name] = value
-                case let other:
-                    throw PostgresProtocolError("unexpected message during a query: \(other)")
-                }
-            }
+            while let rows = try nextRows() { try body(rows) }
         } catch let error as PostgresError {
             throw error
         } catch let error as PostgresProtocolError {
@@ -216,10 +170,99 @@ public final class PostgresConnection {
             throw error
         } catch {
             // `body` failed: end the query on the server, and keep the session usable.
-            try send(.sync)
-            try waitUntilReady()
+            try endQuery()
             throw error
         }
+        return lastCommandTag
+    }
+
+    /// The query whose rows ``nextRows()`` reads.
+    struct OpenQuery {
+        var columns = PostgresColumns(names: [], types: [])
+        let fetchSize: Int32
+        var delivered = 0
+    }
+
+    private var openQuery: OpenQuery?
+
+    /// The command tag of the last query read to its end.
+    public private(set) var lastCommandTag = ""
+
+    /// Whether a query started with ``startQuery(_:parameters:fetchSize:)`` still has rows to read.
+    public var hasOpenQuery: Bool { openQuery != nil }
+
+    /// Starts `sql` in the extended protocol; read its rows with ``nextRows()``, batch by batch.
+    /// Until they are read to the end (or ``endQuery()`` is called) the session runs nothing else.
+    public func startQuery(_ sql: String, parameters: [String?] = [], fetchSize: Int = 1_000) throws {
+        guard fetchSize > 0, fetchSize <= Int(Int32.max) else { throw PostgresConnectionError("the fetch size must be positive, not \(fetchSize)") }
+        guard openQuery == nil else { throw PostgresConnectionError("another query's rows are still being read on this session") }
+        try socket.send(try FrontendMessage.parse(name: "", query: sql, parameterTypes: []).encoded()
+            + FrontendMessage.bind(portal: "", statement: "", parameters: parameters.map { $0.map { Array($0.utf8) } },
+                                   resultFormats: []).encoded()
+            + FrontendMessage.describe(kind: UInt8(ascii: "P"), name: "").encoded()
+            + FrontendMessage.execute(portal: "", maximumRows: Int32(fetchSize)).encoded()
+            + FrontendMessage.flush.encoded())
+        openQuery = OpenQuery(fetchSize: Int32(fetchSize))
+    }
+
+    /// The next batch of at most the fetch size of the open query's rows; `nil` once they are
+    /// all read, when ``lastCommandTag`` has the query's tag. A server error ends the query and
+    /// is thrown.
+    public func nextRows() throws -> [PostgresRow]? {
+        guard var query = openQuery else { return nil }
+        var rows: [PostgresRow] = []
+        rows.reserveCapacity(min(Int(query.fetchSize), 65_536))
+        defer { if openQuery != nil { openQuery = query } }
+        while true {
+            switch try receive() {
+            case .parseComplete, .bindComplete, .noData:
+                continue
+            case .rowDescription(let description):
+                query.columns = PostgresColumns(description)
+            case .dataRow(let values):
+                guard values.count == query.columns.count else {
+                    openQuery = nil
+                    throw PostgresProtocolError("a row has \(values.count) values for \(query.columns.count) columns")
+                }
+                rows.append(PostgresRow(columns: query.columns, values: values))
+                query.delivered += 1
+            case .portalSuspended:
+                try socket.send(try FrontendMessage.execute(portal: "", maximumRows: query.fetchSize).encoded()
+                                + FrontendMessage.flush.encoded())
+                if !rows.isEmpty { return rows }
+            case .commandComplete(let tag):
+                openQuery = nil
+                try send(.sync)
+                try waitUntilReady()
+                // The server counts only the last batch's rows; the query's are all of them.
+                lastCommandTag = tag.hasPrefix("SELECT ") ? "SELECT \(query.delivered)" : tag
+                return rows.isEmpty ? nil : rows
+            case .emptyQueryResponse:
+                openQuery = nil
+                try send(.sync)
+                try waitUntilReady()
+                lastCommandTag = ""
+                return nil
+            case .errorResponse(let fields):
+                openQuery = nil
+                try send(.sync)
+                try waitUntilReady()
+                throw PostgresError(fields: fields)
+            case .parameterStatus(let name, let value):
+                self.parameters[name] = value
+            case let other:
+                openQuery = nil
+                throw PostgresProtocolError("unexpected message during a query: \(other)")
+            }
+        }
+    }
+
+    /// Abandons the open query's remaining rows; the session is then ready for the next.
+    public func endQuery() throws {
+        guard openQuery != nil else { return }
+        openQuery = nil
+        try send(.sync)
+        try waitUntilReady()
     }
 
     /// Reads until the server is ready for the next query, ignoring what the aborted query

@@ -71,10 +71,12 @@ final class ChainRunner {
     }
 
     private func context(for node: LogicalNode) -> StageContext {
-        StageContext(stageName: node.name, instance: instance, parallelism: node.parallelism,
-                     chunkSize: run.options.chunkSize, clock: run.options.clock,
-                     routesLateEvents: !run.plan.graph.lateConsumers(of: node.id).isEmpty,
-                     isCheckpointed: run.checkpoints != nil, warning: run.options.warning)
+        var context = StageContext(stageName: node.name, instance: instance, parallelism: node.parallelism,
+                                   chunkSize: run.options.chunkSize, clock: run.options.clock,
+                                   routesLateEvents: !run.plan.graph.lateConsumers(of: node.id).isEmpty,
+                                   isCheckpointed: run.checkpoints != nil, warning: run.options.warning)
+        context.pipelineName = run.pipelineName
+        return context
     }
 
     /// Calls `body`, tagging any error it throws (other than cancellation) with `stage`.

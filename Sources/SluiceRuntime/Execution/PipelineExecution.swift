@@ -3,6 +3,8 @@ import SluiceCore
 /// Everything one run shares between its tasks: the plan, the channels, the counters.
 final class PipelineExecution: Sendable {
     let plan: PhysicalPlan
+    /// The pipeline's name.
+    let pipelineName: String
     let options: RunOptions
     let metrics: [StageMetrics]
     /// Input channels per chain, one per instance; empty for source chains.
@@ -16,9 +18,10 @@ final class PipelineExecution: Sendable {
     /// Each chain's first participant number in checkpoints (instances follow).
     let participantOffsets: [Int]
 
-    init(graph: LogicalGraph, plan: PhysicalPlan, options: RunOptions,
+    init(graph: LogicalGraph, plan: PhysicalPlan, options: RunOptions, pipelineName: String = "pipeline",
          checkpoints: CheckpointCoordinator? = nil, restored: RestoredCheckpoint? = nil) {
         self.plan = plan
+        self.pipelineName = pipelineName
         self.options = options
         self.checkpoints = checkpoints
         self.restored = restored

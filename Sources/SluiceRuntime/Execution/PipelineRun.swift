@@ -62,7 +62,7 @@ extension Pipeline {
             coordinator = CheckpointCoordinator(policy: checkpoints, pipeline: name, graph: graph, plan: plan,
                                                 restoredID: restored?.id, skipped: resumed.skipped)
         }
-        let execution = PipelineExecution(graph: graph, plan: plan, options: options,
+        let execution = PipelineExecution(graph: graph, plan: plan, options: options, pipelineName: name,
                                           checkpoints: coordinator, restored: restored)
         let start = ContinuousClock.now
         let chainTasks = plan.chains.reduce(0) { $0 + $1.parallelism }
