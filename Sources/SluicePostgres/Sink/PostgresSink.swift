@@ -1,0 +1,346 @@
+import Foundation
+import SluiceConnectors
+import SluiceCore
+import SluiceCrypto
+
+/// Delivers elements into a PostgreSQL table, exactly once.
+///
+/// Rows move with `COPY` into a staging table beside the target (`_sluice_<digest>`), tagged
+/// with the writer's run and segment; a row the database rejects there (a type, length,
+/// NOT NULL or CHECK violation) and, in append mode, a row that would break a unique or
+/// foreign key goes to the stage's error policy with the SQLSTATE and constraint, and the
+/// rest go on. With checkpoints, a checkpoint's rows are staged before its barrier completes
+/// and merged when it commits, in one transaction that also records the commit in
+/// `sluice_commits`: a commit replayed after a crash finds its record and merges nothing.
+/// Without checkpoints the run merges once at the end, and a failed run merges nothing.
+public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    let configuration: PostgresConfiguration
+    let table: String
+    let mode: PostgresSinkMode
+    let retry: RetryPolicy
+
+    init(configuration: PostgresConfiguration, table: String, mode: PostgresSinkMode, retry: RetryPolicy) {
+        self.configuration = configuration
+        self.table = table
+        self.mode = mode
+        self.retry = retry
+    }
+
+    /// `postgres`.
+    public var defaultName: String { "postgres" }
+    /// The server, database and table (never the password), and the mode.
+    public var detail: String { "\(configuration) table \(table) (\(mode))" }
+
+    /// Merges a saved transaction with the sink's own connection settings.
+    public var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? {
+        let configuration = configuration
+        let retry = retry
+        return { bytes in
+            try PostgresMerge.commit(try StateCoding.decode(PostgresSinkTransaction.self, from: bytes),
+                                     configuration: configuration, retry: retry)
+        }
+    }
+
+    /// Connects, reads the table's columns and constraints, and creates the staging and
+    /// commits tables when they are missing.
+    public func makeWriter(_ context: StageContext) async throws -> Writer {
+        try await PostgresReconnection.retrying(retry) { _ in try Writer(stage: self, context: context) }
+    }
+
+    /// The running form of ``PostgresSink``.
+    public struct Writer: TransactionalSinkWriter {
+        public typealias Transaction = PostgresSinkTransaction
+
+        let stage: PostgresSink
+        let context: StageContext
+        var connection: PostgresConnection
+        let target: PostgresTable
+        let staging: String
+        let attempt = UUID().uuidString.lowercased()
+        var columns: [String]?
+        var segment: Int64 = 0
+        var sequence: Int64 = 0
+
+        init(stage: PostgresSink, context: StageContext) throws {
+            self.stage = stage
+            self.context = context
+            let connection = try PostgresConnection(stage.configuration)
+            do {
+                guard let target = try PostgresTable.load(stage.table, on: connection) else {
+                    throw RecordError("the table \(stage.table) does not exist on \(stage.configuration)")
+                }
+                self.target = target
+                switch stage.mode {
+                case .append: break
+                case .upsert(let key), .history(let key):
+                    for column in key where target.column(column) == nil {
+                        throw RecordError("the key column '\(column)' is not in the table \(stage.table) (it has \(target.columns.map(\.name).joined(separator: ", ")))")
+                    }
+                    if case .history = stage.mode {
+                        for column in ["valid_from", "valid_to"] where target.column(column)?.type != .timestamptz {
+                            throw RecordError("history mode needs a column '\(column)' of type timestamptz in the table \(stage.table)")
+                        }
+                    }
+                }
+                let digest = hexadecimal(SHA256.hash(Array("\(context.pipelineName)\u{0}\(context.stageName)\u{0}\(target.qualifiedName)".utf8)).prefix(8))
+                staging = PostgresTable.quoted(target.schema) + "." + PostgresTable.quoted("_sluice_" + digest)
+                try Self.prepare(staging: staging, for: target, mode: stage.mode, on: connection)
+                self.connection = connection
+            } catch {
+                connection.close()
+                throw error
+            }
+            if !context.isCheckpointed { try discardStaged() }
+        }
+
+        /// Creates the commits table and the staging table (with the target's defaults,
+        /// NOT NULL and CHECK constraints, and in append mode its unique keys) when missing.
+        static func prepare(staging: String, for target: PostgresTable, mode: PostgresSinkMode, on connection: PostgresConnection) throws {
+            func tolerant(_ sql: String) throws {
+                // Another instance may create the same table at the same moment.
+                do { _ = try connection.simpleQuery(sql) } catch let error as PostgresError where ["42P07", "23505", "42710"].contains(error.sqlState) {}
+            }
+            try tolerant(PostgresMerge.createCommitsTable)
+            try tolerant("""
+                CREATE TABLE IF NOT EXISTS \(staging) (LIKE \(target.qualifiedName) INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+                    _sluice_instance int NOT NULL, _sluice_attempt uuid NOT NULL, _sluice_segment bigint NOT NULL, _sluice_seq bigint NOT NULL)
+                """)
+            if case .history = mode {
+                _ = try connection.simpleQuery("ALTER TABLE \(staging) ALTER COLUMN valid_from DROP NOT NULL, ALTER COLUMN valid_to DROP NOT NULL")
+            }
+            let indexBase = bareName(staging)
+            try tolerant("CREATE INDEX IF NOT EXISTS \(PostgresTable.quoted(indexBase + "_seq")) ON \(staging) (_sluice_attempt, _sluice_seq)")
+            if case .append = mode {
+                // Two rows of one load with the same unique key: the second fails its COPY line.
+                for (number, constraint) in target.constraints.enumerated() {
+                    guard case .unique = constraint.kind else { continue }
+                    let columns = constraint.columns.map(PostgresTable.quoted).joined(separator: ", ")
+                    try tolerant("CREATE UNIQUE INDEX IF NOT EXISTS \(PostgresTable.quoted(indexBase + "_u\(number)")) ON \(staging) (_sluice_attempt, \(columns))")
+                }
+            }
+        }
+
+        /// Deletes staged rows no committed checkpoint covers: this instance's, and instance
+        /// 0 also those of instances a smaller parallelism no longer runs.
+        func discardStaged() throws {
+            var condition = "_sluice_instance = \(context.instance)"
+            if context.instance == 0 { condition += " OR _sluice_instance >= \(context.parallelism)" }
+            _ = try connection.simpleQuery("DELETE FROM \(staging) WHERE \(condition)")
+        }
+
+        public mutating func recover(after committed: PostgresSinkTransaction?) async throws {
+            // The restored checkpoint's transaction was committed (again) before writers open:
+            // what is still staged belongs to checkpoints that never completed.
+            try await withReconnection { writer in try writer.discardStaged() }
+        }
+
+        public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> PostgresSinkTransaction {
+            defer { segment += 1 }
+            return transaction(checkpoint: checkpoint == .final ? nil : Int64(exactly: checkpoint.rawValue))
+        }
+
+        func transaction(checkpoint: Int64?) -> PostgresSinkTransaction {
+            PostgresSinkTransaction(pipeline: context.pipelineName, sink: context.stageName, attempt: attempt, segment: segment,
+                                    checkpoint: checkpoint, table: target.qualifiedName, staging: staging,
+                                    columns: columns ?? [], mode: stage.mode)
+        }
+
+        public static func commit(_ transaction: PostgresSinkTransaction) throws {
+            throw RecordError("a PostgreSQL sink commits through its stage's settings, not the writer type")
+        }
+
+        public mutating func finish() async throws {
+            guard !context.isCheckpointed, columns != nil else { return }
+            try PostgresMerge.commit(transaction(checkpoint: nil), configuration: stage.configuration, retry: stage.retry)
+        }
+
+        public mutating func abort() async {
+            try? discardStaged()
+            connection.close()
+        }
+
+        /// Runs `body` on the session, and once more on a new one when the connection dropped.
+        mutating func withReconnection<T>(_ body: (inout Writer) throws -> T) async throws -> T {
+            try await PostgresReconnection.retrying(stage.retry) { attempt in
+                if attempt > 1 {
+                    connection.close()
+                    connection = try PostgresConnection(stage.configuration)
+                }
+                return try body(&self)
+            }
+        }
+
+        public mutating func write(_ elements: [Input], failures: inout RecordFailures) async throws {
+            var lines: [(element: Int, bytes: [UInt8])] = []
+            lines.reserveCapacity(elements.count)
+            let first = sequence
+            for (index, element) in elements.enumerated() {
+                do {
+                    lines.append((index, try line(for: element, sequence: first + Int64(index))))
+                } catch let error as ConfigurationProblem {
+                    throw RecordError(error.message)
+                } catch {
+                    try failures.reject(error, rawInput: Self.raw(element), location: SourceLocation(origin: stage.detail))
+                }
+            }
+            sequence += Int64(elements.count)
+            guard !lines.isEmpty else { return }
+            var copyFailures: [(Int, PostgresError)] = []
+            try await withReconnection { writer in
+                copyFailures = []
+                // A COPY interrupted by a dropped connection may have landed: it is removed first.
+                _ = try writer.connection.simpleQuery("DELETE FROM \(writer.staging) WHERE _sluice_attempt = '\(writer.attempt)' AND _sluice_seq >= \(first) AND _sluice_seq < \(writer.sequence)")
+                var remaining = lines
+                while !remaining.isEmpty {
+                    do {
+                        _ = try writer.connection.copyIn(writer.copyStatement(), data: remaining.map(\.bytes))
+                        break
+                    } catch let error as PostgresError {
+                        guard let line = Self.failedLine(error), line >= 1, line <= remaining.count else { throw error }
+                        copyFailures.append((remaining[line - 1].element, error))
+                        remaining.remove(at: line - 1)
+                    }
+                }
+            }
+            for (element, error) in copyFailures {
+                try failures.reject(RecordError("\(stage.table) rejected the row: \(inTargetTerms(error))"), rawInput: Self.raw(elements[element]),
+                                    location: SourceLocation(origin: stage.detail, field: error.column))
+            }
+            let violations = try await withReconnection { writer in try writer.constraintViolations(from: first) }
+            for (seq, reason) in violations.sorted(by: { $0.key < $1.key }) {
+                try failures.reject(RecordError("\(stage.table) rejected the row: \(reason)"), rawInput: Self.raw(elements[Int(seq - first)]),
+                                    location: SourceLocation(origin: stage.detail))
+            }
+        }
+
+        /// The rows staged from `first` on that a unique key (append mode) or a foreign key
+        /// of the table would refuse, removed from staging; by sequence number, with why.
+        mutating func constraintViolations(from first: Int64) throws -> [Int64: String] {
+            guard let columns else { return [:] }
+            var found: [Int64: String] = [:]
+            let batch = "s._sluice_attempt = '\(attempt)' AND s._sluice_seq >= \(first) AND s._sluice_seq < \(sequence)"
+            for constraint in target.constraints where constraint.columns.allSatisfy(columns.contains) {
+                let sql: String
+                let code: String
+                switch constraint.kind {
+                case .unique:
+                    guard case .append = stage.mode else { continue }
+                    let match = constraint.columns.map { "t.\(PostgresTable.quoted($0)) = s.\(PostgresTable.quoted($0))" }.joined(separator: " AND ")
+                    sql = "SELECT s._sluice_seq FROM \(staging) s WHERE \(batch) AND EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(match))"
+                    code = "23505: duplicate key value violates unique constraint \"\(constraint.name)\" (constraint \(constraint.name))"
+                case .foreignKey(let table, let referenced):
+                    let present = constraint.columns.map { "s.\(PostgresTable.quoted($0)) IS NOT NULL" }.joined(separator: " AND ")
+                    let match = zip(constraint.columns, referenced).map { "r.\(PostgresTable.quoted($1)) = s.\(PostgresTable.quoted($0))" }.joined(separator: " AND ")
+                    sql = "SELECT s._sluice_seq FROM \(staging) s WHERE \(batch) AND \(present) AND NOT EXISTS (SELECT 1 FROM \(table) r WHERE \(match))"
+                    code = "23503: insert or update violates foreign key constraint \"\(constraint.name)\" (constraint \(constraint.name)): no matching row in \(table)"
+                }
+                try connection.query(sql) { rows in
+                    for row in rows { if let seq = Int64(row[text: 0] ?? "") { found[seq] = found[seq] ?? "ERROR " + code } }
+                }
+            }
+            if !found.isEmpty {
+                _ = try connection.simpleQuery("DELETE FROM \(staging) WHERE _sluice_attempt = '\(attempt)' AND _sluice_seq IN (\(found.keys.map(String.init).joined(separator: ",")))")
+            }
+            return found
+        }
+
+        /// The error in the words of the target table: the staging table and its unique
+        /// indexes are named after the table and the constraints they stand for.
+        func inTargetTerms(_ error: PostgresError) -> String {
+            var text = "\(error)"
+            let base = Self.bareName(staging)
+            for (number, constraint) in target.constraints.enumerated() {
+                text = text.replacingOccurrences(of: "\(base)_u\(number)", with: constraint.name)
+            }
+            text = text.replacingOccurrences(of: "_sluice_attempt, ", with: "")
+            text = text.replacingOccurrences(of: "(\(attempt), ", with: "(")
+            return text.replacingOccurrences(of: base, with: target.name + " (staging)")
+        }
+
+        static func bareName(_ quoted: String) -> String {
+            quoted.split(separator: ".").last.map { String($0.dropFirst().dropLast()) } ?? quoted
+        }
+
+        func copyStatement() -> String {
+            "COPY \(staging) (\((columns ?? []).map(PostgresTable.quoted).joined(separator: ", ")), _sluice_instance, _sluice_attempt, _sluice_segment, _sluice_seq) FROM STDIN"
+        }
+
+        /// The line number in `COPY x, line 3, column y: …`.
+        static func failedLine(_ error: PostgresError) -> Int? {
+            guard let place = error.where, let range = place.range(of: "line ") else { return nil }
+            return Int(place[range.upperBound...].prefix { $0.isNumber })
+        }
+
+        static func raw(_ element: Input) -> String {
+            (try? JSONRecordEncoder().encode(element)) ?? String(describing: element)
+        }
+
+        /// A mistake in the sink's setup, found on the first element: it fails the run.
+        struct ConfigurationProblem: Error { let message: String }
+
+        /// The COPY text line for `element`, tagged for staging; the first element fixes the columns.
+        mutating func line(for element: Input, sequence: Int64) throws -> [UInt8] {
+            let fields = try PostgresRowEncoder.fields(of: element)
+            if columns == nil {
+                for field in fields where target.column(field.name) == nil {
+                    throw ConfigurationProblem(message: "the field '\(field.name)' of \(Input.self) has no column in the table \(stage.table) (it has \(target.columns.map(\.name).joined(separator: ", ")))")
+                }
+                var names = fields.map(\.name)
+                if case .history = stage.mode { names.removeAll { $0 == "valid_from" || $0 == "valid_to" } }
+                switch stage.mode {
+                case .append: break
+                case .upsert(let key), .history(let key):
+                    for column in key where !names.contains(column) {
+                        throw ConfigurationProblem(message: "\(Input.self) has no field for the key column '\(column)' of \(stage.table)")
+                    }
+                }
+                columns = names
+            }
+            let columns = columns!
+            var byName: [String: PostgresFieldValue] = [:]
+            for field in fields { byName[field.name] = field.value }
+            var line: [UInt8] = []
+            line.reserveCapacity(128)
+            for name in columns {
+                guard let value = byName[name] else {
+                    throw RecordError("the element has no field '\(name)', which the first element had")
+                }
+                switch stage.mode {
+                case .upsert(let key), .history(let key):
+                    if key.contains(name), value == .null { throw RecordError("the key column '\(name)' is NULL") }
+                case .append: break
+                }
+                switch value {
+                case .null: line += Array("\\N".utf8)
+                case .text(let text): PostgresCopyText.appendEscaped(text, to: &line)
+                case .json(let json):
+                    if let column = target.column(name), column.type.elementType != nil {
+                        PostgresCopyText.appendEscaped(try Self.arrayLiteral(fromJSON: json, column: name), to: &line)
+                    } else {
+                        PostgresCopyText.appendEscaped(json, to: &line)
+                    }
+                }
+                line.append(UInt8(ascii: "\t"))
+            }
+            line += Array("\(context.instance)\t\(attempt)\t\(segment)\t\(sequence)\n".utf8)
+            return line
+        }
+
+        static func arrayLiteral(fromJSON json: String, column: String) throws -> String {
+            guard case .array(let elements) = try JSONRecordDecoder().decode(Value.self, from: json) else {
+                throw RecordError("the field '\(column)' is not a list, and its column is an array")
+            }
+            return PostgresCopyText.arrayLiteral(try elements.map { element in
+                switch element {
+                case .null: return nil
+                case .array, .record: throw RecordError("the field '\(column)' holds nested lists; its column is a one-dimensional array")
+                default:
+                    guard case .text(let text) = try PostgresRowEncoder.field(ofValue: element) else { return nil }
+                    return text
+                }
+            })
+        }
+    }
+}

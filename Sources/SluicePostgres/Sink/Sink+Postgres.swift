@@ -1,0 +1,26 @@
+import SluiceConnectors
+import SluiceCore
+
+extension Sink {
+    /// Delivers elements into `table` (`name` or `schema.name`) on the server `configuration`
+    /// names, merged by `mode`, exactly once with checkpoints.
+    ///
+    /// ```swift
+    /// Sink.postgres(try PostgresConfiguration(url: "postgres://etl@warehouse/dw"), table: "dim_customer",
+    ///               mode: .history(key: ["customer_id"]))
+    /// ```
+    public static func postgres<Input: Encodable & Sendable>(
+        _ configuration: PostgresConfiguration, table: String, mode: PostgresSinkMode = .append,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(250), maxBackoff: .seconds(5))
+    ) -> PostgresSink<Input> {
+        PostgresSink(configuration: configuration, table: table, mode: mode, retry: retry)
+    }
+
+    /// The same, naming the element type where the pipeline does not say it.
+    public static func postgres<Input: Encodable & Sendable>(
+        _ configuration: PostgresConfiguration, table: String, of type: Input.Type, mode: PostgresSinkMode = .append,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(250), maxBackoff: .seconds(5))
+    ) -> PostgresSink<Input> {
+        PostgresSink(configuration: configuration, table: table, mode: mode, retry: retry)
+    }
+}
