@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "customer-360", targets: ["Customer360"]),
         .executable(name: "music-trends", targets: ["MusicTrends"]),
         .executable(name: "retail-analytics", targets: ["RetailAnalytics"]),
+        .executable(name: "shop-warehouse", targets: ["ShopWarehouse"]),
     ],
     dependencies: [],
     targets: [
@@ -45,7 +46,7 @@ let package = Package(
 
         .executableTarget(name: "Quickstart", dependencies: ["Sluice"], path: "Samples/Quickstart",
                           exclude: ["Data"]),
-        .executableTarget(name: "SluiceBench", dependencies: ["Sluice", "SluiceMatching"], path: "Samples/Benchmarks",
+        .executableTarget(name: "SluiceBench", dependencies: ["Sluice", "SluiceMatching", "SluiceTesting"], path: "Samples/Benchmarks",
                           exclude: ["duckdb-compare.sh"]),
         .executableTarget(name: "SluiceCrashTest", dependencies: ["Sluice"], path: "Samples/CrashTest",
                           exclude: ["crash-test.sh"]),
@@ -54,6 +55,8 @@ let package = Package(
         .executableTarget(name: "Customer360", dependencies: ["Sluice"], path: "Samples/Customer360", exclude: ["Data"]),
         .executableTarget(name: "MusicTrends", dependencies: ["Sluice", "SluiceTesting"], path: "Samples/MusicTrends", exclude: ["Data"]),
         .executableTarget(name: "RetailAnalytics", dependencies: ["Sluice"], path: "Samples/RetailAnalytics"),
+        .executableTarget(name: "ShopWarehouse", dependencies: ["Sluice"], path: "Samples/ShopWarehouse",
+                          exclude: ["seed.sql", "warehouse.sql", "start-server.sh", "crash-test.sh"]),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting", "SluicePostgres"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),

@@ -22,6 +22,10 @@ usage: sluice-bench [command] [options]
   codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's
   hostile                one record of 50,000 fields, a 10 MB JSON line, a 50 MB CSV field
   standardise [--count N] emails, phones, names, postcodes and dates (200,000 each) beside minimal loops
+  postgres-load [--rows N]
+                         (e) a CSV (1,000,000 rows) into PostgreSQL, append and upsert, beside psql \\copy
+  postgres-read [--rows N]
+                         (e) a table (1,000,000 rows) read and decoded, beside psql \\copy … TO
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
   --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3
@@ -117,6 +121,12 @@ do {
             exit(2)
         }
         try await CSVToJSONLinesBenchmark.run(input: input, output: output, rows: nil, scratch: data)
+    case "postgres-load":
+        let rows = count("--rows", default: 1_000_000)
+        try await PostgresBenchmark.load(input: try csvFile(rows), rows: rows)
+    case "postgres-read":
+        let rows = count("--rows", default: 1_000_000)
+        try await PostgresBenchmark.read(input: try csvFile(rows), rows: rows)
     case "generate-events":
         guard let output = option("--output") else { print(usage); exit(2) }
         try generateEvents(count: count("--count", default: 2_000_000), to: output)

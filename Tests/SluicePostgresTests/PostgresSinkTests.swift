@@ -172,3 +172,22 @@ import Testing
                                   during: { try server.restart() })
     }
 }
+
+extension PostgresSinkTests {
+    @Test func aCheckpointBeforeTheFirstRowCommitsNothingAndLaterRowsStillLand() async throws {
+        guard let configuration = try PostgresServer.configuration() else { return }
+        _ = try Self.execute("DROP TABLE IF EXISTS quiet; CREATE TABLE quiet (surrogate bigserial PRIMARY KEY, id int NOT NULL, name text, city text, tier int, valid_from timestamptz NOT NULL, valid_to timestamptz)", configuration)
+        let sink: PostgresSink<Customer> = Sink.postgres(configuration, table: "quiet", mode: .history(key: ["id"]))
+        var context = StageContext(stageName: "postgres", isCheckpointed: true)
+        context.pipelineName = "quiet"
+        var writer = try await sink.makeWriter(context)
+        try await writer.recover(after: nil)
+        let publish = try #require(sink.transactionPublisher)
+        try publish(try StateCoding.encode(try await writer.preCommit(CheckpointID(1))))
+        var failures = RecordFailures(stage: "postgres", policy: .fail)
+        try await writer.write([Customer(id: 1, name: "Ada", city: nil, tier: 1)], failures: &failures)
+        try publish(try StateCoding.encode(try await writer.preCommit(CheckpointID(2))))
+        #expect(try Self.rows("SELECT id, name FROM quiet WHERE valid_to IS NULL", configuration) == [["1", "Ada"]])
+        await writer.abort()
+    }
+}

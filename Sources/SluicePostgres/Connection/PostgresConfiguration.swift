@@ -47,11 +47,20 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         var host = url.host ?? query["host"] ?? "localhost"
         if let socketDirectory = query["host"], socketDirectory.hasPrefix("/") { host = socketDirectory }
-        self.init(host: host, port: url.port ?? Int(query["port"] ?? "") ?? 5432, user: user,
+        var port = url.port ?? 5432
+        if url.port == nil, let text = query["port"] { port = try Self.number(text, "port", in: 1...65_535) }
+        var timeout = 30.0
+        if let text = query["connect_timeout"] {
+            guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
+                throw PostgresConnectionError("connect_timeout must be a positive number of seconds, not '\(text)'")
+            }
+            timeout = seconds
+        }
+        self.init(host: host, port: port, user: user,
                   password: url.password?.removingPercentEncoding ?? url.password,
                   database: path.isEmpty ? nil : (path.removingPercentEncoding ?? path),
                   applicationName: query["application_name"] ?? "sluice",
-                  timeout: Double(query["connect_timeout"] ?? "") ?? 30)
+                  timeout: timeout)
     }
 
     /// The configuration libpq's environment variables give (`PGHOST`, `PGPORT`, `PGUSER`,
@@ -61,9 +70,17 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             throw PostgresConnectionError("PGSSLMODE=\(mode) asks for TLS, which this client does not support yet; connect over a Unix socket or loopback, or through a local TLS proxy instead")
         }
         guard let user = environment["PGUSER"] ?? environment["USER"] else { return nil }
-        return PostgresConfiguration(host: environment["PGHOST"] ?? "localhost", port: Int(environment["PGPORT"] ?? "") ?? 5432,
+        let port = try environment["PGPORT"].map { try number($0, "PGPORT", in: 1...65_535) } ?? 5432
+        return PostgresConfiguration(host: environment["PGHOST"] ?? "localhost", port: port,
                                      user: user, password: environment["PGPASSWORD"], database: environment["PGDATABASE"],
                                      applicationName: environment["PGAPPNAME"] ?? "sluice")
+    }
+
+    static func number(_ text: String, _ name: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw PostgresConnectionError("\(name) must be a number in \(range.lowerBound)…\(range.upperBound), not '\(text)'")
+        }
+        return value
     }
 
     /// `postgres://user@host:port/database`, without the password.

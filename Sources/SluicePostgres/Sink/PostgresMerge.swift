@@ -72,6 +72,8 @@ enum PostgresMerge {
 
     /// The statements that merge the staged rows into the table and delete them.
     static func statements(for transaction: PostgresSinkTransaction) -> [String] {
+        // A writer that has written nothing yet knows no columns, and has staged nothing.
+        guard !transaction.columns.isEmpty else { return [] }
         let table = transaction.table
         let staged = stagedCondition(transaction)
         let columns = transaction.columns.map(PostgresTable.quoted)
@@ -79,7 +81,7 @@ enum PostgresMerge {
         var statements: [String] = []
         switch transaction.mode {
         case .append:
-            statements.append("INSERT INTO \(table) (\(list)) SELECT \(list) FROM \(transaction.staging) WHERE \(staged) ORDER BY _sluice_segment, _sluice_seq")
+            statements.append("INSERT INTO \(table) (\(list)) SELECT \(list) FROM \(transaction.staging) WHERE \(staged)")
         case .upsert(let key):
             let keys = key.map(PostgresTable.quoted).joined(separator: ", ")
             let others = columns.filter { !key.map(PostgresTable.quoted).contains($0) }

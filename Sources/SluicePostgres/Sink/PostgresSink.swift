@@ -188,10 +188,12 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             sequence += Int64(elements.count)
             guard !lines.isEmpty else { return }
             var copyFailures: [(Int, PostgresError)] = []
+            var retried = false
             try await withReconnection { writer in
                 copyFailures = []
                 // A COPY interrupted by a dropped connection may have landed: it is removed first.
-                _ = try writer.connection.simpleQuery("DELETE FROM \(writer.staging) WHERE _sluice_attempt = '\(writer.attempt)' AND _sluice_seq >= \(first) AND _sluice_seq < \(writer.sequence)")
+                if retried { _ = try writer.connection.simpleQuery("DELETE FROM \(writer.staging) WHERE _sluice_attempt = '\(writer.attempt)' AND _sluice_seq >= \(first) AND _sluice_seq < \(writer.sequence)") }
+                retried = true
                 var remaining = lines
                 while !remaining.isEmpty {
                     do {
@@ -221,23 +223,28 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             guard let columns else { return [:] }
             var found: [Int64: String] = [:]
             let batch = "s._sluice_attempt = '\(attempt)' AND s._sluice_seq >= \(first) AND s._sluice_seq < \(sequence)"
+            var checks: [String] = []
+            var reasons: [String] = []
             for constraint in target.constraints where constraint.columns.allSatisfy(columns.contains) {
-                let sql: String
-                let code: String
                 switch constraint.kind {
                 case .unique:
                     guard case .append = stage.mode else { continue }
                     let match = constraint.columns.map { "t.\(PostgresTable.quoted($0)) = s.\(PostgresTable.quoted($0))" }.joined(separator: " AND ")
-                    sql = "SELECT s._sluice_seq FROM \(staging) s WHERE \(batch) AND EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(match))"
-                    code = "23505: duplicate key value violates unique constraint \"\(constraint.name)\" (constraint \(constraint.name))"
+                    checks.append("SELECT s._sluice_seq, \(reasons.count) FROM \(staging) s WHERE \(batch) AND EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(match))")
+                    reasons.append("23505: duplicate key value violates unique constraint \"\(constraint.name)\" (constraint \(constraint.name))")
                 case .foreignKey(let table, let referenced):
                     let present = constraint.columns.map { "s.\(PostgresTable.quoted($0)) IS NOT NULL" }.joined(separator: " AND ")
                     let match = zip(constraint.columns, referenced).map { "r.\(PostgresTable.quoted($1)) = s.\(PostgresTable.quoted($0))" }.joined(separator: " AND ")
-                    sql = "SELECT s._sluice_seq FROM \(staging) s WHERE \(batch) AND \(present) AND NOT EXISTS (SELECT 1 FROM \(table) r WHERE \(match))"
-                    code = "23503: insert or update violates foreign key constraint \"\(constraint.name)\" (constraint \(constraint.name)): no matching row in \(table)"
+                    checks.append("SELECT s._sluice_seq, \(reasons.count) FROM \(staging) s WHERE \(batch) AND \(present) AND NOT EXISTS (SELECT 1 FROM \(table) r WHERE \(match))")
+                    reasons.append("23503: insert or update violates foreign key constraint \"\(constraint.name)\" (constraint \(constraint.name)): no matching row in \(table)")
                 }
-                try connection.query(sql) { rows in
-                    for row in rows { if let seq = Int64(row[text: 0] ?? "") { found[seq] = found[seq] ?? "ERROR " + code } }
+            }
+            guard !checks.isEmpty else { return [:] }
+            // One round trip for every constraint.
+            try connection.query(checks.joined(separator: " UNION ALL ")) { rows in
+                for row in rows {
+                    guard let seq = Int64(row[text: 0] ?? ""), let reason = Int(row[text: 1] ?? "") else { continue }
+                    found[seq] = found[seq] ?? "ERROR " + reasons[reason]
                 }
             }
             if !found.isEmpty {
@@ -299,12 +306,14 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
                 columns = names
             }
             let columns = columns!
+            // Usually the fields come in the columns' order: no lookup is needed.
             var byName: [String: PostgresFieldValue] = [:]
-            for field in fields { byName[field.name] = field.value }
+            let inOrder = fields.count == columns.count && zip(fields, columns).allSatisfy { $0.name == $1 }
+            if !inOrder { for field in fields { byName[field.name] = field.value } }
             var line: [UInt8] = []
             line.reserveCapacity(128)
-            for name in columns {
-                guard let value = byName[name] else {
+            for (position, name) in columns.enumerated() {
+                guard let value = inOrder ? fields[position].value : byName[name] else {
                     throw RecordError("the element has no field '\(name)', which the first element had")
                 }
                 switch stage.mode {

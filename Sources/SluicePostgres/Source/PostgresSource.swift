@@ -262,11 +262,13 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
             while true {
                 guard let connection else { try await startQuery(); continue }
                 do {
-                    let canceller = connection.canceller
+                    try Task.checkCancellation()
+                    let cancelling = QueryCancellation(connection.canceller)
+                    defer { cancelling.finish() }
                     return try await withTaskCancellationHandler {
                         try connection.nextRows()
                     } onCancel: {
-                        try? canceller?.cancel()
+                        cancelling.start()
                     }
                 } catch {
                     if Task.isCancelled { throw CancellationError() }

@@ -1,0 +1,39 @@
+import Foundation
+import Sluice
+
+/// Writes to the shop while the pipeline runs: each round places an order of one to three
+/// lines an hour or so after the last, changes a customer's city and a product's price.
+enum Generator {
+    static func run(_ shop: PostgresConfiguration, rounds: Int, pause: Duration) throws {
+        let connection = try PostgresConnection(shop)
+        defer { connection.close() }
+        var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
+        let cities = ["Zürich", "London", "Lisboa", "Kyoto", "Oslo", "Recife"]
+        for _ in 0..<rounds {
+            let customer = Int.random(in: 1...300, using: &random)
+            let lines = Int.random(in: 1...3, using: &random)
+            let minutes = Int.random(in: 5...90, using: &random)
+            var sql = """
+                BEGIN;
+                INSERT INTO shop.orders (order_id, customer_id, placed_at)
+                SELECT max(order_id) + 1, \(customer), max(placed_at) + interval '\(minutes) minutes' FROM shop.orders;
+                """
+            for line in 1...lines {
+                let product = Int.random(in: 1...60, using: &random)
+                sql += """
+                    INSERT INTO shop.order_lines (order_id, line_no, product_id, quantity, unit_price)
+                    SELECT max(order_id), \(line), \(product), \(Int.random(in: 1...5, using: &random)), price
+                    FROM shop.orders, shop.products WHERE product_id = \(product) GROUP BY price;
+                    """
+            }
+            sql += """
+                UPDATE shop.customers SET city = '\(cities[Int.random(in: 0..<cities.count, using: &random)])', updated_at = clock_timestamp()
+                WHERE customer_id = \(Int.random(in: 1...300, using: &random)) AND customer_id NOT IN (77, 154);
+                UPDATE shop.products SET price = price + 1, updated_at = clock_timestamp() WHERE product_id = \(Int.random(in: 1...60, using: &random));
+                COMMIT;
+                """
+            _ = try connection.simpleQuery(sql)
+            Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+        }
+    }
+}
