@@ -191,3 +191,33 @@ extension PostgresSinkTests {
         await writer.abort()
     }
 }
+
+extension PostgresSinkTests {
+    struct Profile: Codable, Sendable, Equatable {
+        enum Tier: String, Codable, Sendable, CaseIterable { case gold, silver }
+        struct Address: Codable, Sendable, Equatable { var city: String }
+        var id: Int64; var email: String; var score: Double?; var joined: Date; var balance: Decimal
+        var tags: [String]; var address: Address; var tier: Tier; var token: UUID
+    }
+
+    @Test func createTableDerivesTheTableFromTheSwiftType() async throws {
+        guard let configuration = try PostgresServer.configuration() else { return }
+        _ = try Self.execute("DROP TABLE IF EXISTS derived_profiles", configuration)
+        let profiles = (1...3).map { Profile(id: $0, email: "p\($0)@example.com", score: $0 == 2 ? nil : 1.5, joined: Date(timeIntervalSince1970: 1_772_323_200),
+                                             balance: Decimal(string: "12.34")!, tags: ["a", "b \"c\""], address: .init(city: "Zürich"),
+                                             tier: .gold, token: UUID()) }
+        _ = try await Pipeline("derive") {
+            Source.collection(profiles)
+            Sink.postgres(configuration, table: "derived_profiles", of: Profile.self, mode: .upsert(key: ["id"]), createTable: true)
+        }.run()
+        #expect(try Self.rows("""
+            SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ', ' ORDER BY ordinal_position)
+            FROM information_schema.columns WHERE table_name = 'derived_profiles'
+            """, configuration) == [["id bigint NO, email text NO, score double precision YES, joined timestamp with time zone NO, balance numeric NO, tags ARRAY NO, address jsonb NO, tier text NO, token uuid NO"]])
+        let connection = try PostgresConnection(configuration)
+        defer { connection.close() }
+        var back: [Profile] = []
+        try connection.query("SELECT * FROM derived_profiles ORDER BY id") { rows in back += try rows.map { try $0.decode(Profile.self) } }
+        #expect(back == profiles)
+    }
+}

@@ -20,12 +20,16 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
     let table: String
     let mode: PostgresSinkMode
     let retry: RetryPolicy
+    /// The statements that create the table from the element type, when asked to.
+    let tableDefinition: (@Sendable () throws -> [String])?
 
-    init(configuration: PostgresConfiguration, table: String, mode: PostgresSinkMode, retry: RetryPolicy) {
+    init(configuration: PostgresConfiguration, table: String, mode: PostgresSinkMode, retry: RetryPolicy,
+         tableDefinition: (@Sendable () throws -> [String])? = nil) {
         self.configuration = configuration
         self.table = table
         self.mode = mode
         self.retry = retry
+        self.tableDefinition = tableDefinition
     }
 
     /// `postgres`.
@@ -68,8 +72,16 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             self.context = context
             let connection = try PostgresConnection(stage.configuration)
             do {
-                guard let target = try PostgresTable.load(stage.table, on: connection) else {
-                    throw RecordError("the table \(stage.table) does not exist on \(stage.configuration)")
+                var loaded = try PostgresTable.load(stage.table, on: connection)
+                if loaded == nil, let define = stage.tableDefinition {
+                    for statement in try define() {
+                        // Another instance may create it at the same moment.
+                        do { _ = try connection.simpleQuery(statement) } catch let error as PostgresError where ["42P07", "23505"].contains(error.sqlState) {}
+                    }
+                    loaded = try PostgresTable.load(stage.table, on: connection)
+                }
+                guard let target = loaded else {
+                    throw RecordError("the table \(stage.table) does not exist on \(stage.configuration); create it, or pass createTable: true")
                 }
                 self.target = target
                 switch stage.mode {

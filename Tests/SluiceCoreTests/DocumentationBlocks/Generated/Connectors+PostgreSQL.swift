@@ -45,8 +45,14 @@ enum Doc_Connectors_PostgreSQL {
         _ = dimension
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 225
+    // Documentation/Connectors/PostgreSQL.md, line 119
     static func block4() async throws {
+        let derived = Sink.postgres(warehouse, table: "dw.customers", of: Customer.self, mode: .upsert(key: ["customer_id"]), createTable: true)
+        _ = derived
+    }
+
+    // Documentation/Connectors/PostgreSQL.md, line 241
+    static func block5() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         defer { connection.close() }
         let canceller = connection.canceller                     // for another task: try canceller?.cancel()
@@ -67,8 +73,8 @@ enum Doc_Connectors_PostgreSQL {
         _ = tag
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 252
-    static func block5() async throws {
+    // Documentation/Connectors/PostgreSQL.md, line 268
+    static func block6() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         let loaded = try connection.copyIn("COPY items (id, name) FROM STDIN WITH (FORMAT csv)",
                                            data: [Array("1,Kettle\n".utf8), Array("2,\"Mug, blue\"\n".utf8)])
@@ -80,8 +86,8 @@ enum Doc_Connectors_PostgreSQL {
         _ = exported
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 284
-    static func block6() async throws {
+    // Documentation/Connectors/PostgreSQL.md, line 300
+    static func block7() async throws {
 
         func ordersLoadIntoTheWarehouse() throws {                                // in a test
             guard let server = try PostgresTestServer.start() else { return }   // nil: no PostgreSQL binaries here
