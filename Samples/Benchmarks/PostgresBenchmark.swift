@@ -52,6 +52,9 @@ enum PostgresBenchmark {
         CREATE TABLE bench_rows (id bigint PRIMARY KEY, name text NOT NULL, comment text, amount numeric(12, 2) NOT NULL, country text NOT NULL)
         """
 
+    /// Elements per chunk: a sink's batch, so one COPY and one constraint check per chunk.
+    static let chunkSize = Int(ProcessInfo.processInfo.environment["SLUICE_BENCH_CHUNK"] ?? "") ?? 1024
+
     static func load(input: String, rows: Int) async throws {
         let (configuration, psql, server) = try server()
         defer { server?.stop() }
@@ -67,7 +70,7 @@ enum PostgresBenchmark {
                 _ = try await Pipeline("postgres-load") {
                     Source.csv(input, as: Row.self)
                     Sink.postgres(configuration, table: "bench_rows", of: Row.self, mode: mode)
-                }.run()
+                }.run(options: RunOptions(chunkSize: chunkSize))
             }
             let loaded = try execute(configuration, "SELECT count(*) FROM bench_rows").first?.first ?? nil
             guard loaded == copied else { throw RecordError("Sluice loaded \(loaded ?? "?") rows, psql \(copied ?? "?")") }
