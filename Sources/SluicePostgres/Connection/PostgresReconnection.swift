@@ -37,3 +37,9 @@ enum PostgresReconnection {
         }
     }
 }
+
+extension RetryPolicy {
+    /// What the PostgreSQL source and sink use by default: 8 attempts, from 250 ms doubling
+    /// to 5 s between them — long enough to outlast a server restart.
+    public static let postgresReconnection = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(250), maxBackoff: .seconds(5))
+}

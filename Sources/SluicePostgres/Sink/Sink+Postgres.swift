@@ -11,7 +11,7 @@ extension Sink {
     /// ```
     public static func postgres<Input: Encodable & Sendable>(
         _ configuration: PostgresConfiguration, table: String, mode: PostgresSinkMode = .append,
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(250), maxBackoff: .seconds(5))
+        retry: RetryPolicy = .postgresReconnection
     ) -> PostgresSink<Input> {
         PostgresSink(configuration: configuration, table: table, mode: mode, retry: retry)
     }
@@ -19,7 +19,7 @@ extension Sink {
     /// The same, naming the element type where the pipeline does not say it.
     public static func postgres<Input: Encodable & Sendable>(
         _ configuration: PostgresConfiguration, table: String, of type: Input.Type, mode: PostgresSinkMode = .append,
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(250), maxBackoff: .seconds(5))
+        retry: RetryPolicy = .postgresReconnection
     ) -> PostgresSink<Input> {
         PostgresSink(configuration: configuration, table: table, mode: mode, retry: retry)
     }
@@ -31,7 +31,7 @@ extension Sink {
     public static func postgres<Input: Codable & Sendable>(
         _ configuration: PostgresConfiguration, table: String, of type: Input.Type, mode: PostgresSinkMode = .append,
         createTable: Bool,
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(250), maxBackoff: .seconds(5))
+        retry: RetryPolicy = .postgresReconnection
     ) -> PostgresSink<Input> {
         var definition: (@Sendable () throws -> [String])?
         if createTable {

@@ -14,7 +14,7 @@ extension Source {
     public static func postgres<Output: Decodable & Sendable>(
         _ configuration: PostgresConfiguration, query: String, parameters: [String?] = [], as type: Output.Type,
         cursor: PostgresCursor? = nil, polling: PostgresPolling? = nil, fetchSize: Int = 10_000,
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(250), maxBackoff: .seconds(5))
+        retry: RetryPolicy = .postgresReconnection
     ) -> PostgresSource<Output> {
         PostgresSource(configuration: configuration, query: query, parameters: parameters, cursor: cursor, polling: polling,
                        fetchSize: fetchSize, retry: retry)
@@ -24,7 +24,7 @@ extension Source {
     public static func postgres(
         _ configuration: PostgresConfiguration, query: String, parameters: [String?] = [],
         cursor: PostgresCursor? = nil, polling: PostgresPolling? = nil, fetchSize: Int = 10_000,
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(250), maxBackoff: .seconds(5))
+        retry: RetryPolicy = .postgresReconnection
     ) -> PostgresSource<Record> {
         postgres(configuration, query: query, parameters: parameters, as: Record.self, cursor: cursor, polling: polling,
                  fetchSize: fetchSize, retry: retry)
