@@ -108,7 +108,7 @@ import Testing
         let reader = try await source.makeErasedSource(StageContext(stageName: "postgres"))
         var ids: [Int] = []
         var inserted = false
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(90)   // a guard against hanging, far beyond a poll
         while ids.count < 5, ContinuousClock.now < deadline {
             let (outcome, done) = try await reader.read(100)
             #expect(!done, "a polling source never ends")
@@ -128,18 +128,21 @@ import Testing
         await #expect { _ = try await source.makeErasedSource(StageContext(stageName: "postgres")) } throws: { "\($0)".contains("needs a cursor") }
     }
 
-    @Test(.timeLimit(.minutes(2))) func cancellingTheRunCancelsTheRunningQuery() async throws {
+    /// Cancelled at once (before the query may have started) and while it runs.
+    @Test(.timeLimit(.minutes(2)), arguments: [0, 5, 300])
+    func cancellingTheRunCancelsTheRunningQuery(afterMilliseconds delay: Int) async throws {
         guard let configuration = try PostgresServer.configuration() else { return }
-        let source = Source.postgres(configuration, query: "SELECT pg_sleep(600), 'cancel me' AS marker")
+        let marker = "cancel me \(delay)"
+        let source = Source.postgres(configuration, query: "SELECT pg_sleep(600), '\(marker)' AS marker")
         let task = Task { try await SourceHarness.readAll(source) }
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(delay))
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         // Nothing of the query is left running on the server.
         let connection = try PostgresConnection(configuration)
         defer { connection.close() }
         let running = try connection.simpleQuery("""
-            SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cancel me%' AND pid <> pg_backend_pid()
+            SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%\(marker)%' AND pid <> pg_backend_pid()
             """)
         #expect(running.first?.rows == [["0"]])
     }

@@ -216,8 +216,13 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
             let (sql, parameters) = statement()
             let fetchSize = min(stage.fetchSize, max(chunkSize, 1) * 4)
             let nullCheck = nullCheckDone ? nil : nullCheckStatement()
+            let configuration = stage.configuration
             let connection = try await PostgresReconnection.retrying(stage.retry) { _ in
-                let connection = try openConnection()
+                let existing = BlockingCall.Handed(value: self.connection)
+                // Connecting waits for the server: off the cooperative threads.
+                let opened = try await BlockingCall.run { BlockingCall.Handed(value: try existing.value ?? PostgresConnection(configuration)) }
+                let connection = opened.value
+                self.connection = connection
                 do {
                     if let nullCheck {
                         var found: String?
@@ -266,7 +271,7 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
                     let cancelling = QueryCancellation(connection.canceller)
                     defer { cancelling.finish() }
                     return try await withTaskCancellationHandler {
-                        try connection.nextRows()
+                        try await BlockingCall.run { try connection.nextRows() }
                     } onCancel: {
                         cancelling.start()
                     }
@@ -308,7 +313,13 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
 
         public mutating func close() async {
             if let connection {
-                try? connection.endQuery()
+                if connection.hasOpenQuery {
+                    // Stop the query on the server rather than wait for the rest of its rows.
+                    let cancelling = QueryCancellation(connection.canceller)
+                    cancelling.start()
+                    try? connection.endQuery()
+                    cancelling.finish()
+                }
                 connection.close()
             }
             connection = nil

@@ -1,0 +1,22 @@
+import Dispatch
+
+/// Runs a blocking call (a socket read that waits for the server) on a Dispatch thread and
+/// suspends the task meanwhile, so that a slow query never holds one of the few threads Swift
+/// concurrency's cooperative pool has: with one thread per core, a few blocked readers would
+/// otherwise stall every other task of the process, cancellation included.
+enum BlockingCall {
+    /// A value handed to the thread that runs the call; the caller gives up using it meanwhile.
+    struct Handed<Value>: @unchecked Sendable {
+        let value: Value
+    }
+
+    static func run<T>(_ body: @escaping () throws -> T) async throws -> T {
+        let handed = Handed(value: body)
+        let result: Handed<Result<T, any Error>> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Handed(value: Result { try handed.value() }))
+            }
+        }
+        return try result.value.get()
+    }
+}
