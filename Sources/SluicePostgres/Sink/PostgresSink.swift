@@ -50,7 +50,10 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
     /// Connects, reads the table's columns and constraints, and creates the staging and
     /// commits tables when they are missing.
     public func makeWriter(_ context: StageContext) async throws -> Writer {
-        try await PostgresReconnection.retrying(retry) { _ in try Writer(stage: self, context: context) }
+        let stage = self
+        return try await PostgresReconnection.retrying(retry) { _ in
+            try await BlockingCall.run { BlockingCall.Handed(value: try Writer(stage: stage, context: context)) }.value
+        }
     }
 
     /// The running form of ``PostgresSink``.
@@ -165,7 +168,8 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
 
         public mutating func finish() async throws {
             guard !context.isCheckpointed, columns != nil else { return }
-            try PostgresMerge.commit(transaction(checkpoint: nil), configuration: stage.configuration, retry: stage.retry)
+            let (transaction, configuration, retry) = (transaction(checkpoint: nil), stage.configuration, stage.retry)
+            try await BlockingCall.run { try PostgresMerge.commit(transaction, configuration: configuration, retry: retry) }
         }
 
         public mutating func abort() async {
@@ -174,13 +178,25 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         }
 
         /// Runs `body` on the session, and once more on a new one when the connection dropped.
-        mutating func withReconnection<T>(_ body: (inout Writer) throws -> T) async throws -> T {
+        /// It runs on a Dispatch thread (``BlockingCall``): a COPY waits for the server, and
+        /// must not hold one of the cooperative pool's few threads meanwhile.
+        mutating func withReconnection<T>(_ body: @escaping (inout Writer) throws -> T) async throws -> T {
             try await PostgresReconnection.retrying(stage.retry) { attempt in
-                if attempt > 1 {
-                    connection.close()
-                    connection = try PostgresConnection(stage.configuration)
+                let handed = BlockingCall.Handed(value: self)
+                let outcome = try await BlockingCall.run {
+                    var writer = handed.value
+                    // The writer comes back even when the call fails: it holds the new session.
+                    let result = Result<T, any Error> {
+                        if attempt > 1 {
+                            writer.connection.close()
+                            writer.connection = try PostgresConnection(writer.stage.configuration)
+                        }
+                        return try body(&writer)
+                    }
+                    return BlockingCall.Handed(value: (writer, result))
                 }
-                return try body(&self)
+                self = outcome.value.0
+                return try outcome.value.1.get()
             }
         }
 
