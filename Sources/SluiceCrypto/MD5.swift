@@ -1,6 +1,8 @@
 /// MD5 (RFC 1321), for PostgreSQL's `md5` password authentication only: it is not a secure
 /// hash, and nothing else here uses it.
-public struct MD5: HashFunction {
+public struct MD5: HashFunction, BlockHash {
+    /// Little-endian length and digest words.
+    static let isBigEndian = false
     /// 64 bytes.
     public static let blockSize = 64
     /// 16 bytes.
@@ -24,34 +26,19 @@ public struct MD5: HashFunction {
         0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
     ]
 
-    private var state: [UInt32] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]
-    private var buffer = BlockBuffer()
+    var state: [UInt32] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]
+    var buffer = BlockBuffer()
 
     /// A hash of nothing yet.
     public init() {}
 
     /// Feeds `bytes`.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        // Taken out while it feeds `compress`, which changes the rest of the hash.
-        var buffer = BlockBuffer()
-        swap(&buffer, &self.buffer)
-        buffer.feed(bytes) { compress($0) }
-        swap(&buffer, &self.buffer)
-    }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
 
     /// The digest: 16 bytes.
-    public consuming func finalize() -> [UInt8] {
-        var buffer = self.buffer
-        buffer.pad(bigEndianLength: false) { compress($0) }
-        var digest: [UInt8] = []
-        digest.reserveCapacity(Self.digestSize)
-        for word in state {
-            for index in 0..<4 { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(8 * index))) }
-        }
-        return digest
-    }
+    public consuming func finalize() -> [UInt8] { digest() }
 
-    private mutating func compress(_ block: UnsafeRawBufferPointer) {
+    mutating func compress(_ block: UnsafeRawBufferPointer) {
         var words = [UInt32](repeating: 0, count: 16)
         for index in 0..<16 {
             words[index] = UInt32(block[index * 4]) | UInt32(block[index * 4 + 1]) << 8

@@ -4,7 +4,9 @@
 /// ```swift
 /// hexadecimal(SHA256.hash(Array("abc".utf8)))   // "ba7816bf…f20015ad"
 /// ```
-public struct SHA256: HashFunction {
+public struct SHA256: HashFunction, BlockHash {
+    /// Big-endian length and digest words.
+    static let isBigEndian = true
     /// 64 bytes.
     public static let blockSize = 64
     /// 32 bytes.
@@ -21,34 +23,19 @@ public struct SHA256: HashFunction {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    private var buffer = BlockBuffer()
+    var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    var buffer = BlockBuffer()
 
     /// A hash of nothing yet.
     public init() {}
 
     /// Feeds `bytes`.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        // Taken out while it feeds `compress`, which changes the rest of the hash.
-        var buffer = BlockBuffer()
-        swap(&buffer, &self.buffer)
-        buffer.feed(bytes) { compress($0) }
-        swap(&buffer, &self.buffer)
-    }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
 
     /// The digest: 32 bytes.
-    public consuming func finalize() -> [UInt8] {
-        var buffer = self.buffer
-        buffer.pad(bigEndianLength: true) { compress($0) }
-        var digest: [UInt8] = []
-        digest.reserveCapacity(Self.digestSize)
-        for word in state {
-            for index in 0..<4 { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * index))) }
-        }
-        return digest
-    }
+    public consuming func finalize() -> [UInt8] { digest() }
 
-    private mutating func compress(_ block: UnsafeRawBufferPointer) {
+    mutating func compress(_ block: UnsafeRawBufferPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { compress(block, schedule: $0) }
     }
 
