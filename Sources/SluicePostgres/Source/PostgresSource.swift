@@ -77,6 +77,8 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
         var pending: ArraySlice<PostgresRow> = []
         /// At the open query's start: how many rows at the position's cursor to skip, by digest.
         var toSkip: [String: Int] = [:]
+        /// Rows emitted at ``Position/cursor`` whose digests are not yet in the position.
+        var undigested: [PostgresRow] = []
         /// Rows of the open query already skipped (no cursor: the emitted count on a re-read).
         var skipRows = 0
         /// The open query's row number, for error locations.
@@ -91,10 +93,23 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
             self.chunkSize = chunkSize
         }
 
-        public func position() throws -> Position { current }
+        public func position() throws -> Position {
+            var position = current
+            for row in undigested { position.emittedAtCursor[Self.digest(row), default: 0] += 1 }
+            return position
+        }
+
+        /// Digests the rows emitted at the cursor so far: done lazily, because with a unique
+        /// cursor every row starts a new value and its digest is never needed unless a
+        /// checkpoint falls right after it.
+        mutating func foldDigests() {
+            for row in undigested { current.emittedAtCursor[Self.digest(row), default: 0] += 1 }
+            undigested = []
+        }
 
         public mutating func restore(to position: Position) throws {
             current = position
+            undigested = []
         }
 
         public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
@@ -154,16 +169,23 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
                 }
                 values.append(text)
             }
-            let digest = Self.digest(row)
             if values == current.cursor {
-                if let remaining = toSkip[digest], remaining > 0 {
-                    toSkip[digest] = remaining - 1
-                    return
+                if !toSkip.isEmpty {
+                    // Rows at the restored position: skip the ones emitted before.
+                    let digest = Self.digest(row)
+                    if let remaining = toSkip[digest], remaining > 0 {
+                        toSkip[digest] = remaining - 1
+                        return
+                    }
+                    current.emittedAtCursor[digest, default: 0] += 1
+                } else {
+                    undigested.append(row)
+                    if undigested.count >= 64 { foldDigests() }
                 }
-                current.emittedAtCursor[digest, default: 0] += 1
             } else {
                 current.cursor = values
-                current.emittedAtCursor = [digest: 1]
+                current.emittedAtCursor = [:]
+                undigested = [row]
                 toSkip = [:]
             }
             try deliver(row, into: &output)
@@ -226,7 +248,7 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
                 do {
                     if let nullCheck {
                         var found: String?
-                        try connection.query(nullCheck.sql, parameters: stage.parameters) { rows in found = rows.first?.rawText }
+                        try connection.query(nullCheck, parameters: stage.parameters) { rows in found = rows.first?.rawText }
                         if let found {
                             throw RecordError("a cursor column is NULL in a row of \(stage.detail) (\(found)): incremental reading needs a value in every cursor column; make them NOT NULL or COALESCE them in the query")
                         }
@@ -241,16 +263,17 @@ public struct PostgresSource<Output: Decodable & Sendable>: SourceStage {
             }
             nullCheckDone = true
             self.connection = connection
+            foldDigests()
             toSkip = current.emittedAtCursor
             skipRows = stage.cursor == nil ? current.emitted : 0
             if stage.cursor == nil { current.emitted = 0 }
             rowNumber = 0
         }
 
-        func nullCheckStatement() -> (sql: String, Void)? {
+        func nullCheckStatement() -> String? {
             guard let cursor = stage.cursor else { return nil }
             let condition = cursor.columns.map { Self.quoted($0) + " IS NULL" }.joined(separator: " OR ")
-            return ("SELECT * FROM (\(stage.query)) AS sluice_source WHERE \(condition) LIMIT 1", ())
+            return "SELECT * FROM (\(stage.query)) AS sluice_source WHERE \(condition) LIMIT 1"
         }
 
         mutating func openConnection() throws -> PostgresConnection {
