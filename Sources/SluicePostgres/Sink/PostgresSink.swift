@@ -69,6 +69,8 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         var columns: [String]?
         var segment: Int64 = 0
         var sequence: Int64 = 0
+        /// The staging columns every line of a segment ends with, but the sequence number.
+        var stagingTag: (segment: Int64, bytes: [UInt8]) = (-1, [])
 
         init(stage: PostgresSink, context: StageContext) throws {
             self.stage = stage
@@ -361,7 +363,12 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
                 }
                 line.append(UInt8(ascii: "\t"))
             }
-            line += Array("\(context.instance)\t\(attempt)\t\(segment)\t\(sequence)\n".utf8)
+            if stagingTag.segment != segment {
+                stagingTag = (segment, Array("\(context.instance)\t\(attempt)\t\(segment)\t".utf8))
+            }
+            line += stagingTag.bytes
+            line += Array(String(sequence).utf8)
+            line.append(UInt8(ascii: "\n"))
             return line
         }
 
