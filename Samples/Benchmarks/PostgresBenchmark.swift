@@ -29,16 +29,10 @@ enum PostgresBenchmark {
     }
 
     static func runPsql(_ psql: String, _ configuration: PostgresConfiguration, _ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: psql)
-        process.arguments = ["-X", "-q", "-h", configuration.host, "-p", String(configuration.port), "-U", configuration.user,
-                             "-d", configuration.database, "-v", "ON_ERROR_STOP=1", "-c", command]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PGPASSWORD"] = configuration.password
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw RecordError("psql failed: \(command)") }
+        // posix_spawn (through the test helper): Foundation's Process waits badly from a task.
+        try PostgresTestServer.run(psql, ["-X", "-q", "-h", configuration.host, "-p", String(configuration.port), "-U", configuration.user,
+                                          "-d", configuration.database, "-v", "ON_ERROR_STOP=1", "-c", command],
+                                   environment: configuration.password.map { ["PGPASSWORD": $0] } ?? [:])
     }
 
     static func execute(_ configuration: PostgresConfiguration, _ sql: String) throws -> [[String?]] {

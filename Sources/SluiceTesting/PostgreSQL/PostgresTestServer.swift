@@ -119,8 +119,10 @@ public final class PostgresTestServer: Sendable {
         }
     }
 
-    /// Runs `executable`, as `user` through `su` when given; throws with its output when it fails.
-    static func run(_ executable: String, _ arguments: [String], as user: String? = nil) throws {
+    /// Runs `executable` and waits for it, as `user` through `su` when given, with `environment`
+    /// added to this process's; throws with its output when it fails.
+    public static func run(_ executable: String, _ arguments: [String], as user: String? = nil,
+                           environment: [String: String] = [:]) throws {
         var command = [executable] + arguments
         if let user {
             let line = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
@@ -140,7 +142,11 @@ public final class PostgresTestServer: Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0)=\($1)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
         guard spawned == 0 else { throw PostgresConnectionError("cannot run \(command[0]): \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
