@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// Flattens an `Encodable` value into named text fields for one CSV row. Nested records and
 /// lists cannot be written as CSV and are an error.
@@ -37,7 +38,7 @@ private func csvText<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> 
     case let number as Float: return number.description
     case let number as any BinaryInteger: return "\(number)"
     case let date as Date: return ISO8601Formatting.string(from: date)
-    case let decimal as Decimal: return decimal.description
+    case let decimal as Decimal: return ExactDecimal.text(decimal)
     case let url as URL: return url.absoluteString
     default:
         let capture = SingleValueCapture(path: path)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// Encodes `Encodable` values as compact JSON straight into a byte buffer, without building
 /// an intermediate tree: containers are opened and closed as the value's `encode(to:)` runs.
@@ -155,7 +156,7 @@ final class JSONWriterState {
         case is Date.Type:
             writeString(ISO8601Formatting.string(from: value as! Date))
         case is Decimal.Type:
-            bytes.append(contentsOf: (value as! Decimal).description.utf8)
+            bytes.append(contentsOf: ExactDecimal.text(value as! Decimal).utf8)
         case is URL.Type:
             writeString((value as! URL).absoluteString)
         case is CSVRecord.Type:

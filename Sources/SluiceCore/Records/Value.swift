@@ -32,7 +32,7 @@ public enum Value: Sendable, Hashable {
         case .bool(let value): return String(value)
         case .int(let value): return String(value)
         case .double(let value): return String(value)
-        case .decimal(let value): return value.description
+        case .decimal(let value): return ExactDecimal.text(value)
         case .string(let value): return value
         case .date(let value): return CivilDate(value).description
         }
