@@ -331,8 +331,9 @@ public final class PostgresConnection {
     /// Runs `COPY … FROM STDIN` and sends what `next` gives (pieces of the COPY format: rows of
     /// text or CSV) until it gives `nil`, batched into messages of about 64 KiB. An error thrown
     /// by `next` aborts the COPY (nothing is loaded) and is thrown; a row the server rejects
-    /// fails the whole COPY with its ``PostgresError`` (its `where` names the line). Returns the
-    /// command tag (`COPY 10`).
+    /// fails the whole COPY with its ``PostgresError`` (its `where` names the line). `sql` may
+    /// start with other statements (`SAVEPOINT s; COPY …`) as long as the COPY is the last.
+    /// Returns the command tag (`COPY 10`).
     @discardableResult
     public func copyIn(_ sql: String, next: () throws -> [UInt8]?) throws -> String {
         try send(.query(sql))
@@ -341,6 +342,9 @@ public final class PostgresConnection {
             switch try receive() {
             case .copyInResponse:
                 started = true
+            case .commandComplete:
+                // `SAVEPOINT s; COPY …`: statements before the COPY complete first.
+                continue
             case .errorResponse(let fields):
                 try waitUntilReady()
                 throw PostgresError(fields: fields)

@@ -48,3 +48,11 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         return "\(severity) \(sqlState): \(message)" + (extra.isEmpty ? "" : " (" + extra.joined(separator: "; ") + ")")
     }
 }
+
+extension PostgresError {
+    /// The line of a COPY's data that failed, from `COPY x, line 3, column y: …`.
+    public var copyLine: Int? {
+        guard let place = `where`, place.hasPrefix("COPY "), let range = place.range(of: ", line ") else { return nil }
+        return Int(place[range.upperBound...].prefix { $0.isNumber })
+    }
+}

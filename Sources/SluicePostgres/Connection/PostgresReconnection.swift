@@ -22,6 +22,12 @@ enum PostgresReconnection {
         return min(wait, policy.maxBackoff)
     }
 
+    /// ``backoff(_:_:)`` in seconds, for a blocking wait.
+    static func backoffSeconds(_ attempt: Int, _ policy: RetryPolicy) -> Double {
+        let (seconds, attoseconds) = backoff(attempt, policy).components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
     /// Runs `body`, retrying it after transient failures with backoff; other errors, and the
     /// last transient one, are thrown. `body` is given the attempt's number, from 1.
     static func retrying<T>(_ policy: RetryPolicy, _ body: (Int) async throws -> T) async throws -> T {

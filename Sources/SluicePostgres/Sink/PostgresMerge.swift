@@ -32,8 +32,7 @@ enum PostgresMerge {
                 guard PostgresReconnection.isTransient(error), attempt < retry.maxAttempts else {
                     throw RecordError("merging into \(transaction.table) failed: \(error)")
                 }
-                Thread.sleep(forTimeInterval: Double(PostgresReconnection.backoff(attempt, retry).components.seconds)
-                             + Double(PostgresReconnection.backoff(attempt, retry).components.attoseconds) / 1e18)
+                Thread.sleep(forTimeInterval: PostgresReconnection.backoffSeconds(attempt, retry))
                 attempt += 1
             }
         }
@@ -47,12 +46,7 @@ enum PostgresMerge {
         }
         _ = try connection.simpleQuery("BEGIN")
         do {
-            let recorded = try connection.simpleQuery("""
-                INSERT INTO sluice_commits (pipeline, sink, attempt, segment, checkpoint, target)
-                VALUES (\(literal(transaction.pipeline)), \(literal(transaction.sink)), \(literal(transaction.attempt)),
-                        \(transaction.segment), \(transaction.checkpoint.map(String.init) ?? "NULL"), \(literal(transaction.table)))
-                ON CONFLICT DO NOTHING
-                """)
+            let recorded = try connection.simpleQuery(recordStatement(transaction))
             guard recorded.first?.commandTag == "INSERT 0 1" else {
                 _ = try connection.simpleQuery("ROLLBACK")
                 return
@@ -63,6 +57,25 @@ enum PostgresMerge {
             if !PostgresReconnection.isTransient(error) { _ = try? connection.simpleQuery("ROLLBACK") }
             throw error
         }
+    }
+
+    /// Records `transaction` in the commits table, unless it is there already (`INSERT 0 0`).
+    static func recordStatement(_ transaction: PostgresSinkTransaction) -> String {
+        """
+        INSERT INTO sluice_commits (pipeline, sink, attempt, segment, checkpoint, target)
+        VALUES (\(literal(transaction.pipeline)), \(literal(transaction.sink)), \(literal(transaction.attempt)),
+                \(transaction.segment), \(transaction.checkpoint.map(String.init) ?? "NULL"), \(literal(transaction.table)))
+        ON CONFLICT DO NOTHING
+        """
+    }
+
+    /// Whether the commits table holds `transaction`.
+    static func isRecorded(_ transaction: PostgresSinkTransaction, on connection: PostgresConnection) throws -> Bool {
+        let rows = try connection.simpleQuery("""
+            SELECT 1 FROM sluice_commits WHERE pipeline = \(literal(transaction.pipeline)) AND sink = \(literal(transaction.sink))
+            AND attempt = \(literal(transaction.attempt)) AND segment = \(transaction.segment)
+            """)
+        return !(rows.last?.rows.isEmpty ?? true)
     }
 
     /// The staged rows of the transaction.

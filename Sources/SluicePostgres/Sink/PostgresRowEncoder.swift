@@ -28,7 +28,7 @@ struct PostgresRowEncoder {
     static func field<T: Encodable>(of value: T) throws -> PostgresFieldValue {
         switch value {
         case let date as Date: return .text(PostgresCopyText.timestamp(date))
-        case let decimal as Decimal: return .text(decimal.description)
+        case let decimal as Decimal: return .text(ExactDecimal.text(decimal))
         case let uuid as UUID: return .text(uuid.uuidString.lowercased())
         case let data as Data: return .text(PostgresCopyText.bytes(data))
         case let duration as Duration: return .text(PostgresCopyText.duration(duration))
@@ -52,7 +52,7 @@ struct PostgresRowEncoder {
         case .bool(let flag): return .text(flag ? "t" : "f")
         case .int(let number): return .text(String(number))
         case .double(let number): return .text(PostgresCopyText.double(number))
-        case .decimal(let number): return .text(number.description)
+        case .decimal(let number): return .text(ExactDecimal.text(number))
         case .string(let text): return .text(text)
         case .date(let date): return .text(CivilDate(date).description)
         case .array, .record: return .json(try JSONRecordEncoder().encode(value))

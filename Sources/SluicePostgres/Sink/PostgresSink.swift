@@ -12,7 +12,9 @@ import SluiceCrypto
 /// rest go on. With checkpoints, a checkpoint's rows are staged before its barrier completes
 /// and merged when it commits, in one transaction that also records the commit in
 /// `sluice_commits`: a commit replayed after a crash finds its record and merges nothing.
-/// Without checkpoints the run merges once at the end, and a failed run merges nothing.
+/// Without checkpoints (and with one instance, appending or upserting) the run is one
+/// transaction that COPYs rows straight into the table (``PostgresDirectLoad``): a failed run,
+/// or one whose connection drops, writes nothing.
 public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
     /// Settings changed by modifiers.
     public var settings = StageSettings()
@@ -67,14 +69,28 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         let staging: String
         let attempt = UUID().uuidString.lowercased()
         var columns: [String]?
+        /// Positions of the key columns among `columns`: a NULL there is refused.
+        var keyPositions: Set<Int> = []
+        /// Which of `columns` are arrays: a list field becomes an array literal there.
+        var arrayColumns: [Bool] = []
         var segment: Int64 = 0
         var sequence: Int64 = 0
         /// The staging columns every line of a segment ends with, but the sequence number.
         var stagingTag: (segment: Int64, bytes: [UInt8]) = (-1, [])
+        /// Whether this run loads in one transaction, without staging (no checkpoints).
+        let isDirect: Bool
+        /// The direct load, once the first element fixed the columns.
+        var direct: PostgresDirectLoad?
 
         init(stage: PostgresSink, context: StageContext) throws {
             self.stage = stage
             self.context = context
+            // Parallel instances in open transactions could wait on each other's keys for
+            // ever; history compares with current versions, which staging does in one place.
+            switch stage.mode {
+            case .append, .upsert: isDirect = !context.isCheckpointed && context.parallelism == 1
+            case .history: isDirect = false
+            }
             let connection = try PostgresConnection(stage.configuration)
             do {
                 var loaded = try PostgresTable.load(stage.table, on: connection)
@@ -103,22 +119,29 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
                 }
                 let digest = hexadecimal(SHA256.hash(Array("\(context.pipelineName)\u{0}\(context.stageName)\u{0}\(target.qualifiedName)".utf8)).prefix(8))
                 staging = PostgresTable.quoted(target.schema) + "." + PostgresTable.quoted("_sluice_" + digest)
-                try Self.prepare(staging: staging, for: target, mode: stage.mode, on: connection)
+                if isDirect {
+                    try Self.tolerant(PostgresMerge.createCommitsTable, on: connection)
+                    try PostgresDirectLoad.begin(on: connection)
+                } else {
+                    try Self.prepare(staging: staging, for: target, mode: stage.mode, on: connection)
+                }
                 self.connection = connection
             } catch {
                 connection.close()
                 throw error
             }
-            if !context.isCheckpointed { try discardStaged() }
+            if !context.isCheckpointed && !isDirect { try discardStaged() }
+        }
+
+        /// Runs `sql`, ignoring that another instance created the same object at the same moment.
+        static func tolerant(_ sql: String, on connection: PostgresConnection) throws {
+            do { _ = try connection.simpleQuery(sql) } catch let error as PostgresError where ["42P07", "23505", "42710"].contains(error.sqlState) {}
         }
 
         /// Creates the commits table and the staging table (with the target's defaults,
         /// NOT NULL and CHECK constraints, and in append mode its unique keys) when missing.
         static func prepare(staging: String, for target: PostgresTable, mode: PostgresSinkMode, on connection: PostgresConnection) throws {
-            func tolerant(_ sql: String) throws {
-                // Another instance may create the same table at the same moment.
-                do { _ = try connection.simpleQuery(sql) } catch let error as PostgresError where ["42P07", "23505", "42710"].contains(error.sqlState) {}
-            }
+            func tolerant(_ sql: String) throws { try Self.tolerant(sql, on: connection) }
             try tolerant(PostgresMerge.createCommitsTable)
             try tolerant("""
                 CREATE TABLE IF NOT EXISTS \(staging) (LIKE \(target.qualifiedName) INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
@@ -168,15 +191,59 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             throw RecordError("a PostgreSQL sink commits through its stage's settings, not the writer type")
         }
 
+        /// Without checkpoints, loading directly: records the run in the commits table inside
+        /// its transaction, so that a COMMIT whose answer is lost can be looked up.
+        public mutating func prepareToFinish() async throws {
+            guard isDirect, direct != nil else { return }
+            let transaction = transaction(checkpoint: nil)
+            try await inTransaction { writer in try writer.direct?.prepareCommit(transaction, on: writer.connection) }
+        }
+
         public mutating func finish() async throws {
-            guard !context.isCheckpointed, columns != nil else { return }
-            let (transaction, configuration, retry) = (transaction(checkpoint: nil), stage.configuration, stage.retry)
-            try await BlockingCall.run { try PostgresMerge.commit(transaction, configuration: configuration, retry: retry) }
+            defer { connection.close() }
+            guard !context.isCheckpointed else { return }
+            let (transaction, configuration, retry, connection) = (transaction(checkpoint: nil), stage.configuration, stage.retry, connection)
+            if isDirect {
+                guard direct != nil else {
+                    // Nothing was written: there is nothing to lose if this COMMIT fails.
+                    _ = try? await BlockingCall.run { try connection.simpleQuery("COMMIT") }
+                    return
+                }
+                try await BlockingCall.run {
+                    try PostgresDirectLoad.commit(transaction, on: connection, configuration: configuration, retry: retry)
+                }
+            } else if columns != nil {
+                try await BlockingCall.run { try PostgresMerge.commit(transaction, configuration: configuration, retry: retry) }
+            }
         }
 
         public mutating func abort() async {
-            try? discardStaged()
+            if isDirect {
+                _ = try? connection.simpleQuery("ROLLBACK")
+            } else {
+                try? discardStaged()
+            }
             connection.close()
+        }
+
+        /// Runs `body` on the run's transaction, on a Dispatch thread. A dropped connection
+        /// loses the transaction: the run fails, and nothing of it is written.
+        mutating func inTransaction<T>(_ body: @escaping (inout Writer) throws -> T) async throws -> T {
+            let handed = BlockingCall.Handed(value: self)
+            let outcome = try await BlockingCall.run {
+                var writer = handed.value
+                let result = Result<T, any Error> { try body(&writer) }
+                return BlockingCall.Handed(value: (writer, result))
+            }
+            self = outcome.value.0
+            do {
+                return try outcome.value.1.get()
+            } catch where PostgresReconnection.isTransient(error) {
+                throw RecordError("""
+                    the connection to \(stage.configuration) was lost while loading \(stage.table) in one transaction (a run without \
+                    checkpoints): nothing of the run was written; with checkpoints the sink stages rows and survives this (\(error))
+                    """)
+            }
         }
 
         /// Runs `body` on the session, and once more on a new one when the connection dropped.
@@ -203,12 +270,13 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         }
 
         public mutating func write(_ elements: [Input], failures: inout RecordFailures) async throws {
+            if isDirect { return try await writeDirectly(elements, failures: &failures) }
             var lines: [(element: Int, bytes: [UInt8])] = []
             lines.reserveCapacity(elements.count)
             let first = sequence
             for (index, element) in elements.enumerated() {
                 do {
-                    lines.append((index, try line(for: element, sequence: first + Int64(index))))
+                    lines.append((index, try stagingLine(for: element, sequence: first + Int64(index))))
                 } catch let error as ConfigurationProblem {
                     throw RecordError(error.message)
                 } catch {
@@ -230,7 +298,7 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
                         _ = try writer.connection.copyIn(writer.copyStatement(), data: remaining.map(\.bytes))
                         break
                     } catch let error as PostgresError {
-                        guard let line = Self.failedLine(error), line >= 1, line <= remaining.count else { throw error }
+                        guard let line = error.copyLine, line >= 1, line <= remaining.count else { throw error }
                         copyFailures.append((remaining[line - 1].element, error))
                         remaining.remove(at: line - 1)
                     }
@@ -247,36 +315,34 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             }
         }
 
+        /// Loads `elements` straight into the table, in the run's transaction.
+        mutating func writeDirectly(_ elements: [Input], failures: inout RecordFailures) async throws {
+            var rows: [PostgresDirectLoad.Row] = []
+            rows.reserveCapacity(elements.count)
+            for (index, element) in elements.enumerated() {
+                do {
+                    rows.append((index, try rowText(for: element)))
+                } catch let error as ConfigurationProblem {
+                    throw RecordError(error.message)
+                } catch {
+                    try failures.reject(error, rawInput: Self.raw(element), location: SourceLocation(origin: stage.detail))
+                }
+            }
+            guard !rows.isEmpty, let columns else { return }
+            if direct == nil { direct = PostgresDirectLoad(target: target, mode: stage.mode, columns: columns) }
+            let refused = try await inTransaction { writer in try writer.direct!.load(rows, on: writer.connection) }
+            for refusal in refused {
+                try failures.reject(RecordError("\(stage.table) rejected the row: \(refusal.reason)"), rawInput: Self.raw(elements[refusal.element]),
+                                    location: SourceLocation(origin: stage.detail, field: refusal.column))
+            }
+        }
+
         /// The rows staged from `first` on that a unique key (append mode) or a foreign key
         /// of the table would refuse, removed from staging; by sequence number, with why.
         mutating func constraintViolations(from first: Int64) throws -> [Int64: String] {
             guard let columns else { return [:] }
-            var found: [Int64: String] = [:]
             let batch = "s._sluice_attempt = '\(attempt)' AND s._sluice_seq >= \(first) AND s._sluice_seq < \(sequence)"
-            var checks: [String] = []
-            var reasons: [String] = []
-            for constraint in target.constraints where constraint.columns.allSatisfy(columns.contains) {
-                switch constraint.kind {
-                case .unique:
-                    guard case .append = stage.mode else { continue }
-                    let match = constraint.columns.map { "t.\(PostgresTable.quoted($0)) = s.\(PostgresTable.quoted($0))" }.joined(separator: " AND ")
-                    checks.append("SELECT s._sluice_seq, \(reasons.count) FROM \(staging) s WHERE \(batch) AND EXISTS (SELECT 1 FROM \(target.qualifiedName) t WHERE \(match))")
-                    reasons.append("23505: duplicate key value violates unique constraint \"\(constraint.name)\" (constraint \(constraint.name))")
-                case .foreignKey(let table, let referenced):
-                    let present = constraint.columns.map { "s.\(PostgresTable.quoted($0)) IS NOT NULL" }.joined(separator: " AND ")
-                    let match = zip(constraint.columns, referenced).map { "r.\(PostgresTable.quoted($1)) = s.\(PostgresTable.quoted($0))" }.joined(separator: " AND ")
-                    checks.append("SELECT s._sluice_seq, \(reasons.count) FROM \(staging) s WHERE \(batch) AND \(present) AND NOT EXISTS (SELECT 1 FROM \(table) r WHERE \(match))")
-                    reasons.append("23503: insert or update violates foreign key constraint \"\(constraint.name)\" (constraint \(constraint.name)): no matching row in \(table)")
-                }
-            }
-            guard !checks.isEmpty else { return [:] }
-            // One round trip for every constraint.
-            try connection.query(checks.joined(separator: " UNION ALL ")) { rows in
-                for row in rows {
-                    guard let seq = Int64(row[text: 0] ?? ""), let reason = Int(row[text: 1] ?? "") else { continue }
-                    found[seq] = found[seq] ?? "ERROR " + reasons[reason]
-                }
-            }
+            let found = try PostgresConstraintCheck(target: target, mode: stage.mode, columns: columns, staged: staging, batch: batch).run(on: connection)
             if !found.isEmpty {
                 _ = try connection.simpleQuery("DELETE FROM \(staging) WHERE _sluice_attempt = '\(attempt)' AND _sluice_seq IN (\(found.keys.map(String.init).joined(separator: ",")))")
             }
@@ -304,12 +370,6 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             "COPY \(staging) (\((columns ?? []).map(PostgresTable.quoted).joined(separator: ", ")), _sluice_instance, _sluice_attempt, _sluice_segment, _sluice_seq) FROM STDIN"
         }
 
-        /// The line number in `COPY x, line 3, column y: …`.
-        static func failedLine(_ error: PostgresError) -> Int? {
-            guard let place = error.where, let range = place.range(of: "line ") else { return nil }
-            return Int(place[range.upperBound...].prefix { $0.isNumber })
-        }
-
         static func raw(_ element: Input) -> String {
             (try? JSONRecordEncoder().encode(element)) ?? String(describing: element)
         }
@@ -317,8 +377,9 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         /// A mistake in the sink's setup, found on the first element: it fails the run.
         struct ConfigurationProblem: Error { let message: String }
 
-        /// The COPY text line for `element`, tagged for staging; the first element fixes the columns.
-        mutating func line(for element: Input, sequence: Int64) throws -> [UInt8] {
+        /// The COPY text of `element`'s columns, tab-separated, without the line's end; the
+        /// first element fixes the columns.
+        mutating func rowText(for element: Input) throws -> [UInt8] {
             let fields = try PostgresRowEncoder.fields(of: element)
             if columns == nil {
                 for field in fields where target.column(field.name) == nil {
@@ -334,6 +395,8 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
                     }
                 }
                 columns = names
+                keyPositions = Set(stage.mode.key.compactMap { names.firstIndex(of: $0) })
+                arrayColumns = names.map { target.column($0)?.type.elementType != nil }
             }
             let columns = columns!
             // Usually the fields come in the columns' order: no lookup is needed.
@@ -346,25 +409,28 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
                 guard let value = inOrder ? fields[position].value : byName[name] else {
                     throw RecordError("the element has no field '\(name)', which the first element had")
                 }
-                switch stage.mode {
-                case .upsert(let key), .history(let key):
-                    if key.contains(name), value == .null { throw RecordError("the key column '\(name)' is NULL") }
-                case .append: break
-                }
+                if position > 0 { line.append(UInt8(ascii: "\t")) }
                 switch value {
-                case .null: line += Array("\\N".utf8)
+                case .null:
+                    if keyPositions.contains(position) { throw RecordError("the key column '\(name)' is NULL") }
+                    line += [UInt8(ascii: "\\"), UInt8(ascii: "N")]
                 case .text(let text): PostgresCopyText.appendEscaped(text, to: &line)
                 case .json(let json):
-                    if let column = target.column(name), column.type.elementType != nil {
+                    if arrayColumns[position] {
                         PostgresCopyText.appendEscaped(try Self.arrayLiteral(fromJSON: json, column: name), to: &line)
                     } else {
                         PostgresCopyText.appendEscaped(json, to: &line)
                     }
                 }
-                line.append(UInt8(ascii: "\t"))
             }
+            return line
+        }
+
+        /// The staging line for `element`: its columns, then the staging columns.
+        mutating func stagingLine(for element: Input, sequence: Int64) throws -> [UInt8] {
+            var line = try rowText(for: element)
             if stagingTag.segment != segment {
-                stagingTag = (segment, Array("\(context.instance)\t\(attempt)\t\(segment)\t".utf8))
+                stagingTag = (segment, Array("\t\(context.instance)\t\(attempt)\t\(segment)\t".utf8))
             }
             line += stagingTag.bytes
             line += Array(String(sequence).utf8)

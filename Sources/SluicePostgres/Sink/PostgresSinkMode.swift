@@ -13,3 +13,13 @@ public enum PostgresSinkMode: Sendable, Equatable, Codable {
     /// the merge.
     case history(key: [String])
 }
+
+extension PostgresSinkMode {
+    /// The key columns (none in append mode).
+    var key: [String] {
+        switch self {
+        case .append: return []
+        case .upsert(let key), .history(let key): return key
+        }
+    }
+}
