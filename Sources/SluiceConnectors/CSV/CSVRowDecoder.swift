@@ -67,8 +67,15 @@ import SluiceCore
     }
 
     @usableFromInline func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        KeyedDecodingContainer(CSVKeyedContainer<Key>(decoder: self))
+        keyCursor = 0
+        return KeyedDecodingContainer(CSVKeyedContainer<Key>(decoder: self))
     }
+
+    /// The keys asked for in the previous record, in order, with their columns: a type asks
+    /// for its keys in the same order in every record, so the next key is usually the one
+    /// found here, and comparing two equal literal strings is cheaper than hashing one.
+    var recentKeys: [(name: String, column: Int)] = []
+    var keyCursor = 0
 
     @usableFromInline func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         throw DecodingError.typeMismatch([Any].self, .init(codingPath: [], debugDescription: "a CSV record decodes as a keyed value (a struct), not a list"))
@@ -79,7 +86,18 @@ import SluiceCore
     }
 
     func column(_ key: some CodingKey) -> Int? {
-        guard let index = header.index(of: key.stringValue), index < parser.fieldCount else { return nil }
+        let name = key.stringValue
+        let found: Int?
+        if keyCursor < recentKeys.count, recentKeys[keyCursor].name == name {
+            found = recentKeys[keyCursor].column
+        } else {
+            found = header.index(of: name)
+            if let found {
+                if keyCursor < recentKeys.count { recentKeys[keyCursor] = (name, found) } else if keyCursor == recentKeys.count { recentKeys.append((name, found)) }
+            }
+        }
+        keyCursor += 1
+        guard let index = found, index < parser.fieldCount else { return nil }
         return index
     }
 
@@ -100,24 +118,24 @@ import SluiceCore
         return Record(fields)
     }
 
-    func text(_ column: Int, path: [any CodingKey]) throws -> String {
+    func text(_ column: Int, path: @autoclosure () -> [any CodingKey]) throws -> String {
         do {
             return try parser.string(at: column)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "the field is not valid UTF-8"))
+            throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "the field is not valid UTF-8"))
         }
     }
 
-    func mismatch(_ type: Any.Type, _ column: Int, _ path: [any CodingKey]) -> DecodingError {
+    func mismatch(_ type: Any.Type, _ column: Int, _ path: @autoclosure () -> [any CodingKey]) -> DecodingError {
         let shown = parser.withField(column) { String(decoding: $0.prefix(40), as: UTF8.self) }
-        return .typeMismatch(type, .init(codingPath: path, debugDescription: "expected \(type), found '\(shown)'"))
+        return .typeMismatch(type, .init(codingPath: path(), debugDescription: "expected \(type), found '\(shown)'"))
     }
 
-    func bool(_ column: Int, _ path: [any CodingKey]) throws -> Bool {
-        switch try text(column, path: path).lowercased() {
+    func bool(_ column: Int, _ path: @autoclosure () -> [any CodingKey]) throws -> Bool {
+        switch try text(column, path: path()).lowercased() {
         case "true", "t", "yes", "y", "1": return true
         case "false", "f", "no", "n", "0": return false
-        default: throw mismatch(Bool.self, column, path)
+        default: throw mismatch(Bool.self, column, path())
         }
     }
 
@@ -130,26 +148,26 @@ import SluiceCore
         }
     }
 
-    func double(_ column: Int, _ path: [any CodingKey]) throws -> Double {
-        guard let value = withNumber(column, NumberParsing.double) else { throw mismatch(Double.self, column, path) }
+    func double(_ column: Int, _ path: @autoclosure () -> [any CodingKey]) throws -> Double {
+        guard let value = withNumber(column, NumberParsing.double) else { throw mismatch(Double.self, column, path()) }
         return value
     }
 
-    func integer<T: FixedWidthInteger>(_ type: T.Type, _ column: Int, _ path: [any CodingKey]) throws -> T {
+    func integer<T: FixedWidthInteger>(_ type: T.Type, _ column: Int, _ path: @autoclosure () -> [any CodingKey]) throws -> T {
         // Exactly, from the text: a UInt64 beyond Int64 is read, nothing is clamped.
         guard let exact = withNumber(column, { bytes in
             NumberParsing.int64(bytes).flatMap { T(exactly: $0) }
                 ?? NumberParsing.wholeNumber(bytes).flatMap { NumberParsing.exactly($0, as: T.self) }
-        }) else { throw mismatch(T.self, column, path) }
+        }) else { throw mismatch(T.self, column, path()) }
         return exact
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ column: Int, _ path: [any CodingKey]) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ column: Int, _ path: @autoclosure () -> [any CodingKey]) throws -> T {
         if T.self == Date.self {
             if let formats = dateReaders[column] {
-                let text = try text(column, path: path)
+                let text = try text(column, path: path())
                 guard let iso = formats.iso(text), let day = CivilDate(iso: iso) else {
-                    throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription:
+                    throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription:
                         "expected a date as \(formats.formats.joined(separator: " or ")), found '\(text.prefix(40))'"))
                 }
                 return day.date as! T
@@ -158,15 +176,15 @@ import SluiceCore
             if let seconds = parser.withField(column, { NumberParsing.double(trimmed($0)) }) {
                 return Date(timeIntervalSince1970: seconds) as! T
             }
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "expected an ISO 8601 date, found '\(try text(column, path: path))'"))
+            throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "expected an ISO 8601 date, found '\(try text(column, path: path()))'"))
         }
         if T.self == Decimal.self {
-            guard let value = withNumber(column, { ExactDecimal.parse(String(decoding: $0, as: UTF8.self)) }) else {
-                throw mismatch(Decimal.self, column, path)
+            guard let value = withNumber(column, { ExactDecimal.parse(utf8: $0) }) else {
+                throw mismatch(Decimal.self, column, path())
             }
             return value as! T
         }
-        return try T(from: CSVFieldDecoder(row: self, column: column, codingPath: path))
+        return try T(from: CSVFieldDecoder(row: self, column: column, codingPath: path()))
     }
 }
 

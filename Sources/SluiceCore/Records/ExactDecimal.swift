@@ -35,6 +35,11 @@ public enum ExactDecimal {
         return value
     }
 
+    /// ``parse(_:)`` of UTF-8 text, without making a `String` for a short plain decimal.
+    public static func parse(utf8 bytes: UnsafeRawBufferPointer) -> Decimal? {
+        parseSmall(bytes) ?? parse(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// Most numbers in data are short plain decimals (`-123.45`): they become a `Decimal`
     /// from their digits as an integer and a power of ten, which is about sixty times faster
     /// than `Decimal(string:)` here and gives the same value, description and hash (tested on

@@ -1,4 +1,6 @@
 import Foundation
+import SluiceConnectors
+import SluiceCore
 
 /// One field of an element on its way to a table: the text PostgreSQL reads for it, or a JSON
 /// document (a nested value) that becomes JSON or an array literal once the column's type is
@@ -47,6 +49,22 @@ enum PostgresCopyText {
             guard let element else { return "NULL" }
             return "\"" + element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }.joined(separator: ",") + "}"
+    }
+
+    /// The array literal of a list field (given as JSON) for an array column.
+    static func arrayLiteral(fromJSON json: String, column: String) throws -> String {
+        guard case .array(let elements) = try JSONRecordDecoder().decode(Value.self, from: json) else {
+            throw RecordError("the field '\(column)' is not a list, and its column is an array")
+        }
+        return arrayLiteral(try elements.map { element in
+            switch element {
+            case .null: return nil
+            case .array, .record: throw RecordError("the field '\(column)' holds nested lists; its column is a one-dimensional array")
+            default:
+                guard case .text(let text) = try PostgresRowEncoder.field(ofValue: element) else { return nil }
+                return text
+            }
+        })
     }
 
     /// Appends `text` to a COPY text-format line, escaping what the format reserves.

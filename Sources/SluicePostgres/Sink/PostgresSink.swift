@@ -69,10 +69,8 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         let staging: String
         let attempt = UUID().uuidString.lowercased()
         var columns: [String]?
-        /// Positions of the key columns among `columns`: a NULL there is refused.
-        var keyPositions: Set<Int> = []
-        /// Which of `columns` are arrays: a list field becomes an array literal there.
-        var arrayColumns: [Bool] = []
+        /// Writes elements as COPY text, once the first element fixed the columns.
+        var fastEncoder: PostgresCopyRowEncoder?
         var segment: Int64 = 0
         var sequence: Int64 = 0
         /// The staging columns every line of a segment ends with, but the sequence number.
@@ -380,6 +378,9 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         /// The COPY text of `element`'s columns, tab-separated, without the line's end; the
         /// first element fixes the columns.
         mutating func rowText(for element: Input) throws -> [UInt8] {
+            if let fastEncoder {
+                do { return try fastEncoder.encode(element) } catch is PostgresCopyRowEncoder.NotInColumnOrder {}
+            }
             let fields = try PostgresRowEncoder.fields(of: element)
             if columns == nil {
                 for field in fields where target.column(field.name) == nil {
@@ -395,35 +396,10 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
                     }
                 }
                 columns = names
-                keyPositions = Set(stage.mode.key.compactMap { names.firstIndex(of: $0) })
-                arrayColumns = names.map { target.column($0)?.type.elementType != nil }
+                fastEncoder = PostgresCopyRowEncoder(columns: names, isKey: names.map(stage.mode.key.contains),
+                                                     isArray: names.map { target.column($0)?.type.elementType != nil })
             }
-            let columns = columns!
-            // Usually the fields come in the columns' order: no lookup is needed.
-            var byName: [String: PostgresFieldValue] = [:]
-            let inOrder = fields.count == columns.count && zip(fields, columns).allSatisfy { $0.name == $1 }
-            if !inOrder { for field in fields { byName[field.name] = field.value } }
-            var line: [UInt8] = []
-            line.reserveCapacity(128)
-            for (position, name) in columns.enumerated() {
-                guard let value = inOrder ? fields[position].value : byName[name] else {
-                    throw RecordError("the element has no field '\(name)', which the first element had")
-                }
-                if position > 0 { line.append(UInt8(ascii: "\t")) }
-                switch value {
-                case .null:
-                    if keyPositions.contains(position) { throw RecordError("the key column '\(name)' is NULL") }
-                    line += [UInt8(ascii: "\\"), UInt8(ascii: "N")]
-                case .text(let text): PostgresCopyText.appendEscaped(text, to: &line)
-                case .json(let json):
-                    if arrayColumns[position] {
-                        PostgresCopyText.appendEscaped(try Self.arrayLiteral(fromJSON: json, column: name), to: &line)
-                    } else {
-                        PostgresCopyText.appendEscaped(json, to: &line)
-                    }
-                }
-            }
-            return line
+            return try fastEncoder!.generalText(of: fields)
         }
 
         /// The staging line for `element`: its columns, then the staging columns.
@@ -436,21 +412,6 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             line += Array(String(sequence).utf8)
             line.append(UInt8(ascii: "\n"))
             return line
-        }
-
-        static func arrayLiteral(fromJSON json: String, column: String) throws -> String {
-            guard case .array(let elements) = try JSONRecordDecoder().decode(Value.self, from: json) else {
-                throw RecordError("the field '\(column)' is not a list, and its column is an array")
-            }
-            return PostgresCopyText.arrayLiteral(try elements.map { element in
-                switch element {
-                case .null: return nil
-                case .array, .record: throw RecordError("the field '\(column)' holds nested lists; its column is a one-dimensional array")
-                default:
-                    guard case .text(let text) = try PostgresRowEncoder.field(ofValue: element) else { return nil }
-                    return text
-                }
-            })
         }
     }
 }
