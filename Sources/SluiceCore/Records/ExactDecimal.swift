@@ -81,23 +81,50 @@ public enum ExactDecimal {
     /// `value` as plain decimal text, the same as its `description` (`-0.05`, `1200`, `NaN`)
     /// but without the cost of Foundation's general conversion when the digits fit 64 bits.
     public static func text(_ value: Decimal) -> String {
-        guard !value.isNaN else { return "NaN" }
+        var bytes: [UInt8] = []
+        appendText(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``text(_:)`` of `value` to `bytes`, without making a `String`.
+    public static func appendText(_ value: Decimal, to bytes: inout [UInt8]) {
+        guard !value.isNaN else { return bytes.append(contentsOf: "NaN".utf8) }
+        guard let (mantissa, exponent) = smallParts(value) else { return bytes.append(contentsOf: value.description.utf8) }
+        guard mantissa != 0 else { return bytes.append(UInt8(ascii: "0")) }
+        if value.isSignMinus { bytes.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var count = 0
+            var rest = mantissa
+            while rest != 0 {
+                digits[19 - count] = UInt8(ascii: "0") &+ UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            }
+            let written = UnsafeBufferPointer(rebasing: digits[(20 - count)...])
+            if exponent >= 0 {
+                bytes.append(contentsOf: written)
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: exponent))
+            } else if count > -exponent {
+                bytes.append(contentsOf: written.prefix(count + exponent))
+                bytes.append(UInt8(ascii: "."))
+                bytes.append(contentsOf: written.suffix(-exponent))
+            } else {
+                bytes.append(contentsOf: "0.".utf8)
+                bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -exponent - count))
+                bytes.append(contentsOf: written)
+            }
+        }
+    }
+
+    /// The digits of `value` as a 64-bit integer and its power of ten, when they fit.
+    private static func smallParts(_ value: Decimal) -> (mantissa: UInt64, exponent: Int)? {
         let significand = value.significand
         let mantissa = (significand as NSDecimalNumber).uint64Value
         // uint64Value clamps or wraps what does not fit: only an exact round trip is trusted.
-        guard Decimal(mantissa) == significand, let exponent = Int(exactly: value.exponent) else { return value.description }
-        guard mantissa != 0 else { return "0" }
-        var digits = String(mantissa)
-        if exponent > 0 {
-            digits += String(repeating: "0", count: exponent)
-        } else if exponent < 0 {
-            let fraction = -exponent
-            if digits.utf8.count > fraction {
-                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -fraction))
-            } else {
-                digits = "0." + String(repeating: "0", count: fraction - digits.utf8.count) + digits
-            }
-        }
-        return value.isSignMinus ? "-" + digits : digits
+        // Equal bytes prove it cheaply; other representations of one value ask `==`.
+        let roundTrip = Decimal(mantissa)
+        let sameBytes = withUnsafeBytes(of: significand) { a in withUnsafeBytes(of: roundTrip) { b in a.elementsEqual(b) } }
+        guard sameBytes || roundTrip == significand, let exponent = Int(exactly: value.exponent) else { return nil }
+        return (mantissa, exponent)
     }
 }

@@ -13,6 +13,11 @@ public protocol SinkWriter<Input> {
 
     /// Writes one chunk.
     mutating func write(_ elements: [Input], failures: inout RecordFailures) async throws
+    /// Writes what the writer holds back across chunks (a database COPY kept open over many
+    /// chunks), reporting the records refused there. The runtime calls it at the end of input
+    /// and before each checkpoint's pre-commit, so that every refused record is reported by
+    /// then.
+    mutating func flush(failures: inout RecordFailures) async throws
     /// Makes the complete output durable but still invisible (flushed, synced, under a
     /// hidden name). The runtime calls it on every sink of a run before any sink's
     /// ``finish()``, so that a failure here (a full disk) publishes nothing of the run.
@@ -25,6 +30,8 @@ public protocol SinkWriter<Input> {
 }
 
 extension SinkWriter {
+    /// Nothing held back.
+    public mutating func flush(failures: inout RecordFailures) async throws {}
     /// Nothing to prepare.
     public mutating func prepareToFinish() async throws {}
     /// Nothing to complete.
@@ -72,6 +79,8 @@ extension SinkStage {
 public struct ErasedSink {
     /// Writes one chunk; returns rejected records.
     public let write: (ErasedChunk) async throws -> StageOutcome
+    /// Writes what the writer held back; returns the records refused there.
+    public let flush: () async throws -> StageOutcome
     /// Makes the complete output durable and invisible.
     public let prepareToFinish: () async throws -> Void
     /// Completes the output.
@@ -89,6 +98,7 @@ public struct ErasedSink {
     @inlinable public init<Writer: SinkWriter>(_ writer: Writer, failures: RecordFailures) {
         let state = SinkWriterBox(writer, failures: failures)
         write = { chunk in try await state.write(chunk) }
+        flush = { try await state.flush() }
         prepareToFinish = { try await state.prepareToFinish() }
         finish = { try await state.finish() }
         abort = { await state.abort() }
@@ -136,6 +146,12 @@ extension SinkWriterBox {
 
     @inlinable func write(_ chunk: ErasedChunk) async throws -> StageOutcome {
         try await writer.write(chunk.elements(as: Writer.Input.self), failures: &failures)
+        return StageOutcome(output: nil, skipped: failures.takeSkipped(),
+                            deadLetters: failures.takeDeadLetters())
+    }
+
+    @inlinable func flush() async throws -> StageOutcome {
+        try await writer.flush(failures: &failures)
         return StageOutcome(output: nil, skipped: failures.takeSkipped(),
                             deadLetters: failures.takeDeadLetters())
     }

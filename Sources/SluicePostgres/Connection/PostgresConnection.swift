@@ -329,19 +329,44 @@ public final class PostgresConnection {
     }
 
     /// Runs `COPY … FROM STDIN` and sends what `next` gives (pieces of the COPY format: rows of
-    /// text or CSV) until it gives `nil`, batched into messages of about 64 KiB. An error thrown
-    /// by `next` aborts the COPY (nothing is loaded) and is thrown; a row the server rejects
-    /// fails the whole COPY with its ``PostgresError`` (its `where` names the line). `sql` may
-    /// start with other statements (`SAVEPOINT s; COPY …`) as long as the COPY is the last.
-    /// Returns the command tag (`COPY 10`).
+    /// text or CSV) until it gives `nil`. An error thrown by `next` aborts the COPY (nothing
+    /// is loaded) and is thrown; a row the server rejects fails the whole COPY with its
+    /// ``PostgresError`` (its `where` names the line). `sql` may start with other statements
+    /// (`SAVEPOINT s; COPY …`) as long as the COPY is the last. Returns the command tag
+    /// (`COPY 10`).
     @discardableResult
     public func copyIn(_ sql: String, next: () throws -> [UInt8]?) throws -> String {
+        try startCopyIn(sql)
+        do {
+            while let piece = try next() { try sendCopyData(piece) }
+        } catch let error as PostgresConnectionError {
+            throw error
+        } catch {
+            try failCopyIn("the data source failed: \(error)")
+            throw error
+        }
+        return try endCopyIn()
+    }
+
+    /// Whether a COPY FROM STDIN is open: rows go with ``sendCopyData(_:)`` until
+    /// ``endCopyIn()``.
+    public var hasOpenCopy: Bool { copyBuffer != nil }
+    /// The rows of the open COPY not sent yet.
+    private var copyBuffer: [UInt8]?
+
+    /// Starts `COPY … FROM STDIN` (after any statements before it in `sql`); its rows follow
+    /// with ``sendCopyData(_:)``, and ``endCopyIn()`` completes it. A COPY can stay open over
+    /// many calls, so that one statement loads rows produced over time.
+    public func startCopyIn(_ sql: String) throws {
+        guard copyBuffer == nil else { throw PostgresProtocolError("a COPY is already open on this session") }
         try send(.query(sql))
-        var started = false
-        while !started {
+        while true {
             switch try receive() {
             case .copyInResponse:
-                started = true
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(20_000)
+                copyBuffer = buffer
+                return
             case .commandComplete:
                 // `SAVEPOINT s; COPY …`: statements before the COPY complete first.
                 continue
@@ -354,25 +379,42 @@ public final class PostgresConnection {
                 throw PostgresProtocolError("unexpected message before COPY FROM data: \(other)")
             }
         }
-        var batch: [UInt8] = []
-        batch.reserveCapacity(65_536)
-        var failure: (any Error)?
-        do {
-            while let piece = try next() {
-                batch += piece
-                if batch.count >= 65_536 {
-                    try send(.copyData(batch))
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            if !batch.isEmpty { try send(.copyData(batch)) }
-            try send(.copyDone)
-        } catch let error as PostgresConnectionError {
-            throw error
-        } catch {
-            failure = error
-            try send(.copyFail("the data source failed: \(error)"))
+    }
+
+    /// Sends rows of the open COPY, in messages of about 16 KiB, so that the server reads the
+    /// first rows while later ones are still being produced. A row the server refuses is
+    /// reported by ``endCopyIn()``; rows sent after it are ignored by the server.
+    public func sendCopyData<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws {
+        guard copyBuffer != nil else { throw PostgresProtocolError("no COPY is open on this session") }
+        copyBuffer!.append(contentsOf: bytes)
+        if copyBuffer!.count >= 16_384 {
+            try send(.copyData(copyBuffer!))
+            copyBuffer!.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Completes the open COPY and returns its command tag (`COPY 10`), or throws the
+    /// ``PostgresError`` of the row the server refused (nothing of the COPY is loaded then).
+    @discardableResult
+    public func endCopyIn() throws -> String {
+        guard let rest = copyBuffer else { throw PostgresProtocolError("no COPY is open on this session") }
+        copyBuffer = nil
+        if !rest.isEmpty { try send(.copyData(rest)) }
+        try send(.copyDone)
+        return try copyInResult(failure: nil)
+    }
+
+    /// Abandons the open COPY: nothing of it is loaded.
+    public func failCopyIn(_ reason: String) throws {
+        guard copyBuffer != nil else { return }
+        copyBuffer = nil
+        try send(.copyFail(reason))
+        do { _ = try copyInResult(failure: nil) } catch is PostgresError {}
+    }
+
+    /// Reads the server's answer to a completed COPY FROM.
+    private func copyInResult(failure: (any Error)?) throws -> String {
+        var failure = failure
         var tag = ""
         while true {
             switch try receive() {

@@ -28,12 +28,35 @@ final class PostgresCopyRowEncoder {
 
     /// The COPY text of `element`'s columns, tab-separated, without the line's end.
     func encode<T: Encodable>(_ element: T) throws -> [UInt8] {
+        try fill(element)
+        return line
+    }
+
+    /// Writes `element`'s COPY text into `line`, which keeps its storage from row to row.
+    private func fill<T: Encodable>(_ element: T) throws {
         guard !(element is Record) else { throw NotInColumnOrder() }
         line.removeAll(keepingCapacity: true)
         position = 0
         try element.encode(to: CopyRowTopEncoder(row: self))
         guard position == columns.count else { throw NotInColumnOrder() }
-        return line
+    }
+
+    /// Appends the COPY text of `element`'s columns to `bytes`: the fast path, or the general
+    /// one when its fields do not come in the columns' order. Nothing is allocated per row.
+    func append<T: Encodable>(_ element: T, to bytes: inout [UInt8]) throws {
+        do {
+            try fill(element)
+            bytes.append(contentsOf: line)
+        } catch is NotInColumnOrder {
+            bytes.append(contentsOf: try generalText(of: PostgresRowEncoder.fields(of: element)))
+        }
+    }
+
+    /// The COPY text of `element`'s columns: the fast path, or the general one when its
+    /// fields do not come in the columns' order.
+    func text<T: Encodable>(of element: T) throws -> [UInt8] {
+        do { return try encode(element) } catch is NotInColumnOrder {}
+        return try generalText(of: PostgresRowEncoder.fields(of: element))
     }
 
     /// The general path: the COPY text of an element's named fields, in any order; a field
@@ -99,7 +122,8 @@ final class PostgresCopyRowEncoder {
     /// path writes them.
     func appendValue<T: Encodable>(_ value: T) throws {
         if T.self == Decimal.self {
-            appendText(ExactDecimal.text(unsafeBitCast(value, to: Decimal.self)))
+            // Decimal text needs no COPY escaping.
+            ExactDecimal.appendText(unsafeBitCast(value, to: Decimal.self), to: &line)
             return
         }
         if T.self == Date.self {

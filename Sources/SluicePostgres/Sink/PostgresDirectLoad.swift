@@ -3,17 +3,22 @@ import SluiceCore
 import SluiceConnectors
 
 /// How a ``PostgresSink`` without checkpoints loads: the whole run is one transaction on the
-/// writer's session, and rows are COPYed straight into the table, so the server writes each
-/// row once (a staging table and a merge would write it twice). A refused row is found by
-/// the line its COPY names, or, for a foreign key (checked when the statement ends), by
-/// splitting the rows in halves; each attempt runs under a savepoint, so a refused row takes
-/// back only its own attempt. Upserts insert first: a batch whose key is already in the
-/// table (or repeated in the batch) is rolled back to its savepoint and merged instead,
-/// through a temporary table and `INSERT … ON CONFLICT`. The commit records the run in
-/// `sluice_commits`, so a connection lost during COMMIT can ask whether it happened.
-struct PostgresDirectLoad {
-    /// One row's COPY text (no line end) and its element's index in the batch.
-    typealias Row = (element: Int, text: [UInt8])
+/// writer's session, and rows are COPYed straight into the table — the server writes each
+/// row once, where a staging table and a merge would write it twice. The rows of many writes
+/// share one COPY (a window of up to 32,768 rows): each COPY statement costs the server a
+/// fresh bulk-write buffer ring. A window runs under a savepoint; when the server refuses a
+/// row, the window is rolled back and loaded again without it — the row found by the line
+/// the error names or, for a foreign key (checked when the statement ends), by splitting
+/// the rows in halves. Upserts insert first: a window whose keys are already in the table
+/// is rolled back and merged through a temporary table and `INSERT … ON CONFLICT`. The
+/// commit records the run in `sluice_commits`, so that a connection lost during COMMIT can
+/// ask whether it happened.
+///
+/// A class: its window grows over many writes and must not be copied along with the writer
+/// a blocking call copies.
+final class PostgresDirectLoad {
+    /// One row's COPY text (no line end) and its element's index in the writer's window.
+    typealias Row = (element: Int, text: ArraySlice<UInt8>)
 
     /// A row the table refused: its element's index in the batch, why, and the column when known.
     struct Refusal {
@@ -63,107 +68,197 @@ struct PostgresDirectLoad {
         _ = try connection.simpleQuery("BEGIN; SET CONSTRAINTS ALL IMMEDIATE")
     }
 
-    /// Loads `rows`; returns the refused ones with the server's reason.
-    mutating func load(_ rows: [Row], on connection: PostgresConnection) throws -> [Refusal] {
-        let list = columns.map(PostgresTable.quoted).joined(separator: ", ")
-        guard case .upsert = mode, let keyConstraint else {
-            return try copy(rows, into: "\(target.qualifiedName) (\(list))", on: connection)
+    /// Rows a window holds at most: the server pays for each COPY statement (a new bulk-write
+    /// buffer ring whose reuse flushes WAL), so few large ones load fastest.
+    static let windowRows = 32_768
+    /// Bytes of COPY text a window holds at most; its rows are kept for a retry.
+    static let windowBytes = 8 << 20
+
+    /// The lines of the open COPY, one after another, kept in case the server refuses one;
+    /// the part of it not sent yet starts at `sent`.
+    private var windowText: [UInt8] = []
+    private var sent = 0
+    /// Each row of the window: its element and where its text (without line end) lies.
+    private var windowRows: [(element: Int, start: Int, end: Int)] = []
+    /// Whether the open window goes to the temporary table to be merged (an upsert whose
+    /// recent inserts met existing keys) rather than straight into the table.
+    private var windowMerges = false
+
+    /// Whether the window should be ended now.
+    var isWindowFull: Bool { windowRows.count >= Self.windowRows || windowText.count >= Self.windowBytes }
+    var hasOpenWindow: Bool { !windowRows.isEmpty }
+
+    private var columnList: String { columns.map(PostgresTable.quoted).joined(separator: ", ") }
+    private var directDestination: String { "\(target.qualifiedName) (\(columnList))" }
+    private var mergeDestination: String { "\(Self.temporaryTable) (\(columnList), _sluice_seq)" }
+
+    /// Adds one row to the open window, opening one under a savepoint when none is: `write`
+    /// appends its COPY text (without line end) — when it throws, nothing is added and the
+    /// error is rethrown. `element` identifies the row in refusals.
+    func appendRow(element: Int, on connection: PostgresConnection, _ write: (inout [UInt8]) throws -> Void) throws {
+        if windowRows.isEmpty {
+            windowMerges = false
+            if case .upsert = mode, keyConstraint != nil, mergesAhead > 0 {
+                mergesAhead -= 1
+                windowMerges = true
+                try createTemporaryTable(on: connection)
+            }
+            try connection.startCopyIn(pending + "SAVEPOINT sluice_rows; COPY \(windowMerges ? mergeDestination : directDestination) FROM STDIN")
+            pending = ""
+            windowText.removeAll(keepingCapacity: true)
+            sent = 0
         }
-        if mergesAhead > 0 {
-            mergesAhead -= 1
-            return try merge(rows, on: connection)
+        let start = windowText.count
+        do {
+            try write(&windowText)
+        } catch {
+            windowText.removeSubrange(start...)
+            throw error
+        }
+        windowRows.append((element, start, windowText.count))
+        if windowMerges { Self.appendSequence(element, to: &windowText) }
+        windowText.append(UInt8(ascii: "\n"))
+        if windowText.count - sent >= 16_384 {
+            try connection.sendCopyData(windowText[sent...])
+            sent = windowText.count
+        }
+    }
+
+    /// Ends the open window: its rows land, but those the table refuses, which are returned.
+    func endWindow(on connection: PostgresConnection) throws -> [Refusal] {
+        guard !windowRows.isEmpty else { return [] }
+        let text = windowText
+        let rows = windowRows.map { (element: $0.element, text: text[$0.start..<$0.end]) }
+        windowRows.removeAll(keepingCapacity: true)
+        var firstError: PostgresError?
+        do {
+            try connection.sendCopyData(text[sent...])
+            try connection.endCopyIn()
+            pending = "RELEASE SAVEPOINT sluice_rows; "
+        } catch let error as PostgresError {
+            firstError = error
+        }
+        if windowMerges {
+            let refused = try firstError.map { try retry(rows[...], after: $0, into: mergeDestination, merging: true, on: connection) } ?? []
+            return try merge(refused: refused, on: connection)
+        }
+        guard let firstError else {
+            mergeRun = 1
+            return []
         }
         do {
-            let refused = try copy(rows, into: "\(target.qualifiedName) (\(list))", on: connection, conflictOn: keyConstraint)
-            mergeRun = 1
-            return refused
+            return try retry(rows[...], after: firstError, into: directDestination, merging: false, on: connection,
+                             conflictOn: keyConstraint)
         } catch is KeyConflict {
+            // Keys already in the table: this window is merged, and the next ones too, for
+            // a number of windows that doubles while inserts keep meeting existing keys.
             mergesAhead = mergeRun - 1
             mergeRun = min(mergeRun * 2, 64)
-            return try merge(rows, on: connection)
+            try createTemporaryTable(on: connection)
+            let refused = try retry(rows[...], after: nil, into: mergeDestination, merging: true, on: connection)
+            return try merge(refused: refused, on: connection)
         }
     }
 
-    /// Thrown when an upsert's insert meets a key already present: the batch is merged instead.
+    /// Thrown when an upsert's insert meets a key already present: the window is merged instead.
     struct KeyConflict: Error {}
 
-    /// COPYs `rows` into `destination` (a table and its column list) under savepoints, taking
-    /// refused rows out; the rest land.
-    private mutating func copy(_ rows: [Row], into destination: String, on connection: PostgresConnection,
-                               conflictOn keyConstraint: String? = nil, suffix: ((Int) -> [UInt8])? = nil) throws -> [Refusal] {
-        var refused: [Refusal] = []
-        // Parts still to load, the next one last.
-        var parts: [ArraySlice<Row>] = [rows[...]]
-        while var part = parts.popLast() {
-            while !part.isEmpty {
-                do {
-                    try connection.copyIn(pending + "SAVEPOINT sluice_rows; COPY \(destination) FROM STDIN",
-                                          data: part.lazy.map { row in
-                                              var line = row.text
-                                              if let suffix { line += suffix(row.element) }
-                                              line.append(UInt8(ascii: "\n"))
-                                              return line
-                                          })
-                    pending = "RELEASE SAVEPOINT sluice_rows; "
-                    break
-                } catch let error as PostgresError {
-                    _ = try connection.simpleQuery("ROLLBACK TO SAVEPOINT sluice_rows; RELEASE SAVEPOINT sluice_rows")
-                    pending = ""
-                    if let keyConstraint, error.sqlState == "23505", error.constraint == keyConstraint { throw KeyConflict() }
-                    if let line = error.copyLine, line >= 1, line <= part.count {
-                        let index = part.index(part.startIndex, offsetBy: line - 1)
-                        refused.append(Refusal(element: part[index].element, error: error))
-                        part = ArraySlice(part[..<index] + part[(index + 1)...])
-                    } else if part.count == 1 {
-                        refused.append(Refusal(element: part[part.startIndex].element, error: error))
-                        part = []
-                    } else {
-                        // No line named (a foreign key is checked when the statement ends): halves.
-                        let middle = part.startIndex + part.count / 2
-                        parts.append(part[middle...])
-                        parts.append(part[..<middle])
-                        part = []
-                    }
-                }
-            }
-        }
-        return refused.sorted { $0.element < $1.element }
+    private static func line(_ row: Row, merging: Bool) -> [UInt8] {
+        var line = Array(row.text)
+        if merging { appendSequence(row.element, to: &line) }
+        line.append(UInt8(ascii: "\n"))
+        return line
     }
 
-    /// Upserts `rows` through the temporary table: the last row of a key wins.
-    private mutating func merge(_ rows: [Row], on connection: PostgresConnection) throws -> [Refusal] {
-        if !temporaryTableExists {
-            _ = try connection.simpleQuery(pending + """
-                CREATE TEMPORARY TABLE sluice_upsert_rows (LIKE \(target.qualifiedName) INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-                    _sluice_seq int NOT NULL) ON COMMIT DROP
-                """)
-            pending = ""
-            temporaryTableExists = true
+    /// The temporary table's `_sluice_seq` column: the row's element, whose last row wins.
+    private static func appendSequence(_ element: Int, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: "\t"))
+        line.append(contentsOf: String(element).utf8)
+    }
+
+    /// Loads `rows` with COPYs under savepoints after `error` refused the first attempt (or
+    /// from the start without one), taking refused rows out: a row the server names by its
+    /// line, or, when it names none (a foreign key is checked when the statement ends), the
+    /// rows split in halves until the refused ones are alone.
+    private func retry(_ rows: ArraySlice<Row>, after error: PostgresError?, into destination: String, merging: Bool,
+                                on connection: PostgresConnection, conflictOn keyConstraint: String? = nil) throws -> [Refusal] {
+        var refused: [Refusal] = []
+        // Parts still to load, the next one last.
+        var parts: [ArraySlice<Row>] = []
+        var part = rows
+        var failure = error
+        while true {
+            if let error = failure {
+                failure = nil
+                _ = try connection.simpleQuery("ROLLBACK TO SAVEPOINT sluice_rows; RELEASE SAVEPOINT sluice_rows")
+                pending = ""
+                if let keyConstraint, error.sqlState == "23505", error.constraint == keyConstraint { throw KeyConflict() }
+                if let line = error.copyLine, line >= 1, line <= part.count {
+                    let index = part.index(part.startIndex, offsetBy: line - 1)
+                    refused.append(Refusal(element: part[index].element, error: error))
+                    part = ArraySlice(part[..<index] + part[(index + 1)...])
+                } else if part.count == 1 {
+                    refused.append(Refusal(element: part[part.startIndex].element, error: error))
+                    part = []
+                } else {
+                    let middle = part.startIndex + part.count / 2
+                    parts.append(part[middle...])
+                    parts.append(part[..<middle])
+                    part = []
+                }
+            }
+            if part.isEmpty {
+                guard let next = parts.popLast() else { break }
+                part = next
+            }
+            do {
+                try connection.copyIn(pending + "SAVEPOINT sluice_rows; COPY \(destination) FROM STDIN",
+                                      data: part.lazy.map { Self.line($0, merging: merging) })
+                pending = "RELEASE SAVEPOINT sluice_rows; "
+                part = []
+            } catch let error as PostgresError {
+                failure = error
+            }
         }
-        let quoted = columns.map(PostgresTable.quoted)
-        let list = quoted.joined(separator: ", ")
-        var refused = try copy(rows, into: "\(Self.temporaryTable) (\(list), _sluice_seq)", on: connection,
-                               suffix: { Array("\t\($0)".utf8) })
+        return refused
+    }
+
+    private func createTemporaryTable(on connection: PostgresConnection) throws {
+        guard !temporaryTableExists else { return }
+        _ = try connection.simpleQuery(pending + """
+            CREATE TEMPORARY TABLE sluice_upsert_rows (LIKE \(target.qualifiedName) INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+                _sluice_seq int NOT NULL) ON COMMIT DROP
+            """)
+        pending = ""
+        temporaryTableExists = true
+    }
+
+    /// Upserts what the temporary table holds — the last row of a key wins — after taking
+    /// out the rows a foreign key refuses; returns those with `refused`.
+    private func merge(refused: [Refusal], on connection: PostgresConnection) throws -> [Refusal] {
+        var refused = refused
         let found = try PostgresConstraintCheck(target: target, mode: mode, columns: columns, staged: Self.temporaryTable, batch: "true")
             .run(on: connection)
         if !found.isEmpty {
             _ = try connection.simpleQuery("DELETE FROM \(Self.temporaryTable) WHERE _sluice_seq IN (\(found.keys.map(String.init).joined(separator: ",")))")
             refused += found.map { Refusal(element: Int($0.key), reason: $0.value, column: nil) }
         }
+        let quoted = columns.map(PostgresTable.quoted)
         let key = mode.key.map(PostgresTable.quoted)
         let others = quoted.filter { !key.contains($0) }
         let action = others.isEmpty ? "DO NOTHING" : "DO UPDATE SET " + others.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        _ = try connection.simpleQuery("""
-            INSERT INTO \(target.qualifiedName) (\(list)) SELECT DISTINCT ON (\(key.joined(separator: ", "))) \(list) FROM \(Self.temporaryTable)
-            ORDER BY \(key.joined(separator: ", ")), _sluice_seq DESC ON CONFLICT (\(key.joined(separator: ", "))) \(action);
+        _ = try connection.simpleQuery(pending + """
+            INSERT INTO \(target.qualifiedName) (\(columnList)) SELECT DISTINCT ON (\(key.joined(separator: ", "))) \(columnList)
+            FROM \(Self.temporaryTable) ORDER BY \(key.joined(separator: ", ")), _sluice_seq DESC ON CONFLICT (\(key.joined(separator: ", "))) \(action);
             TRUNCATE \(Self.temporaryTable)
             """)
-        return refused.sorted { $0.element < $1.element }
+        pending = ""
+        return refused
     }
 
     /// Records the run in the commits table inside its transaction: after a connection lost
     /// during COMMIT, the record says whether the load happened.
-    mutating func prepareCommit(_ transaction: PostgresSinkTransaction, on connection: PostgresConnection) throws {
+    func prepareCommit(_ transaction: PostgresSinkTransaction, on connection: PostgresConnection) throws {
         _ = try connection.simpleQuery(pending + PostgresMerge.recordStatement(transaction))
         pending = ""
     }

@@ -79,6 +79,8 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         let isDirect: Bool
         /// The direct load, once the first element fixed the columns.
         var direct: PostgresDirectLoad?
+        /// The elements of the direct load's open window, for the raw input of refused rows.
+        var windowElements: [Input] = []
 
         init(stage: PostgresSink, context: StageContext) throws {
             self.stage = stage
@@ -194,7 +196,15 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         public mutating func prepareToFinish() async throws {
             guard isDirect, direct != nil else { return }
             let transaction = transaction(checkpoint: nil)
-            try await inTransaction { writer in try writer.direct?.prepareCommit(transaction, on: writer.connection) }
+            let refused = try await inTransaction { writer -> [PostgresDirectLoad.Refusal] in
+                // The runtime flushes before this; a window still open has nowhere to report to.
+                let refused = try writer.direct!.endWindow(on: writer.connection)
+                if refused.isEmpty { try writer.direct!.prepareCommit(transaction, on: writer.connection) }
+                return refused
+            }
+            if let first = refused.first {
+                throw RecordError("\(stage.table) refused \(refused.count) rows after the last flush, and the load was not committed: \(first.reason)")
+            }
         }
 
         public mutating func finish() async throws {
@@ -313,23 +323,68 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             }
         }
 
-        /// Loads `elements` straight into the table, in the run's transaction.
+        /// Loads `elements` straight into the table, in the run's transaction: they join the
+        /// open COPY window (``PostgresDirectLoad``), encoded on the blocking call's thread as
+        /// they are sent; a full window is ended, and the rows it refused are reported.
         mutating func writeDirectly(_ elements: [Input], failures: inout RecordFailures) async throws {
-            var rows: [PostgresDirectLoad.Row] = []
-            rows.reserveCapacity(elements.count)
-            for (index, element) in elements.enumerated() {
+            // The first element that encodes fixes the columns.
+            var first = 0
+            var firstRow: [UInt8]?
+            while columns == nil && first < elements.count {
                 do {
-                    rows.append((index, try rowText(for: element)))
+                    firstRow = try rowText(for: elements[first])
                 } catch let error as ConfigurationProblem {
                     throw RecordError(error.message)
                 } catch {
-                    try failures.reject(error, rawInput: Self.raw(element), location: SourceLocation(origin: stage.detail))
+                    try failures.reject(error, rawInput: Self.raw(elements[first]), location: SourceLocation(origin: stage.detail))
                 }
+                first += 1
             }
-            guard !rows.isEmpty, let columns else { return }
+            guard let encoder = fastEncoder, let columns else { return }
             if direct == nil { direct = PostgresDirectLoad(target: target, mode: stage.mode, columns: columns) }
-            let refused = try await inTransaction { writer in try writer.direct!.load(rows, on: writer.connection) }
-            for refusal in refused {
+            let skipped = firstRow == nil ? first : first - 1
+            let base = windowElements.count
+            windowElements += elements
+            let (unencodable, refused) = try await inTransaction { writer -> ([(Int, any Error)], [PostgresDirectLoad.Refusal]) in
+                var unencodable: [(Int, any Error)] = []
+                let load = writer.direct!
+                var encodingError: (any Error)?
+                for index in skipped..<elements.count {
+                    do {
+                        try load.appendRow(element: base + index, on: writer.connection) { bytes in
+                            if index == skipped, let firstRow { return bytes.append(contentsOf: firstRow) }
+                            do { try encoder.append(elements[index], to: &bytes) } catch {
+                                encodingError = error
+                                throw error
+                            }
+                        }
+                    } catch let error where encodingError != nil {
+                        // The element, not the session: it is refused, and the rest go on.
+                        unencodable.append((index, error))
+                        encodingError = nil
+                    }
+                }
+                guard writer.direct!.isWindowFull else { return (unencodable, []) }
+                return (unencodable, try writer.direct!.endWindow(on: writer.connection))
+            }
+            for (index, error) in unencodable {
+                try failures.reject(error, rawInput: Self.raw(elements[index]), location: SourceLocation(origin: stage.detail))
+            }
+            try report(refused, failures: &failures)
+        }
+
+        /// Ends the open COPY window, reporting the rows the table refused.
+        public mutating func flush(failures: inout RecordFailures) async throws {
+            guard isDirect, direct?.hasOpenWindow == true else { return }
+            let refused = try await inTransaction { writer in try writer.direct!.endWindow(on: writer.connection) }
+            try report(refused, failures: &failures)
+        }
+
+        /// Reports the window's refused rows and lets its elements go.
+        mutating func report(_ refused: [PostgresDirectLoad.Refusal], failures: inout RecordFailures) throws {
+            let elements = windowElements
+            if direct?.hasOpenWindow == false { windowElements = [] }
+            for refusal in refused.sorted(by: { $0.element < $1.element }) {
                 try failures.reject(RecordError("\(stage.table) rejected the row: \(refusal.reason)"), rawInput: Self.raw(elements[refusal.element]),
                                     location: SourceLocation(origin: stage.detail, field: refusal.column))
             }
@@ -378,9 +433,7 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         /// The COPY text of `element`'s columns, tab-separated, without the line's end; the
         /// first element fixes the columns.
         mutating func rowText(for element: Input) throws -> [UInt8] {
-            if let fastEncoder {
-                do { return try fastEncoder.encode(element) } catch is PostgresCopyRowEncoder.NotInColumnOrder {}
-            }
+            if let fastEncoder { return try fastEncoder.text(of: element) }
             let fields = try PostgresRowEncoder.fields(of: element)
             if columns == nil {
                 for field in fields where target.column(field.name) == nil {

@@ -303,7 +303,16 @@ final class ChainRunner {
                 let committed = run.restored?.parts(of: node.name, kind: .transaction).first { $0.instance == instance }
                 try await attributed(to: node.name) { try await recover(committed?.bytes) }
             }
+            // Records a sink refuses when it writes what it held back: they were counted in.
+            func flush() async throws {
+                let outcome = try await self.attributed(to: node.name) { try await sink.flush() }
+                try await self.attributed(to: node.name) {
+                    try self.record(metrics, outcome, input: 0, output: -(outcome.skipped + outcome.deadLetters.count))
+                }
+                try await self.deliverDeadLetters(outcome.deadLetters)
+            }
             try await runInputLoop(onBarrier: { id in
+                try await flush()
                 var parts: [CheckpointPart] = []
                 if let preCommit = sink.preCommit {
                     let transaction = try await self.attributed(to: node.name) { try await preCommit(id) }
@@ -319,6 +328,7 @@ final class ChainRunner {
                 }
                 try await self.deliverDeadLetters(outcome.deadLetters)
             }
+            try await flush()
             if run.checkpoints != nil {
                 var parts: [CheckpointPart] = []
                 if let preCommit = sink.preCommit {
