@@ -60,4 +60,24 @@ import Testing
         struct NullKey: Encodable { var id: Int?; var name: String }
         #expect(throws: RecordError.self) { try encoder.encode(NullKey(id: nil, name: "x")) }
     }
+
+    @Test func escapingCopiesOrdinaryRunsAndEscapesWhatCOPYReserves() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let text = Self.randomText(&generator)
+            var expected: [UInt8] = []
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): expected += Array("\\\\".utf8)
+                case UInt8(ascii: "\t"): expected += Array("\\t".utf8)
+                case UInt8(ascii: "\n"): expected += Array("\\n".utf8)
+                case UInt8(ascii: "\r"): expected += Array("\\r".utf8)
+                default: expected.append(byte)
+                }
+            }
+            var line: [UInt8] = [1, 2]
+            PostgresCopyText.appendEscaped(text, to: &line)
+            #expect(line == [1, 2] + expected, "\(text)")
+        }
+    }
 }

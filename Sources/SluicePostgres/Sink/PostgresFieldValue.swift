@@ -67,16 +67,27 @@ enum PostgresCopyText {
         })
     }
 
-    /// Appends `text` to a COPY text-format line, escaping what the format reserves.
+    /// Appends `text` to a COPY text-format line, escaping what the format reserves. Runs
+    /// of ordinary bytes are copied whole: most text has nothing to escape.
     static func appendEscaped(_ text: String, to line: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): line += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\t"): line += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case UInt8(ascii: "\n"): line += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): line += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            default: line.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var run = 0
+            for index in bytes.indices {
+                let escaped: UInt8
+                switch bytes[index] {
+                case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+                case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+                case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+                case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+                default: continue
+                }
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                line.append(UInt8(ascii: "\\"))
+                line.append(escaped)
+                run = index + 1
             }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
         }
     }
 }
