@@ -74,8 +74,10 @@ import SluiceCore
     /// The keys asked for in the previous record, in order, with their columns: a type asks
     /// for its keys in the same order in every record, so the next key is usually the one
     /// found here, and comparing two equal literal strings is cheaper than hashing one.
-    var recentKeys: [(name: String, column: Int)] = []
-    var keyCursor = 0
+    /// (Unchecked: read per field on one task, where the runtime's exclusivity check cost
+    /// more than the lookup.)
+    @exclusivity(unchecked) var recentKeys: [(name: String, column: Int)] = []
+    @exclusivity(unchecked) var keyCursor = 0
 
     @usableFromInline func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         throw DecodingError.typeMismatch([Any].self, .init(codingPath: [], debugDescription: "a CSV record decodes as a keyed value (a struct), not a list"))

@@ -123,7 +123,9 @@ public enum ExactDecimal {
         // uint64Value clamps or wraps what does not fit: only an exact round trip is trusted.
         // Equal bytes prove it cheaply; other representations of one value ask `==`.
         let roundTrip = Decimal(mantissa)
-        let sameBytes = withUnsafeBytes(of: significand) { a in withUnsafeBytes(of: roundTrip) { b in a.elementsEqual(b) } }
+        let sameBytes = withUnsafeBytes(of: significand) { a in
+            withUnsafeBytes(of: roundTrip) { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+        }
         guard sameBytes || roundTrip == significand, let exponent = Int(exactly: value.exponent) else { return nil }
         return (mantissa, exponent)
     }

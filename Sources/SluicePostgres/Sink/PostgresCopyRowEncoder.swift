@@ -15,10 +15,11 @@ final class PostgresCopyRowEncoder {
     let columns: [String]
     let isKey: [Bool]
     let isArray: [Bool]
-    /// The line so far.
-    var line: [UInt8] = []
+    /// The line so far. (Unchecked, like the next two: written per field by one thread at a
+    /// time, where the runtime's exclusivity check cost more than the write.)
+    @exclusivity(unchecked) var line: [UInt8] = []
     /// The next column to write.
-    var position = 0
+    @exclusivity(unchecked) var position = 0
 
     init(columns: [String], isKey: [Bool], isArray: [Bool]) {
         self.columns = columns

@@ -79,8 +79,10 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         let isDirect: Bool
         /// The direct load, once the first element fixed the columns.
         var direct: PostgresDirectLoad?
-        /// The elements of the direct load's open window, for the raw input of refused rows.
-        var windowElements: [Input] = []
+        /// The chunks of the direct load's open window, each with the window index of its
+        /// first element: the raw input of refused rows (kept whole, not copied element by element).
+        var windowChunks: [(base: Int, elements: [Input])] = []
+        var windowCount = 0
 
         init(stage: PostgresSink, context: StageContext) throws {
             self.stage = stage
@@ -343,8 +345,9 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             guard let encoder = fastEncoder, let columns else { return }
             if direct == nil { direct = PostgresDirectLoad(target: target, mode: stage.mode, columns: columns) }
             let skipped = firstRow == nil ? first : first - 1
-            let base = windowElements.count
-            windowElements += elements
+            let base = windowCount
+            windowChunks.append((base, elements))
+            windowCount += elements.count
             let (unencodable, refused) = try await inTransaction { writer -> ([(Int, any Error)], [PostgresDirectLoad.Refusal]) in
                 var unencodable: [(Int, any Error)] = []
                 let load = writer.direct!
@@ -382,10 +385,18 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
 
         /// Reports the window's refused rows and lets its elements go.
         mutating func report(_ refused: [PostgresDirectLoad.Refusal], failures: inout RecordFailures) throws {
-            let elements = windowElements
-            if direct?.hasOpenWindow == false { windowElements = [] }
+            let chunks = windowChunks
+            if direct?.hasOpenWindow == false {
+                windowChunks = []
+                windowCount = 0
+            }
             for refusal in refused.sorted(by: { $0.element < $1.element }) {
-                try failures.reject(RecordError("\(stage.table) rejected the row: \(refusal.reason)"), rawInput: Self.raw(elements[refusal.element]),
+                // The last chunk that starts at or before the refused element holds it.
+                guard let chunk = chunks.last(where: { $0.base <= refusal.element }), refusal.element - chunk.base < chunk.elements.count else {
+                    throw RecordError("\(stage.table) refused row \(refusal.element) of a COPY window of \(windowCount) rows, which it does not hold: \(refusal.reason)")
+                }
+                try failures.reject(RecordError("\(stage.table) rejected the row: \(refusal.reason)"),
+                                    rawInput: Self.raw(chunk.elements[refusal.element - chunk.base]),
                                     location: SourceLocation(origin: stage.detail, field: refusal.column))
             }
         }
