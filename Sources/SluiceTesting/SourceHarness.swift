@@ -100,8 +100,14 @@ public struct SinkHarness<S: SinkStage> {
         deadLetters.append(contentsOf: outcome.deadLetters)
     }
 
-    /// Completes the output, as at the end of a successful run.
-    public func finish() async throws { try await instance.finish() }
+    /// Completes the output, as at the end of a successful run: writes what the sink held
+    /// back (its refusals join ``deadLetters``), prepares, and finishes.
+    public mutating func finish() async throws {
+        let outcome = try await instance.flush()
+        deadLetters.append(contentsOf: outcome.deadLetters)
+        try await instance.prepareToFinish()
+        try await instance.finish()
+    }
 
     /// Discards the output, as when a run fails.
     public func abort() async { await instance.abort() }

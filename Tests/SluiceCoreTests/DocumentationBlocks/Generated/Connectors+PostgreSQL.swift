@@ -51,7 +51,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = derived
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 241
+    // Documentation/Connectors/PostgreSQL.md, line 273
     static func block5() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         defer { connection.close() }
@@ -73,7 +73,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = tag
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 268
+    // Documentation/Connectors/PostgreSQL.md, line 300
     static func block6() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         let loaded = try connection.copyIn("COPY items (id, name) FROM STDIN WITH (FORMAT csv)",
@@ -86,7 +86,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = exported
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 300
+    // Documentation/Connectors/PostgreSQL.md, line 332
     static func block7() async throws {
 
         func ordersLoadIntoTheWarehouse() throws {                                // in a test

@@ -78,7 +78,7 @@ enum Doc_Testing {
         _ = sink
     }
 
-    // Documentation/Testing.md, line 105
+    // Documentation/Testing.md, line 108
     static func block6() async throws {
         let clock = ManualClock()
         let run = Task { try await pipeline.run(options: RunOptions(clock: clock, tickInterval: .milliseconds(100))) }
