@@ -80,4 +80,20 @@ import Testing
             #expect(line == [1, 2] + expected, "\(text)")
         }
     }
+
+    @Test func aSuperclassEncodedIntoASuperEncoderIsAnErrorNotLostFields() throws {
+        class Base: Encodable { var id = 1 }
+        final class Derived: Base {
+            var name = "x"
+            enum Keys: String, CodingKey { case name }
+            override func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(name, forKey: .name)
+                try super.encode(to: container.superEncoder())
+            }
+        }
+        #expect(throws: RecordError.self) { try PostgresRowEncoder.fields(of: Derived()) }
+        let encoder = PostgresCopyRowEncoder(columns: ["name"], isKey: [false], isArray: [false])
+        #expect(throws: RecordError.self) { try encoder.text(of: Derived()) }
+    }
 }

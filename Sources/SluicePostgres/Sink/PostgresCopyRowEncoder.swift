@@ -38,7 +38,12 @@ final class PostgresCopyRowEncoder {
         guard !(element is Record) else { throw NotInColumnOrder() }
         line.removeAll(keepingCapacity: true)
         position = 0
-        try element.encode(to: CopyRowTopEncoder(row: self))
+        do {
+            try element.encode(to: CopyRowTopEncoder(row: self))
+        } catch is ScalarProbe.NotScalar {
+            // A nested container or a superclass: the general path knows what to do.
+            throw NotInColumnOrder()
+        }
         guard position == columns.count else { throw NotInColumnOrder() }
     }
 
@@ -154,8 +159,8 @@ private struct CopyRowTopEncoder: Encoder {
         KeyedEncodingContainer(CopyRowContainer<Key>(row: row))
     }
 
-    func unkeyedContainer() -> any UnkeyedEncodingContainer { NotInOrderUnkeyed() }
-    func singleValueContainer() -> any SingleValueEncodingContainer { NotInOrderUnkeyed() }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { NotScalarContainer() }
+    func singleValueContainer() -> any SingleValueEncodingContainer { NotScalarContainer() }
 }
 
 /// Writes each property as the next column.
@@ -200,44 +205,11 @@ private struct CopyRowContainer<Key: CodingKey>: KeyedEncodingContainerProtocol 
     mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) } }
     mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) } }
 
-    // Nested containers are nested values: the general path writes them as JSON.
+    // Nested containers send the element to the general path (see `fill`).
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        KeyedEncodingContainer(NotInOrderKeyed<NestedKey>())
+        KeyedEncodingContainer(NotScalarKeyed<NestedKey>())
     }
-    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { NotInOrderUnkeyed() }
-    mutating func superEncoder() -> any Encoder { NotInOrderEncoder() }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { NotInOrderEncoder() }
-}
-
-/// Containers whose first use sends the element to the general path.
-private struct NotInOrderKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    var codingPath: [any CodingKey] { [] }
-    mutating func encodeNil(forKey key: Key) throws { throw PostgresCopyRowEncoder.NotInColumnOrder() }
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { throw PostgresCopyRowEncoder.NotInColumnOrder() }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        KeyedEncodingContainer(NotInOrderKeyed<NestedKey>())
-    }
-    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { NotInOrderUnkeyed() }
-    mutating func superEncoder() -> any Encoder { NotInOrderEncoder() }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { NotInOrderEncoder() }
-}
-
-private struct NotInOrderUnkeyed: UnkeyedEncodingContainer, SingleValueEncodingContainer {
-    var codingPath: [any CodingKey] { [] }
-    var count: Int { 0 }
-    mutating func encodeNil() throws { throw PostgresCopyRowEncoder.NotInColumnOrder() }
-    mutating func encode<T: Encodable>(_ value: T) throws { throw PostgresCopyRowEncoder.NotInColumnOrder() }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        KeyedEncodingContainer(NotInOrderKeyed<NestedKey>())
-    }
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { self }
-    mutating func superEncoder() -> any Encoder { NotInOrderEncoder() }
-}
-
-private struct NotInOrderEncoder: Encoder {
-    var codingPath: [any CodingKey] { [] }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> { KeyedEncodingContainer(NotInOrderKeyed<Key>()) }
-    func unkeyedContainer() -> any UnkeyedEncodingContainer { NotInOrderUnkeyed() }
-    func singleValueContainer() -> any SingleValueEncodingContainer { NotInOrderUnkeyed() }
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { NotScalarContainer() }
+    mutating func superEncoder() -> any Encoder { NotRowEncoder() }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { NotRowEncoder() }
 }

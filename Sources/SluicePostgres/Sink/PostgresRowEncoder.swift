@@ -124,8 +124,18 @@ struct RowFieldContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         KeyedEncodingContainer(NotScalarKeyed<NestedKey>())
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { NotScalarContainer() }
-    mutating func superEncoder() -> any Encoder { ScalarProbe() }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { ScalarProbe() }
+    // A superclass's fields have no place in a row: encoding them fails, never drops them.
+    mutating func superEncoder() -> any Encoder { NotRowEncoder() }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { NotRowEncoder() }
+}
+
+/// The encoder for a superclass: whatever it is given says the value is not a row of scalars.
+struct NotRowEncoder: Encoder {
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> { KeyedEncodingContainer(NotScalarKeyed<Key>()) }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { NotScalarContainer() }
+    func singleValueContainer() -> any SingleValueEncodingContainer { NotScalarContainer() }
 }
 
 /// Finds whether a value encodes as one scalar (a raw-value enum, a wrapper): anything else
