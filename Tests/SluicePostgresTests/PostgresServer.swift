@@ -24,8 +24,8 @@ enum PostgresServer {
 
     /// A server of the test's own, for tests that restart or stop it; `nil` after recording
     /// why there is none.
-    static func dedicated() throws -> PostgresTestServer? {
-        guard let server = try PostgresTestServer.start() else {
+    static func dedicated(settings: [String: String] = [:]) throws -> PostgresTestServer? {
+        guard let server = try PostgresTestServer.start(settings: settings) else {
             absent()
             return nil
         }

@@ -30,9 +30,20 @@ public final class PostgresConnection {
     private let configuration: PostgresConfiguration
     private var reader = BackendMessageReader()
 
+    /// Whether this is a logical replication session (`replication=database`).
+    public let isReplication: Bool
+
     /// Connects and authenticates; throws ``PostgresConnectionError`` or ``PostgresError``.
-    public init(_ configuration: PostgresConfiguration) throws {
+    public convenience init(_ configuration: PostgresConfiguration) throws {
+        try self.init(configuration, replication: false)
+    }
+
+    /// Connects and authenticates, as a logical replication session when `replication` is
+    /// true: such a session takes replication commands (`IDENTIFY_SYSTEM`,
+    /// `CREATE_REPLICATION_SLOT`, `START_REPLICATION`) besides SQL.
+    public init(_ configuration: PostgresConfiguration, replication: Bool) throws {
         self.configuration = configuration
+        isReplication = replication
         socket = try PostgresSocket(host: configuration.host, port: configuration.port, timeout: configuration.timeout)
         do {
             try authenticate()
@@ -42,9 +53,16 @@ public final class PostgresConnection {
         }
     }
 
-    private func send(_ message: FrontendMessage) throws { try socket.send(try message.encoded()) }
+    func send(_ message: FrontendMessage) throws { try socket.send(try message.encoded()) }
 
-    private func receive() throws -> BackendMessage {
+    /// The next message, waiting at most `wait` seconds for one to begin; `nil` when none did.
+    /// A replication stream is quiet between changes: quiet is not an error there.
+    func receive(waitingAtMost wait: Double) throws -> BackendMessage? {
+        if reader.hasBufferedBytes || socket.isReadable(within: wait) { return try receive() }
+        return nil
+    }
+
+    func receive() throws -> BackendMessage {
         while true {
             if let message = try reader.next() {
                 if case .noticeResponse(let fields) = message {
@@ -58,7 +76,7 @@ public final class PostgresConnection {
     }
 
     private func authenticate() throws {
-        try send(.startup(user: configuration.user, parameters: [("database", configuration.database),
+        try send(.startup(user: configuration.user, parameters: (isReplication ? [("replication", "database")] : []) + [("database", configuration.database),
                                                                  ("application_name", configuration.applicationName),
                                                                  ("client_encoding", "UTF8"),
                                                                  // Values are parsed as text: fix the forms they take.
@@ -267,7 +285,7 @@ public final class PostgresConnection {
 
     /// Reads until the server is ready for the next query, ignoring what the aborted query
     /// still sends.
-    private func waitUntilReady() throws {
+    func waitUntilReady() throws {
         while true {
             switch try receive() {
             case .readyForQuery: return

@@ -121,6 +121,16 @@ final class PostgresSocket {
         }
     }
 
+    /// Whether bytes arrive within `timeout` seconds (or the peer closed: reading says so).
+    func isReadable(within timeout: Double) -> Bool {
+        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&waiting, 1, Int32(max(0, timeout) * 1000))
+            if ready < 0, errno == EINTR { continue }
+            return ready == 1
+        }
+    }
+
     /// Closes the socket (again is harmless).
     func close() {
         guard descriptor >= 0 else { return }

@@ -73,6 +73,8 @@ public enum BackendMessage: Sendable, Equatable {
     case copyInResponse(format: Int8, columnFormats: [Int16])
     /// `COPY … TO STDOUT` starts; each column's format.
     case copyOutResponse(format: Int8, columnFormats: [Int16])
+    /// `W`: both directions copy (a replication stream started).
+    case copyBothResponse(format: Int8, columnFormats: [Int16])
     /// Data of `COPY … TO STDOUT`.
     case copyData([UInt8])
     /// The end of `COPY … TO STDOUT` data.
@@ -140,12 +142,15 @@ public enum BackendMessage: Sendable, Equatable {
         case UInt8(ascii: "t"):
             let count = try reader.count()
             message = .parameterDescription(try (0..<count).map { _ in UInt32(bitPattern: try reader.int32()) })
-        case UInt8(ascii: "G"), UInt8(ascii: "H"):
+        case UInt8(ascii: "G"), UInt8(ascii: "H"), UInt8(ascii: "W"):
             let format = Int8(bitPattern: try reader.byte())
             let count = try reader.count()
             let formats = try (0..<count).map { _ in try reader.int16() }
-            message = type == UInt8(ascii: "G") ? .copyInResponse(format: format, columnFormats: formats)
-                : .copyOutResponse(format: format, columnFormats: formats)
+            switch type {
+            case UInt8(ascii: "G"): message = .copyInResponse(format: format, columnFormats: formats)
+            case UInt8(ascii: "H"): message = .copyOutResponse(format: format, columnFormats: formats)
+            default: message = .copyBothResponse(format: format, columnFormats: formats)
+            }
         case UInt8(ascii: "d"): message = .copyData(reader.rest())
         case UInt8(ascii: "c"): message = .copyDone
         case UInt8(ascii: "A"): message = .notification(processID: try reader.int32(), channel: try reader.string(), payload: try reader.string())
@@ -198,6 +203,15 @@ struct MessageReader {
         return Int32(bitPattern: UInt32(body[position]) << 24 | UInt32(body[position + 1]) << 16
                      | UInt32(body[position + 2]) << 8 | UInt32(body[position + 3]))
     }
+
+    mutating func int64() throws -> Int64 {
+        let high = UInt64(UInt32(bitPattern: try int32()))
+        let low = UInt64(UInt32(bitPattern: try int32()))
+        return Int64(bitPattern: high << 32 | low)
+    }
+
+    /// Whether the whole body has been read.
+    var isAtEnd: Bool { position == body.count }
 
     /// A 16-bit count, which must not be negative.
     mutating func count(allowingUpTo limit: Int = Int(Int16.max)) throws -> Int {

@@ -11,6 +11,9 @@ public struct BackendMessageReader: Sendable {
     /// An empty reader.
     public init() {}
 
+    /// Whether bytes of a message not yet returned are held.
+    public var hasBufferedBytes: Bool { buffer.count > start }
+
     /// Adds bytes received from the server.
     public mutating func append<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         if start > 0, start == buffer.count {
