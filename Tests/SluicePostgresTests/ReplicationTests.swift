@@ -171,7 +171,8 @@ import Testing
         let slot = "replication_busy"
         _ = try Self.execute("""
             SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)';
-            DROP PUBLICATION IF EXISTS cdc_busy_pub; CREATE PUBLICATION cdc_busy_pub FOR ALL TABLES;
+            DROP TABLE IF EXISTS cdc_busy; DROP PUBLICATION IF EXISTS cdc_busy_pub;
+            CREATE TABLE cdc_busy (id int PRIMARY KEY); CREATE PUBLICATION cdc_busy_pub FOR TABLE cdc_busy;
             """, configuration)
         let first = try PostgresReplicationSession(configuration)
         defer { first.close() }
@@ -201,5 +202,14 @@ import Testing
         } catch let error as PostgresError {
             #expect(error.message.contains("wal_level"), "\(error)")
         }
+    }
+
+    @Test func aPublicationOfAllTablesDoesNotStopTheSinkStaging() async throws {
+        // Under FOR ALL TABLES, a table without a replica identity cannot delete rows; the
+        // sink's staging table has no key, so it declares its whole row the identity.
+        guard let server = try PostgresServer.dedicated() else { return }
+        defer { server.stop() }
+        _ = try Self.execute("CREATE PUBLICATION everything FOR ALL TABLES", server.configuration)
+        try await PostgresSinkTests().loadExactlyOnce(table: "published_load", count: 3_000, failures: [1_500], configuration: server.configuration)
     }
 }

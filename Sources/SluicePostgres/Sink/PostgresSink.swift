@@ -152,6 +152,9 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             if case .history = mode {
                 _ = try connection.simpleQuery("ALTER TABLE \(staging) ALTER COLUMN valid_from DROP NOT NULL, ALTER COLUMN valid_to DROP NOT NULL")
             }
+            // Under a publication of all tables, a table without a replica identity cannot
+            // delete rows, and the staging table has no key: its whole row is the identity.
+            _ = try connection.simpleQuery("ALTER TABLE \(staging) REPLICA IDENTITY FULL")
             let indexBase = bareName(staging)
             try tolerant("CREATE INDEX IF NOT EXISTS \(PostgresTable.quoted(indexBase + "_seq")) ON \(staging) (_sluice_attempt, _sluice_seq)")
             if case .append = mode {

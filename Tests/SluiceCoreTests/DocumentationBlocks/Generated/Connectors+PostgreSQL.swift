@@ -86,8 +86,31 @@ enum Doc_Connectors_PostgreSQL {
         _ = exported
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 332
+    // Documentation/Connectors/PostgreSQL.md, line 320
     static func block7() async throws {
+        let session = try PostgresReplicationSession(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
+        defer { session.close() }
+        // CREATE PUBLICATION orders_pub FOR TABLE orders;  (on an ordinary session)
+        let slot = try session.createSlot("orders_cdc", exportSnapshot: false)
+        try session.startReplication(slot: slot.name, at: slot.consistentPoint, publications: ["orders_pub"])
+        while let event = try session.next(waitingAtMost: 1) {
+            switch event {
+            case .change(.insert(let table, _, let row), _, let end, _):
+                print("insert into \(table):", row.values.count, "columns; processed up to", end)
+            case .change(.commit(_, let end, _), _, _, _):
+                try session.sendStatus(flushed: end)          // the slot may let go of the WAL before `end`
+            case .keepalive(let end, _, let replyRequested):
+                if replyRequested { try session.sendStatus(flushed: end) }
+            default:
+                break
+            }
+        }
+        _ = session
+        _ = slot
+    }
+
+    // Documentation/Connectors/PostgreSQL.md, line 378
+    static func block8() async throws {
 
         func ordersLoadIntoTheWarehouse() throws {                                // in a test
             guard let server = try PostgresTestServer.start() else { return }   // nil: no PostgreSQL binaries here
