@@ -104,6 +104,16 @@ import Testing
         #expect(old == nil)   // default replica identity, key unchanged: no old row
         #expect(new.values[1] == .text(Array("renamed".utf8)))
         #expect(new.values[2] == .unchangedToast, "an unchanged large value is marked, never NULL")
+        // Rows decode by column name; the unchanged value is left out and named, never NULL.
+        struct Kind: Decodable, Equatable { var id: Int; var name: String?; var note: String; var amount: Decimal? }
+        let inserted = try PgOutputRow(first, of: relation)
+        #expect(try inserted.row.decode(Kind.self) == Kind(id: 1, name: "Zürich 日本", note: String(decoding: large, as: UTF8.self), amount: Decimal(string: "12.5")))
+        #expect(inserted.unchangedColumns.isEmpty)
+        let updated = try PgOutputRow(new, of: relation)
+        #expect(updated.unchangedColumns == ["note"])
+        #expect(try updated.row.record().fields.map(\.name) == ["id", "name", "amount"])
+        #expect(throws: (any Error).self) { try updated.row.decode(Kind.self) }   // note is not there to decode
+        #expect(throws: PostgresProtocolError.self) { try PgOutputRow(PgOutputTuple(values: [.null]), of: relation) }
         guard case .delete(_, _, let deleted, let isKey) = changes[3] else { Issue.record("\(changes[3])"); return }
         #expect(isKey && deleted.values[0] == .text(Array("2".utf8)) && deleted.values[1] == .null)
         guard case .message(_, let transactional, _, let prefix, let content) = changes[4] else { Issue.record("\(changes[4])"); return }
