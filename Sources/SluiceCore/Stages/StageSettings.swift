@@ -46,6 +46,9 @@ public struct StageContext: Sendable {
     /// Whether the run takes checkpoints: transactional sinks then publish at each checkpoint
     /// instead of at the end.
     public var isCheckpointed: Bool
+    /// The positions of the newest committed checkpoint, for a source that lets go of data
+    /// upstream only once it is safe (`nil` without checkpoints).
+    public var committedPositions: CommittedPositions?
     /// Where the stage reports something the user should know that is not an error (the
     /// run's ``RunOptions/warning``).
     public var warning: @Sendable (String) -> Void

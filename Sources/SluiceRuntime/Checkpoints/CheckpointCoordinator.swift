@@ -38,6 +38,8 @@ final class CheckpointCoordinator: Sendable {
 
     let policy: CheckpointPolicy
     let store: CheckpointStore
+    /// The positions of the newest checkpoint that is durable and committed.
+    let committedPositions = CommittedPositions()
     private let pipeline: String
     private let participants: Int
     private let sourceParticipants: Int
@@ -177,6 +179,10 @@ final class CheckpointCoordinator: Sendable {
                     } catch {
                         throw CheckpointProblem("committing checkpoint \(next.id) for sink '\(part.stage)' failed: \(error)")
                     }
+                }
+                // Durable and committed: sources may let go of what it covers.
+                for part in next.parts where part.kind == .position {
+                    committedPositions.publish(checkpoint: next.id, stage: part.stage, instance: part.instance, position: part.bytes)
                 }
                 store.prune(keep: policy.keep, newest: next.id)
                 let duration = ContinuousClock.now - next.started

@@ -76,6 +76,7 @@ final class ChainRunner {
                                    routesLateEvents: !run.plan.graph.lateConsumers(of: node.id).isEmpty,
                                    isCheckpointed: run.checkpoints != nil, warning: run.options.warning)
         context.pipelineName = run.pipelineName
+        context.committedPositions = run.checkpoints?.committedPositions
         return context
     }
 

@@ -61,6 +61,12 @@ extension Pipeline {
             }
             coordinator = CheckpointCoordinator(policy: checkpoints, pipeline: name, graph: graph, plan: plan,
                                                 restoredID: restored?.id, skipped: resumed.skipped)
+            // The restored checkpoint is durable and was committed (again) on restore.
+            if let restored {
+                for part in restored.parts where part.kind == .position {
+                    coordinator?.committedPositions.publish(checkpoint: restored.id, stage: part.stage, instance: part.instance, position: part.bytes)
+                }
+            }
         }
         let execution = PipelineExecution(graph: graph, plan: plan, options: options, pipelineName: name,
                                           checkpoints: coordinator, restored: restored)

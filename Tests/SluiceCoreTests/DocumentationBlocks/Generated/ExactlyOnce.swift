@@ -27,6 +27,20 @@ enum Doc_ExactlyOnce {
         _ = stop
         _ = report
     }
+
+    // Documentation/ExactlyOnce.md, line 253
+    struct SlotReader {
+        let context: StageContext
+        var confirmed: UInt64 = 0
+
+        mutating func letGoOfCommittedData(confirm: (UInt64) throws -> Void) throws {
+            let committed = try context.committedPositions?.position(of: context.stageName, instance: context.instance, as: UInt64.self)
+            if let committed, committed > confirmed {
+                try confirm(committed)   // e.g. a standby status update to the replication slot
+                confirmed = committed
+            }
+        }
+    }
 }
 
 // The page's context.
@@ -61,7 +75,7 @@ extension Deduplicate.Operator: CheckpointableOperator {
     }
 }
 
-// Documentation/ExactlyOnce.md, line 248
+// Documentation/ExactlyOnce.md, line 270
 extension WarehouseWriter: TransactionalSinkWriter {
     /// Stage the rows written since the last checkpoint; say how to publish them.
     mutating func preCommit(_ checkpoint: CheckpointID) async throws -> StagedLoad {
