@@ -109,7 +109,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = slot
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 382
+    // Documentation/Connectors/PostgreSQL.md, line 384
     static func block8() async throws {
 
         func ordersLoadIntoTheWarehouse() throws {                                // in a test
