@@ -1,0 +1,274 @@
+import Foundation
+import SluiceConnectors
+import SluiceCore
+
+/// Streams the committed changes of PostgreSQL tables from a logical replication slot
+/// (`pgoutput`), in commit order, each transaction's changes together.
+///
+/// **Exactly once.** The position is the end of the last transaction processed, and how many
+/// changes of the transaction in progress were emitted. A resumed run skips what its
+/// restored position covers — also when a crashed server sends confirmed transactions again.
+/// The slot's confirmed position moves only to positions of checkpoints that are durable and
+/// committed (``StageContext/committedPositions``), never further, so a crash at any moment
+/// loses nothing; the final checkpoint's position is confirmed when the next run starts.
+/// Without checkpoints the slot's position does not move, and each run reads again from it.
+///
+/// It creates the publication (`FOR TABLE …`) and the slot when they are missing, and reuses
+/// them otherwise. It starts streaming at the slot's position: changes committed before the
+/// slot was created are not in it.
+public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    let configuration: PostgresConfiguration
+    let tables: [String]
+    let slot: String
+    let publication: String
+    let end: PostgresChangeEnd
+
+    init(configuration: PostgresConfiguration, tables: [String], slot: String, publication: String, end: PostgresChangeEnd) {
+        self.configuration = configuration
+        self.tables = tables
+        self.slot = slot
+        self.publication = publication
+        self.end = end
+    }
+
+    /// `postgres changes`.
+    public var defaultName: String { "postgres changes" }
+    /// The server, the slot and the tables (never the password).
+    public var detail: String { "\(configuration) slot \(slot) tables \(tables.joined(separator: ", "))" }
+    /// One reader: a slot streams to one session.
+    public var maximumParallelism: Int? { 1 }
+
+    /// Checks the settings; the session opens on the first read.
+    public func makeReader(_ context: StageContext) throws -> Reader {
+        guard !tables.isEmpty else { throw RecordError("capturing changes needs at least one table") }
+        guard !slot.isEmpty, slot.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) else {
+            throw RecordError("the slot name '\(slot)' must be lower-case letters, digits and underscores")
+        }
+        return Reader(stage: self, context: context)
+    }
+
+    /// Where the stream is.
+    public struct Position: Codable, Sendable, Equatable {
+        /// The end of the last transaction whose changes were all emitted.
+        public var processed: PostgresLSN = .zero
+        /// The transaction in progress (its commit LSN) and how many of its changes were emitted.
+        public var open: OpenTransaction?
+
+        /// A transaction whose changes were partly emitted.
+        public struct OpenTransaction: Codable, Sendable, Equatable {
+            /// Its commit record's position.
+            public var commitLSN: PostgresLSN
+            /// Changes of it emitted.
+            public var emitted: Int
+        }
+    }
+
+    /// The running form of ``PostgresChangeSource``.
+    public struct Reader: CheckpointableSourceReader {
+        let stage: PostgresChangeSource
+        let context: StageContext
+        var session: PostgresReplicationSession?
+        var current = Position()
+        /// The restored position's transaction in progress: how many of its changes to skip.
+        var skipping: Position.OpenTransaction?
+        /// The slot's confirmed position as this reader last set it.
+        var confirmed: PostgresLSN = .zero
+        /// Where the stream ends (``PostgresChangeEnd/currentLogEnd``), once known.
+        var endsAt: PostgresLSN?
+        var relations: [UInt32: PgOutputRelation] = [:]
+        /// The transaction being read: its begin, and whether its changes are skipped.
+        var transaction: (commitLSN: PostgresLSN, time: Date, id: UInt32, skippedWhole: Bool)?
+        var emittedInTransaction = 0
+        var finished = false
+
+        init(stage: PostgresChangeSource, context: StageContext) {
+            self.stage = stage
+            self.context = context
+        }
+
+        public func position() throws -> Position { current }
+
+        public mutating func restore(to position: Position) throws {
+            current = position
+            skipping = position.open
+        }
+
+        public mutating func read(into output: inout Emitter<Change<Row>>, limit: Int) async throws -> Bool {
+            guard !finished else { return false }
+            if session == nil { try await open() }
+            try await confirmCommitted()
+            let handed = BlockingCall.Handed(value: session!)
+            let events = try await BlockingCall.run { try Self.pull(handed.value, limit: limit) }
+            for event in events {
+                switch event {
+                case .keepalive(let end, _, let replyRequested):
+                    // Only what is committed downstream is confirmed, never the server's end.
+                    if replyRequested { try session!.sendStatus(flushed: confirmed) }
+                    // The server has decoded past the end: every transaction before it was sent.
+                    if let endsAt, end >= endsAt, transaction == nil { finished = true }
+                case .change(let message, _, _, _):
+                    try handle(message, into: &output)
+                }
+            }
+            if events.isEmpty, endsAt != nil {
+                // Quiet: ask the server where it is (it answers with a keepalive).
+                try session!.sendStatus(flushed: confirmed, replyRequested: true)
+            }
+            return !finished
+        }
+
+        /// Up to `limit` events, waiting briefly for the first and not at all after it.
+        static func pull(_ session: PostgresReplicationSession, limit: Int) throws -> [PostgresReplicationSession.Event] {
+            var events: [PostgresReplicationSession.Event] = []
+            var wait = 0.25
+            while events.count < max(1, limit), let event = try session.next(waitingAtMost: wait) {
+                events.append(event)
+                wait = 0
+            }
+            return events
+        }
+
+        mutating func handle(_ message: PgOutputMessage, into output: inout Emitter<Change<Row>>) throws {
+            switch message {
+            case .relation(let relation):
+                relations[relation.id] = relation
+            case .begin(let commitLSN, let time, let id):
+                // A transaction the restored position covers (a crashed server may send it again).
+                transaction = (commitLSN, time, id, commitLSN < current.processed)
+                emittedInTransaction = 0
+            case .commit(_, let end, _):
+                if let transaction, !transaction.skippedWhole {
+                    current.processed = end
+                    current.open = nil
+                }
+                transaction = nil
+                skipping = nil
+            case .insert(let id, _, let new):
+                try emit(.insert, relation: id, new: new, old: nil, oldIsKey: false, into: &output)
+            case .update(let id, _, let old, let oldIsKey, let new):
+                try emit(.update, relation: id, new: new, old: old, oldIsKey: oldIsKey, into: &output)
+            case .delete(let id, _, let old, let oldIsKey):
+                try emit(.delete, relation: id, new: nil, old: old, oldIsKey: oldIsKey, into: &output)
+            case .truncate(let ids, _, _, _):
+                for id in ids { try emit(.truncate, relation: id, new: nil, old: nil, oldIsKey: false, into: &output) }
+            case .origin, .type, .message, .streamStart, .streamStop, .streamCommit, .streamAbort:
+                break
+            }
+        }
+
+        mutating func emit(_ operation: Change<Row>.Operation, relation id: UInt32, new: PgOutputTuple?, old: PgOutputTuple?,
+                           oldIsKey: Bool, into output: inout Emitter<Change<Row>>) throws {
+            guard let transaction else { throw PostgresProtocolError("the server sent a change outside a transaction") }
+            guard !transaction.skippedWhole else { return }
+            emittedInTransaction += 1
+            if let skipping, skipping.commitLSN == transaction.commitLSN, emittedInTransaction <= skipping.emitted { return }
+            current.open = Position.OpenTransaction(commitLSN: transaction.commitLSN, emitted: emittedInTransaction)
+            guard let relation = relations[id] else {
+                throw PostgresProtocolError("the server sent a change of relation \(id) before describing it")
+            }
+            var change = Change<Row>(operation: operation, table: relation.qualifiedName, after: nil, before: nil, key: Record(),
+                                     unchangedColumns: [], commitLSN: transaction.commitLSN, commitTime: transaction.time,
+                                     transactionID: transaction.id)
+            do {
+                if let new {
+                    let row = try PgOutputRow(new, of: relation)
+                    change.after = try row.row.decode(Row.self)
+                    change.unchangedColumns = row.unchangedColumns
+                    change.key = try Self.key(of: row.row, relation: relation)
+                }
+                if let old {
+                    let row = try PgOutputRow(old, of: relation)
+                    change.before = try row.row.record()
+                    if new == nil || oldIsKey { change.key = try Self.key(of: row.row, relation: relation) }
+                }
+            } catch let error as PostgresProtocolError {
+                throw error
+            } catch {
+                try output.reject(RecordError("a change of \(relation.qualifiedName) at \(transaction.commitLSN) does not fit \(Row.self): \(error)"),
+                                  rawInput: "\(operation.rawValue) \(relation.qualifiedName) \(new.map { "\($0.values.count) values" } ?? "")",
+                                  location: SourceLocation(origin: stage.detail))
+                return
+            }
+            output.emit(change)
+        }
+
+        /// The replica identity's columns of `row`.
+        static func key(of row: PostgresRow, relation: PgOutputRelation) throws -> Record {
+            let keyNames = Set(relation.columns.filter(\.isKey).map(\.name))
+            return Record(try row.record().fields.filter { keyNames.contains($0.name) }.map { ($0.name, $0.value) })
+        }
+
+        /// Creates what is missing (publication, slot) and starts the stream where the
+        /// position (or the slot) is.
+        mutating func open() async throws {
+            let stage = self.stage
+            let processed = current.processed
+            let (session, end, slotConfirmed) = try await BlockingCall.run { () -> BlockingCall.Handed<(PostgresReplicationSession, PostgresLSN?, PostgresLSN)> in
+                let sql = try PostgresConnection(stage.configuration)
+                defer { sql.close() }
+                let tables = stage.tables.map { name in name.split(separator: ".").map { PostgresTable.quoted(String($0)) }.joined(separator: ".") }
+                let publications = try sql.simpleQuery("SELECT 1 FROM pg_publication WHERE pubname = \(PostgresMerge.literal(stage.publication))")
+                if publications.last?.rows.isEmpty ?? true {
+                    _ = try sql.simpleQuery("CREATE PUBLICATION \(PostgresTable.quoted(stage.publication)) FOR TABLE \(tables.joined(separator: ", "))")
+                }
+                let session = try PostgresReplicationSession(stage.configuration)
+                do {
+                    let slots = try sql.simpleQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = \(PostgresMerge.literal(stage.slot))")
+                    if slots.last?.rows.isEmpty ?? true {
+                        _ = try session.createSlot(stage.slot, exportSnapshot: false)
+                    }
+                    var end: PostgresLSN?
+                    if case .currentLogEnd = stage.end {
+                        end = try sql.simpleQuery("SELECT pg_current_wal_lsn()").last?.rows.first?.first.flatMap { $0.flatMap(PostgresLSN.init) }
+                    }
+                    // Confirmations only ever move the slot forward from where it is.
+                    let slotConfirmed = try sql.simpleQuery("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = \(PostgresMerge.literal(stage.slot))")
+                        .last?.rows.first?.first.flatMap { $0.flatMap(PostgresLSN.init) } ?? .zero
+                    try session.startReplication(slot: stage.slot, at: processed, publications: [stage.publication])
+                    return BlockingCall.Handed(value: (session, end, slotConfirmed))
+                } catch {
+                    session.close()
+                    throw error
+                }
+            }.value
+            self.session = session
+            endsAt = end
+            confirmed = slotConfirmed
+        }
+
+        /// Confirms the newest committed checkpoint's position to the slot.
+        mutating func confirmCommitted() async throws {
+            guard let committed = try context.committedPositions?.position(of: context.stageName, instance: context.instance, as: Position.self),
+                  committed.processed > confirmed else { return }
+            try await confirm(committed.processed)
+        }
+
+        mutating func confirm(_ position: PostgresLSN) async throws {
+            guard let session else { return }
+            let handed = BlockingCall.Handed(value: session)
+            try await BlockingCall.run { try handed.value.sendStatus(flushed: position) }
+            confirmed = position
+        }
+
+        public mutating func close() async {
+            guard let session else { return }
+            let handed = BlockingCall.Handed(value: session)
+            _ = try? await BlockingCall.run {
+                try handed.value.stopReplication()
+                handed.value.close()
+            }
+            self.session = nil
+        }
+    }
+}
+
+/// When a change stream ends.
+public enum PostgresChangeEnd: Sendable, Equatable {
+    /// Never: the source streams until the run is stopped.
+    case never
+    /// Once every transaction committed before the run started is processed: a micro-batch
+    /// that catches up and stops.
+    case currentLogEnd
+}

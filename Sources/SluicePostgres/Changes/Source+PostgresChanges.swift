@@ -1,0 +1,29 @@
+import SluiceConnectors
+import SluiceCore
+
+extension Source {
+    /// The committed changes of `tables` (`schema.name` or `name`) from the logical
+    /// replication slot `slot`, through the publication `publication` (both created when
+    /// missing), with each row decoded into `type` by column name. It streams until the run
+    /// stops, or with `until: .currentLogEnd` until it has caught up with the log as it was
+    /// when the run started.
+    ///
+    /// ```swift
+    /// Source.postgresChanges(try PostgresConfiguration(url: "postgres://etl@db/shop"),
+    ///                        tables: ["orders"], slot: "orders_cdc", as: Order.self)
+    /// ```
+    public static func postgresChanges<Row: Decodable & Sendable>(
+        _ configuration: PostgresConfiguration, tables: [String], slot: String, publication: String? = nil,
+        as type: Row.Type, until end: PostgresChangeEnd = .never
+    ) -> PostgresChangeSource<Row> {
+        PostgresChangeSource(configuration: configuration, tables: tables, slot: slot, publication: publication ?? slot + "_publication", end: end)
+    }
+
+    /// The committed changes of `tables`, each row a ``Record`` typed by its SQL types.
+    public static func postgresChanges(
+        _ configuration: PostgresConfiguration, tables: [String], slot: String, publication: String? = nil,
+        until end: PostgresChangeEnd = .never
+    ) -> PostgresChangeSource<Record> {
+        postgresChanges(configuration, tables: tables, slot: slot, publication: publication, as: Record.self, until: end)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Sluice
+import SluiceTesting
+import Testing
+@testable import SluicePostgres
+
+/// `Source.postgresChanges` on a real server: changes in commit order with their keys, the
+/// stream catching up and ending, and exactly once across a failed run with checkpoints,
+/// with the slot confirmed only to committed checkpoints.
+@Suite struct PostgresChangeSourceTests {
+    static func execute(_ sql: String, _ configuration: PostgresConfiguration) throws -> [[String?]] {
+        try PostgresSinkTests.rows(sql, configuration)
+    }
+
+    static func reset(_ table: String, slot: String, _ configuration: PostgresConfiguration) throws {
+        _ = try execute("""
+            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)';
+            DROP PUBLICATION IF EXISTS \(slot)_publication; DROP TABLE IF EXISTS \(table);
+            CREATE TABLE \(table) (id int PRIMARY KEY, name text, amount numeric(10, 2));
+            """, configuration)
+    }
+
+    @Test func changesArriveInCommitOrderWithTheirKeysAndTheStreamCatchesUpAndEnds() async throws {
+        guard let configuration = try PostgresServer.configuration() else { return }
+        try Self.reset("cdc_orders", slot: "cdc_orders_slot", configuration)
+        struct Order: Decodable, Sendable, Equatable { var id: Int; var name: String?; var amount: Decimal? }
+        func capture() async throws -> [Change<Order>] {
+            let collected = Accumulator<[Change<Order>]>([])
+            _ = try await Pipeline("cdc-orders") {
+                Source.postgresChanges(configuration, tables: ["cdc_orders"], slot: "cdc_orders_slot", as: Order.self, until: .currentLogEnd)
+                Sink.reduce(into: collected) { (all: inout [Change<Order>], change: Change<Order>) in all.append(change) }
+            }.run()
+            return collected.value
+        }
+        // The first run creates the publication and slot, and has nothing to catch up with.
+        #expect(try await capture().isEmpty)
+        for statement in ["INSERT INTO cdc_orders VALUES (1, 'Ada', 10.50), (2, 'Grace', NULL)",
+                          "UPDATE cdc_orders SET name = 'Grace H.' WHERE id = 2",
+                          "DELETE FROM cdc_orders WHERE id = 1",
+                          "TRUNCATE cdc_orders"] {
+            _ = try Self.execute(statement, configuration)
+        }
+        let changes = try await capture()
+        #expect(changes.map(\.operation) == [.insert, .insert, .update, .delete, .truncate])
+        #expect(changes.map(\.table) == Array(repeating: "public.cdc_orders", count: 5))
+        #expect(changes[0].after == Order(id: 1, name: "Ada", amount: Decimal(string: "10.5")))
+        #expect(changes[2].after == Order(id: 2, name: "Grace H.", amount: nil))
+        #expect(changes[3].after == nil && changes[3].key == Record([("id", .int(1))]))
+        #expect(changes[0].transactionID == changes[1].transactionID && changes[0].commitLSN == changes[1].commitLSN)
+        #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.commitLSN <= $1.commitLSN })
+        // Without checkpoints the slot does not move: the next run reads the same changes.
+        #expect(try await capture().count == 5)
+    }
+
+    @Test func withCheckpointsEveryChangeLandsOnceAcrossAFailedRunAndTheSlotFollowsCommits() async throws {
+        guard let configuration = try PostgresServer.configuration() else { return }
+        try Self.reset("cdc_items", slot: "cdc_items_slot", configuration)
+        _ = try Self.execute("DROP TABLE IF EXISTS cdc_items_copy; CREATE TABLE cdc_items_copy (id int, name text, amount numeric(10, 2))", configuration)
+        struct Item: Codable, Sendable { var id: Int; var name: String?; var amount: Decimal? }
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let failed = Accumulator(false)
+        struct Crash: Error {}
+        func run(failAt: Int?) async throws {
+            _ = try await Pipeline("cdc-items") {
+                Source.postgresChanges(configuration, tables: ["cdc_items"], slot: "cdc_items_slot", as: Item.self, until: .currentLogEnd)
+                Map { (change: Change<Item>) throws -> Item in
+                    guard let item = change.after else { throw RecordError("not an insert") }
+                    if item.id == failAt, !failed.value {
+                        failed.value = true
+                        throw Crash()
+                    }
+                    return item
+                }
+                Sink.postgres(configuration, table: "cdc_items_copy", of: Item.self)
+            }.run(options: RunOptions(chunkSize: 7), checkpoints: .every(.milliseconds(10), in: state.path))
+        }
+        try await run(failAt: nil)   // creates the slot
+        for batch in 0..<30 {
+            _ = try Self.execute("INSERT INTO cdc_items SELECT i, 'n' || i, i / 10.0 FROM generate_series(\(batch * 10), \(batch * 10 + 9)) i", configuration)
+        }
+        await #expect(throws: (any Error).self) { try await run(failAt: 137) }
+        let confirmedAfterFailure = try Self.execute("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'cdc_items_slot'", configuration)
+        try await run(failAt: nil)
+        #expect(try Self.execute("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM cdc_items_copy", configuration)
+                == [["300", "300", "0", "299"]])
+        // The failed run confirmed no more than what its committed checkpoints hold.
+        let copiedBeforeFailure = confirmedAfterFailure.first?.first.flatMap { $0.flatMap(PostgresLSN.init) } ?? .zero
+        #expect(copiedBeforeFailure > .zero)
+        // A later run confirms the finished run's final position at its start.
+        try await run(failAt: nil)
+        let confirmed = try Self.execute("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'cdc_items_slot'", configuration)
+        #expect((confirmed.first?.first.flatMap { $0.flatMap(PostgresLSN.init) } ?? .zero) > copiedBeforeFailure)
+        #expect(try Self.execute("SELECT count(*) FROM cdc_items_copy", configuration) == [["300"]])
+    }
+}
