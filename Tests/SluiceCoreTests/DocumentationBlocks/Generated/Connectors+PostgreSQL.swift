@@ -51,8 +51,17 @@ enum Doc_Connectors_PostgreSQL {
         _ = derived
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 273
+    // Documentation/Connectors/PostgreSQL.md, line 206
+    struct PlacedOrder: Decodable, Sendable { var id: Int; var status: String; var total: Decimal }
+
+    // Documentation/Connectors/PostgreSQL.md, line 206
     static func block5() async throws {
+        let changes = Source.postgresChanges(warehouse, tables: ["orders"], slot: "orders_cdc", as: PlacedOrder.self)
+        _ = changes
+    }
+
+    // Documentation/Connectors/PostgreSQL.md, line 314
+    static func block6() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         defer { connection.close() }
         let canceller = connection.canceller                     // for another task: try canceller?.cancel()
@@ -73,8 +82,8 @@ enum Doc_Connectors_PostgreSQL {
         _ = tag
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 300
-    static func block6() async throws {
+    // Documentation/Connectors/PostgreSQL.md, line 341
+    static func block7() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         let loaded = try connection.copyIn("COPY items (id, name) FROM STDIN WITH (FORMAT csv)",
                                            data: [Array("1,Kettle\n".utf8), Array("2,\"Mug, blue\"\n".utf8)])
@@ -86,8 +95,8 @@ enum Doc_Connectors_PostgreSQL {
         _ = exported
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 320
-    static func block7() async throws {
+    // Documentation/Connectors/PostgreSQL.md, line 361
+    static func block8() async throws {
         let session = try PostgresReplicationSession(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         defer { session.close() }
         // CREATE PUBLICATION orders_pub FOR TABLE orders;  (on an ordinary session)
@@ -109,8 +118,8 @@ enum Doc_Connectors_PostgreSQL {
         _ = slot
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 384
-    static func block8() async throws {
+    // Documentation/Connectors/PostgreSQL.md, line 425
+    static func block9() async throws {
 
         func ordersLoadIntoTheWarehouse() throws {                                // in a test
             guard let server = try PostgresTestServer.start() else { return }   // nil: no PostgreSQL binaries here
