@@ -93,4 +93,35 @@ import Testing
         #expect((confirmed.first?.first.flatMap { $0.flatMap(PostgresLSN.init) } ?? .zero) > copiedBeforeFailure)
         #expect(try Self.execute("SELECT count(*) FROM cdc_items_copy", configuration) == [["300"]])
     }
+
+    @Test func aHeartbeatMovesTheSlotWhileTheCapturedTablesAreQuiet() async throws {
+        guard let configuration = try PostgresServer.configuration() else { return }
+        try Self.reset("cdc_quiet", slot: "cdc_quiet_slot", configuration)
+        _ = try Self.execute("DROP TABLE IF EXISTS cdc_noise; CREATE TABLE cdc_noise (id int)", configuration)
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        func run(heartbeat: Duration?) async throws {
+            let seen = Accumulator(0)
+            _ = try await Pipeline("cdc-quiet") {
+                Source.postgresChanges(configuration, tables: ["cdc_quiet"], slot: "cdc_quiet_slot", until: .currentLogEnd, heartbeat: heartbeat)
+                Sink.reduce(into: seen) { (count: inout Int, _: Change<Record>) in count += 1 }
+            }.run(checkpoints: .every(.milliseconds(20), in: state.path))
+            #expect(seen.value == 0)
+        }
+        func slotConfirmed() throws -> PostgresLSN {
+            try Self.execute("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'cdc_quiet_slot'", configuration)
+                .first?.first.flatMap { $0.flatMap(PostgresLSN.init) } ?? .zero
+        }
+        try await run(heartbeat: nil)   // creates the slot
+        _ = try Self.execute("INSERT INTO cdc_noise SELECT generate_series(1, 5000)", configuration)
+        let written = try Self.execute("SELECT pg_current_wal_lsn()", configuration).first?.first.flatMap { $0.flatMap { PostgresLSN($0) } } ?? PostgresLSN(.max)
+        // Without a heartbeat nothing captured changes, so nothing moves the slot past the noise.
+        try await run(heartbeat: nil)
+        try await run(heartbeat: nil)
+        #expect(try slotConfirmed() < written)
+        // With one, the position follows the heartbeats; the next run confirms it.
+        try await run(heartbeat: .milliseconds(100))
+        try await run(heartbeat: nil)
+        #expect(try slotConfirmed() >= written, "the slot holds WAL from before \(written)")
+    }
 }

@@ -24,13 +24,16 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
     let slot: String
     let publication: String
     let end: PostgresChangeEnd
+    let heartbeat: Duration?
 
-    init(configuration: PostgresConfiguration, tables: [String], slot: String, publication: String, end: PostgresChangeEnd) {
+    init(configuration: PostgresConfiguration, tables: [String], slot: String, publication: String, end: PostgresChangeEnd,
+         heartbeat: Duration?) {
         self.configuration = configuration
         self.tables = tables
         self.slot = slot
         self.publication = publication
         self.end = end
+        self.heartbeat = heartbeat
     }
 
     /// `postgres changes`.
@@ -43,6 +46,7 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
     /// Checks the settings; the session opens on the first read.
     public func makeReader(_ context: StageContext) throws -> Reader {
         guard !tables.isEmpty else { throw RecordError("capturing changes needs at least one table") }
+        if let heartbeat, heartbeat <= .zero { throw RecordError("the heartbeat interval must be positive, not \(heartbeat)") }
         guard !slot.isEmpty, slot.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) else {
             throw RecordError("the slot name '\(slot)' must be lower-case letters, digits and underscores")
         }
@@ -82,6 +86,9 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         var transaction: (commitLSN: PostgresLSN, time: Date, id: UInt32, skippedWhole: Bool)?
         var emittedInTransaction = 0
         var finished = false
+        /// The session that writes heartbeats, and when the last was written.
+        var heartbeatSession: PostgresConnection?
+        var lastHeartbeat: ContinuousClock.Instant?
 
         init(stage: PostgresChangeSource, context: StageContext) {
             self.stage = stage
@@ -97,8 +104,13 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
 
         public mutating func read(into output: inout Emitter<Change<Row>>, limit: Int) async throws -> Bool {
             guard !finished else { return false }
-            if session == nil { try await open() }
+            if session == nil {
+                // A heartbeat before the end is taken: a run that catches up reads past it.
+                try await beatIfDue()
+                try await open()
+            }
             try await confirmCommitted()
+            try await beatIfDue()
             let handed = BlockingCall.Handed(value: session!)
             let events = try await BlockingCall.run { try Self.pull(handed.value, limit: limit) }
             for event in events {
@@ -153,6 +165,11 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
                 try emit(.delete, relation: id, new: nil, old: old, oldIsKey: oldIsKey, into: &output)
             case .truncate(let ids, _, _, _):
                 for id in ids { try emit(.truncate, relation: id, new: nil, old: nil, oldIsKey: false, into: &output) }
+            case .message(_, let transactional, let lsn, _, _) where !transactional && transaction == nil:
+                // A heartbeat (or another message outside transactions): every transaction
+                // committed before it was sent, so the position may move to it — and with it
+                // the slot, releasing WAL while the captured tables are quiet.
+                if lsn > current.processed, current.open == nil { current.processed = lsn }
             case .origin, .type, .message, .streamStart, .streamStop, .streamCommit, .streamAbort:
                 break
             }
@@ -238,6 +255,23 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
             confirmed = slotConfirmed
         }
 
+        /// Writes a heartbeat (`pg_logical_emit_message`, outside any transaction) when the
+        /// interval has passed: it moves the position, and so the slot, even when no captured
+        /// table changes, so the server can recycle WAL.
+        mutating func beatIfDue() async throws {
+            guard let interval = stage.heartbeat else { return }
+            let now = ContinuousClock.now
+            if let lastHeartbeat, now - lastHeartbeat < interval { return }
+            lastHeartbeat = now
+            let configuration = stage.configuration
+            let existing = heartbeatSession.map { BlockingCall.Handed(value: $0) }
+            heartbeatSession = try await BlockingCall.run { () -> BlockingCall.Handed<PostgresConnection> in
+                let connection = try existing?.value ?? PostgresConnection(configuration)
+                _ = try connection.simpleQuery("SELECT pg_logical_emit_message(false, 'sluice-heartbeat', '')")
+                return BlockingCall.Handed(value: connection)
+            }.value
+        }
+
         /// Confirms the newest committed checkpoint's position to the slot.
         mutating func confirmCommitted() async throws {
             guard let committed = try context.committedPositions?.position(of: context.stageName, instance: context.instance, as: Position.self),
@@ -253,6 +287,8 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         }
 
         public mutating func close() async {
+            heartbeatSession?.close()
+            heartbeatSession = nil
             guard let session else { return }
             let handed = BlockingCall.Handed(value: session)
             _ = try? await BlockingCall.run {

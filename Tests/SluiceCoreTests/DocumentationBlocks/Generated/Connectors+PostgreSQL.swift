@@ -56,11 +56,11 @@ enum Doc_Connectors_PostgreSQL {
 
     // Documentation/Connectors/PostgreSQL.md, line 206
     static func block5() async throws {
-        let changes = Source.postgresChanges(warehouse, tables: ["orders"], slot: "orders_cdc", as: PlacedOrder.self)
+        let changes = Source.postgresChanges(warehouse, tables: ["orders"], slot: "orders_cdc", as: PlacedOrder.self, heartbeat: .seconds(10))
         _ = changes
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 314
+    // Documentation/Connectors/PostgreSQL.md, line 321
     static func block6() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         defer { connection.close() }
@@ -82,7 +82,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = tag
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 341
+    // Documentation/Connectors/PostgreSQL.md, line 348
     static func block7() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         let loaded = try connection.copyIn("COPY items (id, name) FROM STDIN WITH (FORMAT csv)",
@@ -95,7 +95,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = exported
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 361
+    // Documentation/Connectors/PostgreSQL.md, line 368
     static func block8() async throws {
         let session = try PostgresReplicationSession(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         defer { session.close() }
@@ -118,7 +118,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = slot
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 425
+    // Documentation/Connectors/PostgreSQL.md, line 432
     static func block9() async throws {
 
         func ordersLoadIntoTheWarehouse() throws {                                // in a test
