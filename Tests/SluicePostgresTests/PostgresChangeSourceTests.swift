@@ -124,4 +124,40 @@ import Testing
         try await run(heartbeat: nil)
         #expect(try slotConfirmed() >= written, "the slot holds WAL from before \(written)")
     }
+
+    @Test func aSlotInUseAndAServerWithoutLogicalWALAreNamedInTheError() async throws {
+        guard let configuration = try PostgresServer.configuration() else { return }
+        try Self.reset("cdc_busy_orders", slot: "cdc_busy_orders_slot", configuration)
+        let holder = try PostgresReplicationSession(configuration)
+        defer { holder.close() }
+        _ = try Self.execute("CREATE PUBLICATION cdc_busy_orders_slot_publication FOR TABLE cdc_busy_orders", configuration)
+        let created = try holder.createSlot("cdc_busy_orders_slot", exportSnapshot: false)
+        try holder.startReplication(slot: created.name, at: created.consistentPoint, publications: ["cdc_busy_orders_slot_publication"])
+        let busy = Pipeline("cdc-busy") {
+            Source.postgresChanges(configuration, tables: ["cdc_busy_orders"], slot: "cdc_busy_orders_slot", until: .currentLogEnd)
+            Sink.reduce(into: Accumulator(0)) { (count: inout Int, _: Change<Record>) in count += 1 }
+        }
+        do {
+            _ = try await busy.run()
+            Issue.record("a slot in use cannot be streamed twice")
+        } catch {
+            #expect("\(error)".contains("cdc_busy_orders_slot") && "\(error)".contains("in use by another process"), "\(error)")
+            #expect(!"\(error)".contains(configuration.password ?? "no password"))
+        }
+        try holder.stopReplication()
+        try holder.dropSlot("cdc_busy_orders_slot")
+
+        guard let server = try PostgresServer.dedicated(settings: ["wal_level": "replica"]) else { return }
+        defer { server.stop() }
+        _ = try Self.execute("CREATE TABLE t (id int PRIMARY KEY)", server.configuration)
+        do {
+            _ = try await Pipeline("cdc-replica") {
+                Source.postgresChanges(server.configuration, tables: ["t"], slot: "t_slot", until: .currentLogEnd)
+                Sink.reduce(into: Accumulator(0)) { (count: inout Int, _: Change<Record>) in count += 1 }
+            }.run()
+            Issue.record("capturing needs wal_level = logical")
+        } catch {
+            #expect("\(error)".contains("wal_level = logical"), "\(error)")
+        }
+    }
 }

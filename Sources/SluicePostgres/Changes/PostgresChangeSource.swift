@@ -220,6 +220,35 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         /// Creates what is missing (publication, slot) and starts the stream where the
         /// position (or the slot) is.
         mutating func open() async throws {
+            do {
+                try await start()
+            } catch let error as PostgresError {
+                throw RecordError(Self.explain(error, stage: stage))
+            }
+        }
+
+        /// The server's error in the words of what the user set up, keeping its own.
+        static func explain(_ error: PostgresError, stage: PostgresChangeSource) -> String {
+            let slot = "the replication slot '\(stage.slot)' on \(stage.configuration)"
+            switch error.sqlState {
+            case "55006":
+                return "\(slot) is in use by another process (another run or consumer of the same slot): \(error)"
+            case "42501":
+                return "the role \(stage.configuration.user) may not capture changes on \(stage.configuration): it needs the REPLICATION attribute (ALTER ROLE \(stage.configuration.user) REPLICATION) and the right to create publications: \(error)"
+            case "42704" where error.message.contains("slot"):
+                return "\(slot) does not exist: \(error)"
+            default:
+                if error.message.contains("wal_level") {
+                    return "capturing changes needs the server setting wal_level = logical (then a restart) on \(stage.configuration): \(error)"
+                }
+                if error.message.contains("has already been removed") || error.message.contains("can no longer") {
+                    return "\(slot) needs WAL the server no longer has; drop the slot and start again from a snapshot: \(error)"
+                }
+                return "capturing changes through \(slot) failed: \(error)"
+            }
+        }
+
+        mutating func start() async throws {
             let stage = self.stage
             let processed = current.processed
             let (session, end, slotConfirmed) = try await BlockingCall.run { () -> BlockingCall.Handed<(PostgresReplicationSession, PostgresLSN?, PostgresLSN)> in
