@@ -12,6 +12,15 @@ import Testing
         try PostgresSinkTests.rows(sql, configuration)
     }
 
+    /// Drops `slot` when it exists, and makes `table` (of `columns`) and a publication of it afresh.
+    static func prepare(slot: String, table: String, columns: String, publication: String, _ configuration: PostgresConfiguration) throws {
+        _ = try execute("""
+            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)';
+            DROP TABLE IF EXISTS \(table); DROP PUBLICATION IF EXISTS \(publication);
+            CREATE TABLE \(table) (\(columns)); CREATE PUBLICATION \(publication) FOR TABLE \(table);
+            """, configuration)
+    }
+
     @Test func logPositionsReadAndPrintAsPostgreSQLWritesThem() {
         #expect(PostgresLSN("16/B374D848")?.value == 0x16_B374_D848)
         #expect(PostgresLSN("16/B374D848")?.description == "16/B374D848")
@@ -57,12 +66,8 @@ import Testing
     @Test func theStreamCarriesEveryKindOfChangeAndAnUnchangedLargeValueIsMarkedSo() throws {
         guard let configuration = try PostgresServer.configuration() else { return }
         let slot = "replication_kinds"
-        _ = try Self.execute("""
-            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)';
-            DROP TABLE IF EXISTS cdc_kinds; DROP PUBLICATION IF EXISTS cdc_kinds_pub;
-            CREATE TABLE cdc_kinds (id int PRIMARY KEY, name text, note text, amount numeric(10, 2));
-            CREATE PUBLICATION cdc_kinds_pub FOR TABLE cdc_kinds;
-            """, configuration)
+        try Self.prepare(slot: slot, table: "cdc_kinds", columns: "id int PRIMARY KEY, name text, note text, amount numeric(10, 2)",
+                         publication: "cdc_kinds_pub", configuration)
         let session = try PostgresReplicationSession(configuration)
         defer { session.close() }
         let identity = try session.identifySystem()
@@ -141,11 +146,7 @@ import Testing
     @Test func aConfirmedPositionMovesTheSlotAndItKeepsOnlyWhatComesAfter() throws {
         guard let configuration = try PostgresServer.configuration() else { return }
         let slot = "replication_confirm"
-        _ = try Self.execute("""
-            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)';
-            DROP TABLE IF EXISTS cdc_confirm; DROP PUBLICATION IF EXISTS cdc_confirm_pub;
-            CREATE TABLE cdc_confirm (id int PRIMARY KEY); CREATE PUBLICATION cdc_confirm_pub FOR TABLE cdc_confirm;
-            """, configuration)
+        try Self.prepare(slot: slot, table: "cdc_confirm", columns: "id int PRIMARY KEY", publication: "cdc_confirm_pub", configuration)
         let session = try PostgresReplicationSession(configuration)
         let created = try session.createSlot(slot, exportSnapshot: false)
         _ = try Self.execute("INSERT INTO cdc_confirm VALUES (1)", configuration)
@@ -182,11 +183,7 @@ import Testing
     @Test func aSlotInUseAndAMissingSlotAreClearErrors() throws {
         guard let configuration = try PostgresServer.configuration() else { return }
         let slot = "replication_busy"
-        _ = try Self.execute("""
-            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)';
-            DROP TABLE IF EXISTS cdc_busy; DROP PUBLICATION IF EXISTS cdc_busy_pub;
-            CREATE TABLE cdc_busy (id int PRIMARY KEY); CREATE PUBLICATION cdc_busy_pub FOR TABLE cdc_busy;
-            """, configuration)
+        try Self.prepare(slot: slot, table: "cdc_busy", columns: "id int PRIMARY KEY", publication: "cdc_busy_pub", configuration)
         let first = try PostgresReplicationSession(configuration)
         defer { first.close() }
         let created = try first.createSlot(slot, exportSnapshot: false)
