@@ -1,3 +1,4 @@
+import Foundation
 import SluiceConnectors
 
 /// Which failures a new session can overcome, and the waits between attempts: what the source
@@ -26,6 +27,20 @@ enum PostgresReconnection {
     static func backoffSeconds(_ attempt: Int, _ policy: RetryPolicy) -> Double {
         let (seconds, attoseconds) = backoff(attempt, policy).components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// ``retrying(_:_:)`` for blocking code (on a Dispatch thread): it sleeps the thread
+    /// between attempts.
+    static func retryingBlocking<T>(_ policy: RetryPolicy, _ body: (Int) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try body(attempt)
+            } catch where isTransient(error) && attempt < policy.maxAttempts {
+                Thread.sleep(forTimeInterval: backoffSeconds(attempt, policy))
+                attempt += 1
+            }
+        }
     }
 
     /// Runs `body`, retrying it after transient failures with backoff; other errors, and the

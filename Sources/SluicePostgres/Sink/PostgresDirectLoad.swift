@@ -270,19 +270,13 @@ final class PostgresDirectLoad {
         do {
             _ = try connection.simpleQuery("COMMIT")
         } catch where PostgresReconnection.isTransient(error) {
-            var attempt = 1
-            while true {
-                do {
-                    let session = try PostgresConnection(configuration)
-                    defer { session.close() }
-                    guard try PostgresMerge.isRecorded(transaction, on: session) else {
-                        throw RecordError("the connection to \(configuration) was lost while committing the load into \(transaction.table), and the commit did not happen: nothing was written (\(error))")
-                    }
-                    return
-                } catch let lookup where PostgresReconnection.isTransient(lookup) && attempt < retry.maxAttempts {
-                    Thread.sleep(forTimeInterval: PostgresReconnection.backoffSeconds(attempt, retry))
-                    attempt += 1
-                }
+            let recorded = try PostgresReconnection.retryingBlocking(retry) { _ in
+                let session = try PostgresConnection(configuration)
+                defer { session.close() }
+                return try PostgresMerge.isRecorded(transaction, on: session)
+            }
+            guard recorded else {
+                throw RecordError("the connection to \(configuration) was lost while committing the load into \(transaction.table), and the commit did not happen: nothing was written (\(error))")
             }
         }
     }

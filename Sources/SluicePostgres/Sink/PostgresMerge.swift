@@ -21,20 +21,14 @@ enum PostgresMerge {
     /// backoff when the connection drops; the commits table says whether an interrupted
     /// attempt committed. Blocking.
     static func commit(_ transaction: PostgresSinkTransaction, configuration: PostgresConfiguration, retry: RetryPolicy) throws {
-        var attempt = 1
-        while true {
-            do {
+        do {
+            try PostgresReconnection.retryingBlocking(retry) { _ in
                 let connection = try PostgresConnection(configuration)
                 defer { connection.close() }
                 try commit(transaction, on: connection)
-                return
-            } catch {
-                guard PostgresReconnection.isTransient(error), attempt < retry.maxAttempts else {
-                    throw RecordError("merging into \(transaction.table) failed: \(error)")
-                }
-                Thread.sleep(forTimeInterval: PostgresReconnection.backoffSeconds(attempt, retry))
-                attempt += 1
             }
+        } catch {
+            throw RecordError("merging into \(transaction.table) failed: \(error)")
         }
     }
 
