@@ -57,6 +57,12 @@ import Testing
         #expect(throws: PostgresCopyRowEncoder.NotInColumnOrder.self) { try encoder.encode(Reordered(name: "x", id: 1)) }
         #expect(throws: PostgresCopyRowEncoder.NotInColumnOrder.self) { try encoder.encode(Record([("id", .int(1)), ("name", .string("x"))])) }
         #expect(try encoder.generalText(of: try PostgresRowEncoder.fields(of: Reordered(name: "a\tb", id: 7))) == Array("7\ta\\tb".utf8))
+        // A field the columns do not have is refused, never dropped; an ignored one is left out.
+        #expect(throws: RecordError.self) {
+            try encoder.generalText(of: [("name", .text("a")), ("id", .text("1")), ("extra", .text("lost?"))])
+        }
+        let history = PostgresCopyRowEncoder(columns: ["id", "name"], isKey: [true, false], isArray: [false, false], ignoredFields: ["valid_from"])
+        #expect(try history.generalText(of: [("name", .text("a")), ("valid_from", .null), ("id", .text("1"))]) == Array("1\ta".utf8))
         struct NullKey: Encodable { var id: Int?; var name: String }
         #expect(throws: RecordError.self) { try encoder.encode(NullKey(id: nil, name: "x")) }
     }

@@ -21,10 +21,15 @@ final class PostgresCopyRowEncoder {
     /// The next column to write.
     @exclusivity(unchecked) var position = 0
 
-    init(columns: [String], isKey: [Bool], isArray: [Bool]) {
+    /// Fields an element may have that are not columns written (history's `valid_from` and
+    /// `valid_to`, which the merge sets).
+    let ignoredFields: Set<String>
+
+    init(columns: [String], isKey: [Bool], isArray: [Bool], ignoredFields: Set<String> = []) {
         self.columns = columns
         self.isKey = isKey
         self.isArray = isArray
+        self.ignoredFields = ignoredFields
     }
 
     /// The COPY text of `element`'s columns, tab-separated, without the line's end.
@@ -66,12 +71,20 @@ final class PostgresCopyRowEncoder {
     }
 
     /// The general path: the COPY text of an element's named fields, in any order; a field
-    /// that is not a column is left out (history's `valid_from` and `valid_to`).
+    /// that is not a column is an error, but for ``ignoredFields``.
     func generalText(of fields: [(name: String, value: PostgresFieldValue)]) throws -> [UInt8] {
         // Usually the fields come in the columns' order: no lookup is needed.
         var byName: [String: PostgresFieldValue] = [:]
         let inOrder = fields.count == columns.count && zip(fields, columns).allSatisfy { $0.name == $1 }
-        if !inOrder { for field in fields { byName[field.name] = field.value } }
+        if !inOrder {
+            for field in fields {
+                // A field the first element did not have would be lost: the element is refused.
+                guard columns.contains(field.name) || ignoredFields.contains(field.name) else {
+                    throw RecordError("the element has a field '\(field.name)' the first element did not have; it has no column among \(columns.joined(separator: ", "))")
+                }
+                byName[field.name] = field.value
+            }
+        }
         var text: [UInt8] = []
         text.reserveCapacity(128)
         for (position, name) in columns.enumerated() {

@@ -464,7 +464,8 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
                 }
                 columns = names
                 fastEncoder = PostgresCopyRowEncoder(columns: names, isKey: names.map(stage.mode.key.contains),
-                                                     isArray: names.map { target.column($0)?.type.elementType != nil })
+                                                     isArray: names.map { target.column($0)?.type.elementType != nil },
+                                                     ignoredFields: Set(fields.map(\.name)).subtracting(names))
             }
             return try fastEncoder!.generalText(of: fields)
         }
