@@ -27,7 +27,8 @@ import Testing
         func capture() async throws -> [Change<Order>] {
             let collected = Accumulator<[Change<Order>]>([])
             _ = try await Pipeline("cdc-orders") {
-                Source.postgresChanges(configuration, tables: ["cdc_orders"], slot: "cdc_orders_slot", as: Order.self, until: .currentLogEnd)
+                Source.postgresChanges(configuration, tables: ["cdc_orders"], slot: "cdc_orders_slot", as: Order.self, snapshot: .never,
+                                       until: .currentLogEnd)
                 Sink.reduce(into: collected) { (all: inout [Change<Order>], change: Change<Order>) in all.append(change) }
             }.run()
             return collected.value
@@ -100,29 +101,35 @@ import Testing
         _ = try Self.execute("DROP TABLE IF EXISTS cdc_noise; CREATE TABLE cdc_noise (id int)", configuration)
         let state = try TemporaryDirectory()
         defer { state.remove() }
-        func run(heartbeat: Duration?) async throws {
-            let seen = Accumulator(0)
-            _ = try await Pipeline("cdc-quiet") {
-                Source.postgresChanges(configuration, tables: ["cdc_quiet"], slot: "cdc_quiet_slot", until: .currentLogEnd, heartbeat: heartbeat)
-                Sink.reduce(into: seen) { (count: inout Int, _: Change<Record>) in count += 1 }
-            }.run(checkpoints: .every(.milliseconds(20), in: state.path))
-            #expect(seen.value == 0)
-        }
         func slotConfirmed() throws -> PostgresLSN {
             try Self.execute("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'cdc_quiet_slot'", configuration)
                 .first?.first.flatMap { $0.flatMap(PostgresLSN.init) } ?? .zero
         }
-        try await run(heartbeat: nil)   // creates the slot
+        /// Streams (never ending on its own) until the slot passes `target` or `seconds` pass.
+        func stream(heartbeat: Duration?, until target: PostgresLSN, seconds: Double) async throws -> PostgresLSN {
+            let seen = Accumulator(0)
+            let run = Task {
+                try await Pipeline("cdc-quiet") {
+                    Source.postgresChanges(configuration, tables: ["cdc_quiet"], slot: "cdc_quiet_slot", heartbeat: heartbeat)
+                    Sink.reduce(into: seen) { (count: inout Int, _: Change<Record>) in count += 1 }
+                }.run(checkpoints: .every(.milliseconds(20), in: state.path))
+            }
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while ContinuousClock.now < deadline, try slotConfirmed() < target { try await Task.sleep(for: .milliseconds(50)) }
+            run.cancel()
+            _ = await run.result
+            #expect(seen.value == 0)
+            return try slotConfirmed()
+        }
+        // The first run creates the slot; then the server writes WAL for tables not captured.
+        _ = try await stream(heartbeat: nil, until: PostgresLSN(1), seconds: 10)
         _ = try Self.execute("INSERT INTO cdc_noise SELECT generate_series(1, 5000)", configuration)
         let written = try Self.execute("SELECT pg_current_wal_lsn()", configuration).first?.first.flatMap { $0.flatMap { PostgresLSN($0) } } ?? PostgresLSN(.max)
         // Without a heartbeat nothing captured changes, so nothing moves the slot past the noise.
-        try await run(heartbeat: nil)
-        try await run(heartbeat: nil)
-        #expect(try slotConfirmed() < written)
-        // With one, the position follows the heartbeats; the next run confirms it.
-        try await run(heartbeat: .milliseconds(100))
-        try await run(heartbeat: nil)
-        #expect(try slotConfirmed() >= written, "the slot holds WAL from before \(written)")
+        #expect(try await stream(heartbeat: nil, until: written, seconds: 1.5) < written)
+        // With one, the position follows the heartbeats, and the slot follows committed checkpoints.
+        let moved = try await stream(heartbeat: .milliseconds(100), until: written, seconds: 15)
+        #expect(moved >= written, "the slot holds WAL from before \(written)")
     }
 
     @Test func aSlotInUseAndAServerWithoutLogicalWALAreNamedInTheError() async throws {

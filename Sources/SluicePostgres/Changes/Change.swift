@@ -35,8 +35,28 @@ public struct Change<Row: Sendable>: Sendable {
     public var commitLSN: PostgresLSN
     /// When the transaction committed: the change's event time.
     public var commitTime: Date
-    /// The transaction's id.
+    /// The transaction's id; 0 for a snapshot read.
     public var transactionID: UInt32
+    /// Whether the row was read from the initial snapshot (then `operation` is `.insert`,
+    /// `commitLSN` is where the stream continues from, and `commitTime` is when the snapshot
+    /// was taken) rather than streamed.
+    public var isSnapshotRead: Bool
+
+    /// A change; sources make them, tests of stages that consume them make them by hand.
+    public init(operation: Operation, table: String, after: Row? = nil, before: Record? = nil, key: Record = Record(),
+                unchangedColumns: [String] = [], commitLSN: PostgresLSN, commitTime: Date, transactionID: UInt32,
+                isSnapshotRead: Bool = false) {
+        self.operation = operation
+        self.table = table
+        self.after = after
+        self.before = before
+        self.key = key
+        self.unchangedColumns = unchangedColumns
+        self.commitLSN = commitLSN
+        self.commitTime = commitTime
+        self.transactionID = transactionID
+        self.isSnapshotRead = isSnapshotRead
+    }
 }
 
 extension Change: Equatable where Row: Equatable {}

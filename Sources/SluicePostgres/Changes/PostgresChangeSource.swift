@@ -14,8 +14,12 @@ import SluiceCore
 /// Without checkpoints the slot's position does not move, and each run reads again from it.
 ///
 /// It creates the publication (`FOR TABLE …`) and the slot when they are missing, and reuses
-/// them otherwise. It starts streaming at the slot's position: changes committed before the
-/// slot was created are not in it.
+/// them otherwise. With ``PostgresChangeSnapshot/initial`` it first reads the tables: in the
+/// snapshot the slot's creation exports when it creates the slot, so the stream continues
+/// exactly where the snapshot ends; in a new snapshot, with ``PostgresSnapshotFilter``s, when
+/// it resumes a snapshot a restart interrupted or finds the slot already there. The snapshot
+/// is read in key order and its position is the last key delivered, so a restart continues
+/// the table instead of starting it over.
 public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
     /// Settings changed by modifiers.
     public var settings = StageSettings()
@@ -25,15 +29,17 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
     let publication: String
     let end: PostgresChangeEnd
     let heartbeat: Duration?
+    let snapshot: PostgresChangeSnapshot
 
     init(configuration: PostgresConfiguration, tables: [String], slot: String, publication: String, end: PostgresChangeEnd,
-         heartbeat: Duration?) {
+         heartbeat: Duration?, snapshot: PostgresChangeSnapshot) {
         self.configuration = configuration
         self.tables = tables
         self.slot = slot
         self.publication = publication
         self.end = end
         self.heartbeat = heartbeat
+        self.snapshot = snapshot
     }
 
     /// `postgres changes`.
@@ -59,6 +65,18 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         public var processed: PostgresLSN = .zero
         /// The transaction in progress (its commit LSN) and how many of its changes were emitted.
         public var open: OpenTransaction?
+        /// The snapshot still to read; `nil` once it is read, or when none is.
+        public var snapshot: SnapshotProgress?
+        /// What snapshots read after restarts hold, which the stream must not deliver again.
+        public var filters: [PostgresSnapshotFilter] = []
+
+        /// Where the snapshot is.
+        public struct SnapshotProgress: Codable, Sendable, Equatable {
+            /// The table being read, by its place in the source's tables.
+            public var table: Int
+            /// The key (as text) of its last row delivered; `nil` before its first.
+            public var after: [String]?
+        }
 
         /// A transaction whose changes were partly emitted.
         public struct OpenTransaction: Codable, Sendable, Equatable {
@@ -89,10 +107,14 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         /// The session that writes heartbeats, and when the last was written.
         var heartbeatSession: PostgresConnection?
         var lastHeartbeat: ContinuousClock.Instant?
+        /// The snapshot being read, and the position its rows report as their commit LSN.
+        var tableSnapshot: PostgresTableSnapshot?
+        var snapshotLSN: PostgresLSN = .zero
 
         init(stage: PostgresChangeSource, context: StageContext) {
             self.stage = stage
             self.context = context
+            if stage.snapshot != .never { current.snapshot = Position.SnapshotProgress(table: 0, after: nil) }
         }
 
         public func position() throws -> Position { current }
@@ -104,6 +126,11 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
 
         public mutating func read(into output: inout Emitter<Change<Row>>, limit: Int) async throws -> Bool {
             guard !finished else { return false }
+            if current.snapshot != nil {
+                try await readSnapshot(into: &output, limit: limit)
+                if current.snapshot == nil, stage.snapshot == .initialOnly { finished = true }
+                return !finished
+            }
             if session == nil {
                 // A heartbeat before the end is taken: a run that catches up reads past it.
                 try await beatIfDue()
@@ -154,6 +181,7 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
                 if let transaction, !transaction.skippedWhole {
                     current.processed = end
                     current.open = nil
+                    current.filters.removeAll { $0.until <= end }
                 }
                 transaction = nil
                 skipping = nil
@@ -169,7 +197,10 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
                 // A heartbeat (or another message outside transactions): every transaction
                 // committed before it was sent, so the position may move to it — and with it
                 // the slot, releasing WAL while the captured tables are quiet.
-                if lsn > current.processed, current.open == nil { current.processed = lsn }
+                if lsn > current.processed, current.open == nil {
+                    current.processed = lsn
+                    current.filters.removeAll { $0.until <= lsn }
+                }
             case .origin, .type, .message, .streamStart, .streamStop, .streamCommit, .streamAbort:
                 break
             }
@@ -184,6 +215,15 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
             current.open = Position.OpenTransaction(commitLSN: transaction.commitLSN, emitted: emittedInTransaction)
             guard let relation = relations[id] else {
                 throw PostgresProtocolError("the server sent a change of relation \(id) before describing it")
+            }
+            var operation = operation, new = new
+            switch try snapshotHolds(operation, of: relation, new: new, old: old, transactionID: transaction.id,
+                                     commitLSN: transaction.commitLSN) {
+            case .no: break
+            case .yes: return
+            case .exceptOldKey:
+                operation = .delete
+                new = nil
             }
             var change = Change<Row>(operation: operation, table: relation.qualifiedName, after: nil, before: nil, key: Record(),
                                      unchangedColumns: [], commitLSN: transaction.commitLSN, commitTime: transaction.time,
@@ -209,6 +249,140 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
                 return
             }
             output.emit(change)
+        }
+
+        /// Whether a snapshot read after a restart already holds a change (see
+        /// ``PostgresSnapshotFilter``): then it is not delivered again — except that an update
+        /// moving a row's key into the part read leaves the delete of its old key.
+        enum SnapshotHolds { case no, yes, exceptOldKey }
+
+        func snapshotHolds(_ operation: Change<Row>.Operation, of relation: PgOutputRelation, new: PgOutputTuple?, old: PgOutputTuple?,
+                           transactionID: UInt32, commitLSN: PostgresLSN) throws -> SnapshotHolds {
+            guard !current.filters.isEmpty else { return .no }
+            let filters = current.filters.filter { $0.table == relation.qualifiedName && $0.sees(transaction: transactionID, committedAt: commitLSN) }
+            guard !filters.isEmpty else { return .no }
+            func covered(_ tuple: PgOutputTuple) -> Bool {
+                guard let row = try? PgOutputRow(tuple, of: relation) else { return false }
+                return filters.contains { filter in filter.key.values(of: row.row).map(filter.covers) ?? false }
+            }
+            switch operation {
+            case .insert:
+                return new.map(covered) == true ? .yes : .no
+            case .update:
+                guard let new, covered(new) else { return .no }
+                guard let old else { return .yes }
+                return covered(old) ? .yes : .exceptOldKey
+            case .delete:
+                return old.map(covered) == true ? .yes : .no
+            case .truncate:
+                // Emptying a table whose first part was delivered before the restart cannot be
+                // told apart from the rows read after it.
+                if filters.allSatisfy({ $0.after == nil }) { return .yes }
+                throw RecordError("\(relation.qualifiedName) was truncated at \(commitLSN), while its snapshot was interrupted by a restart: the rows delivered before the restart and after the truncate cannot be told apart. Drop the slot '\(stage.slot)' and the checkpoints, and start again")
+            }
+        }
+
+        /// Reads the next rows of the snapshot, opening it first.
+        mutating func readSnapshot(into output: inout Emitter<Change<Row>>, limit: Int) async throws {
+            if tableSnapshot == nil {
+                do {
+                    try await openSnapshot()
+                } catch let error as PostgresError {
+                    throw RecordError(Self.explain(error, stage: stage))
+                }
+            }
+            let handed = BlockingCall.Handed(value: tableSnapshot!)
+            let batch = try await BlockingCall.run { () -> BlockingCall.Handed<(table: PostgresTableSnapshot.Table, rows: [PostgresRow])?> in
+                BlockingCall.Handed(value: try handed.value.next(limit: limit))
+            }.value
+            guard let (table, rows) = batch else {
+                let snapshot = handed
+                _ = try? await BlockingCall.run { snapshot.value.close() }
+                tableSnapshot = nil
+                current.snapshot = nil
+                return
+            }
+            for row in rows {
+                var change = Change<Row>(operation: .insert, table: table.name, commitLSN: snapshotLSN, commitTime: handed.value.time,
+                                         transactionID: 0, isSnapshotRead: true)
+                do {
+                    change.after = try row.decode(Row.self)
+                    let record = try row.record()
+                    let keyNames = Set(table.key.columns.map(\.name))
+                    change.key = Record(record.fields.filter { keyNames.contains($0.name) }.map { ($0.name, $0.value) })
+                } catch {
+                    try output.reject(RecordError("a snapshot row of \(table.name) does not fit \(Row.self): \(error)"), rawInput: row.rawText,
+                                      location: SourceLocation(origin: stage.detail))
+                    continue
+                }
+                output.emit(change)
+            }
+            current.snapshot = Position.SnapshotProgress(table: handed.value.table, after: handed.value.after)
+        }
+
+        /// Opens the snapshot: the one the slot's creation exports when the slot is missing,
+        /// otherwise a new one whose filters keep the stream from delivering its rows again.
+        mutating func openSnapshot() async throws {
+            let stage = self.stage
+            let progress = current.snapshot ?? Position.SnapshotProgress(table: 0, after: nil)
+            let processed = current.processed
+            let opened = try await BlockingCall.run { () -> BlockingCall.Handed<(PostgresTableSnapshot, PostgresLSN?, [PostgresSnapshotFilter])> in
+                if stage.snapshot == .initialOnly {
+                    let snapshot = try PostgresTableSnapshot(stage.configuration, tables: stage.tables, exported: nil, table: progress.table, after: progress.after)
+                    return BlockingCall.Handed(value: (snapshot, nil, []))
+                }
+                let sql = try PostgresConnection(stage.configuration)
+                defer { sql.close() }
+                try Self.preparePublication(stage, on: sql)
+                if try !Self.slotExists(stage, on: sql) {
+                    guard processed == .zero, progress.table == 0, progress.after == nil else { throw Self.slotLost(stage, processed: processed) }
+                    let session = try PostgresReplicationSession(stage.configuration)
+                    defer { session.close() }
+                    let created = try session.createSlot(stage.slot, exportSnapshot: true)
+                    guard let name = created.snapshotName else { throw PostgresProtocolError("the server created the slot without exporting its snapshot") }
+                    // Imported before the creating session runs anything else, which would end it.
+                    let snapshot = try PostgresTableSnapshot(stage.configuration, tables: stage.tables, exported: name, table: 0, after: nil)
+                    return BlockingCall.Handed(value: (snapshot, created.consistentPoint, []))
+                }
+                let snapshot = try PostgresTableSnapshot(stage.configuration, tables: stage.tables, exported: nil, table: progress.table, after: progress.after)
+                do {
+                    let seen = try snapshot.visibility()
+                    let filters = snapshot.tables.indices.dropFirst(progress.table).map { index in
+                        PostgresSnapshotFilter(table: snapshot.tables[index].name, key: snapshot.tables[index].key,
+                                               after: index == progress.table ? progress.after : nil, xmin: seen.xmin, xmax: seen.xmax,
+                                               inProgress: seen.inProgress, until: seen.until)
+                    }
+                    return BlockingCall.Handed(value: (snapshot, seen.until, filters))
+                } catch {
+                    snapshot.close()
+                    throw error
+                }
+            }.value
+            tableSnapshot = opened.0
+            if let consistentPoint = opened.1, opened.2.isEmpty, stage.snapshot != .initialOnly {
+                // The exported snapshot ends exactly where the slot's stream begins.
+                current.processed = max(current.processed, consistentPoint)
+            }
+            snapshotLSN = opened.1 ?? .zero
+            current.filters += opened.2
+        }
+
+        static func preparePublication(_ stage: PostgresChangeSource, on sql: PostgresConnection) throws {
+            let tables = stage.tables.map { name in name.split(separator: ".").map { PostgresTable.quoted(String($0)) }.joined(separator: ".") }
+            let publications = try sql.simpleQuery("SELECT 1 FROM pg_publication WHERE pubname = \(PostgresMerge.literal(stage.publication))")
+            if publications.last?.rows.isEmpty ?? true {
+                _ = try sql.simpleQuery("CREATE PUBLICATION \(PostgresTable.quoted(stage.publication)) FOR TABLE \(tables.joined(separator: ", "))")
+            }
+        }
+
+        static func slotExists(_ stage: PostgresChangeSource, on sql: PostgresConnection) throws -> Bool {
+            let slots = try sql.simpleQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = \(PostgresMerge.literal(stage.slot))")
+            return !(slots.last?.rows.isEmpty ?? true)
+        }
+
+        /// A restored position whose slot is gone: the changes since it are lost to this slot.
+        static func slotLost(_ stage: PostgresChangeSource, processed: PostgresLSN) -> RecordError {
+            RecordError("the replication slot '\(stage.slot)' on \(stage.configuration) is gone, but the checkpoint continues from it (at \(processed)): the changes since are no longer kept. Drop the checkpoints to start again from a snapshot")
         }
 
         /// The replica identity's columns of `row`.
@@ -254,20 +428,22 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
             let (session, end, slotConfirmed) = try await BlockingCall.run { () -> BlockingCall.Handed<(PostgresReplicationSession, PostgresLSN?, PostgresLSN)> in
                 let sql = try PostgresConnection(stage.configuration)
                 defer { sql.close() }
-                let tables = stage.tables.map { name in name.split(separator: ".").map { PostgresTable.quoted(String($0)) }.joined(separator: ".") }
-                let publications = try sql.simpleQuery("SELECT 1 FROM pg_publication WHERE pubname = \(PostgresMerge.literal(stage.publication))")
-                if publications.last?.rows.isEmpty ?? true {
-                    _ = try sql.simpleQuery("CREATE PUBLICATION \(PostgresTable.quoted(stage.publication)) FOR TABLE \(tables.joined(separator: ", "))")
-                }
+                try Self.preparePublication(stage, on: sql)
                 let session = try PostgresReplicationSession(stage.configuration)
                 do {
-                    let slots = try sql.simpleQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = \(PostgresMerge.literal(stage.slot))")
-                    if slots.last?.rows.isEmpty ?? true {
+                    if try !Self.slotExists(stage, on: sql) {
+                        guard processed == .zero else { throw Self.slotLost(stage, processed: processed) }
                         _ = try session.createSlot(stage.slot, exportSnapshot: false)
                     }
                     var end: PostgresLSN?
                     if case .currentLogEnd = stage.end {
-                        end = try sql.simpleQuery("SELECT pg_current_wal_lsn()").last?.rows.first?.first.flatMap { $0.flatMap(PostgresLSN.init) }
+                        // Commits made with synchronous_commit off may not be flushed yet, and the
+                        // server decodes only flushed WAL: a synchronous commit of a logical message
+                        // flushes everything before it, and the flushed position is the end.
+                        end = try sql.simpleQuery("""
+                            SET synchronous_commit = on; BEGIN; SELECT pg_logical_emit_message(true, 'sluice-end', ''); COMMIT;
+                            SELECT pg_current_wal_flush_lsn()
+                            """).last?.rows.first?.first.flatMap { $0.flatMap(PostgresLSN.init) }
                     }
                     // Confirmations only ever move the slot forward from where it is.
                     let slotConfirmed = try sql.simpleQuery("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = \(PostgresMerge.literal(stage.slot))")
@@ -318,6 +494,11 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         public mutating func close() async {
             heartbeatSession?.close()
             heartbeatSession = nil
+            if let tableSnapshot {
+                let handed = BlockingCall.Handed(value: tableSnapshot)
+                _ = try? await BlockingCall.run { handed.value.close() }
+                self.tableSnapshot = nil
+            }
             guard let session else { return }
             let handed = BlockingCall.Handed(value: session)
             _ = try? await BlockingCall.run {

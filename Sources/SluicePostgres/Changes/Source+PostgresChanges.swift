@@ -8,7 +8,8 @@ extension Source {
     /// stops, or with `until: .currentLogEnd` until it has caught up with the log as it was
     /// when the run started. With a `heartbeat`, it writes a logical message at that interval,
     /// so that its position — and the slot — move on while the tables are quiet and the
-    /// server can recycle WAL.
+    /// server can recycle WAL. With `snapshot: .initial` (the default) it first delivers the
+    /// tables' rows as they were when the slot was created, then every change after.
     ///
     /// ```swift
     /// Source.postgresChanges(try PostgresConfiguration(url: "postgres://etl@db/shop"),
@@ -16,17 +17,18 @@ extension Source {
     /// ```
     public static func postgresChanges<Row: Decodable & Sendable>(
         _ configuration: PostgresConfiguration, tables: [String], slot: String, publication: String? = nil,
-        as type: Row.Type, until end: PostgresChangeEnd = .never, heartbeat: Duration? = nil
+        as type: Row.Type, snapshot: PostgresChangeSnapshot = .initial, until end: PostgresChangeEnd = .never, heartbeat: Duration? = nil
     ) -> PostgresChangeSource<Row> {
         PostgresChangeSource(configuration: configuration, tables: tables, slot: slot, publication: publication ?? slot + "_publication",
-                             end: end, heartbeat: heartbeat)
+                             end: end, heartbeat: heartbeat, snapshot: snapshot)
     }
 
     /// The committed changes of `tables`, each row a ``Record`` typed by its SQL types.
     public static func postgresChanges(
         _ configuration: PostgresConfiguration, tables: [String], slot: String, publication: String? = nil,
-        until end: PostgresChangeEnd = .never, heartbeat: Duration? = nil
+        snapshot: PostgresChangeSnapshot = .initial, until end: PostgresChangeEnd = .never, heartbeat: Duration? = nil
     ) -> PostgresChangeSource<Record> {
-        postgresChanges(configuration, tables: tables, slot: slot, publication: publication, as: Record.self, until: end, heartbeat: heartbeat)
+        postgresChanges(configuration, tables: tables, slot: slot, publication: publication, as: Record.self, snapshot: snapshot,
+                        until: end, heartbeat: heartbeat)
     }
 }
