@@ -37,3 +37,41 @@ extension RunProgressTests {
         #expect(reports.first?.recordsRead == 42 && reports.first?.recordsWritten == 42)
     }
 }
+
+extension RunProgressTests {
+    /// Reports how many elements it still has to emit as a gauge.
+    struct Countdown: SourceStage {
+        var settings = StageSettings()
+        var defaultName: String { "countdown" }
+        func makeReader(_ context: StageContext) async throws -> Reader { Reader(context: context) }
+
+        struct Reader: SourceReader {
+            let context: StageContext
+            var left = 50
+
+            mutating func read(into output: inout Emitter<Int>, limit: Int) async throws -> Bool {
+                context.gauge("left (elements)", left)
+                guard left > 0 else { return false }
+                try await Task.sleep(for: .milliseconds(1))
+                output.emit(left)
+                left -= 1
+                return true
+            }
+        }
+    }
+
+    @Test func aStagesGaugesAppearInTheProgressLineAndTheReport() async throws {
+        let seen = Mutex<[RunProgress]>([])
+        var options = RunOptions(progress: { progress in seen.withLock { $0.append(progress) } })
+        options.progressInterval = .milliseconds(5)
+        let report = try await Pipeline("gauged") {
+            Countdown()
+            Sink.collect(into: Collector<Int>())
+        }.run(options: options)
+        let lines = seen.withLock { $0 }.map(\.line)
+        #expect(lines.contains { $0.contains(", countdown left (elements) ") })
+        #expect(lines.last?.hasSuffix(", countdown left (elements) 0") == true, "\(lines.last ?? "")")
+        #expect(report[stage: "countdown"]?.gauges == ["left (elements)": 0])
+        #expect(report.description.contains("countdown: left (elements) 0"))
+    }
+}

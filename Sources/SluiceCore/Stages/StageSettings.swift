@@ -52,6 +52,11 @@ public struct StageContext: Sendable {
     /// Where the stage reports something the user should know that is not an error (the
     /// run's ``RunOptions/warning``).
     public var warning: @Sendable (String) -> Void
+    /// Where the stage reports a measure of its state as it changes — a replication slot's
+    /// lag in bytes, a queue's depth — by a name that says its unit (`slot lag (bytes)`). The
+    /// newest value of each instance is shown, summed over instances, in the run's progress
+    /// line (``RunOptions/progress``) and report.
+    public var gauge: @Sendable (_ name: String, _ value: Int) -> Void = { _, _ in }
 
     /// Creates a context.
     public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024,

@@ -104,9 +104,10 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         var transaction: (commitLSN: PostgresLSN, time: Date, id: UInt32, skippedWhole: Bool)?
         var emittedInTransaction = 0
         var finished = false
-        /// The session that writes heartbeats, and when the last was written.
-        var heartbeatSession: PostgresConnection?
+        /// The session that writes heartbeats and measures the slot's lag, and when it last did.
+        var sideSession: PostgresConnection?
         var lastHeartbeat: ContinuousClock.Instant?
+        var lastLagMeasure: ContinuousClock.Instant?
         /// The snapshot being read, and the position its rows report as their commit LSN.
         var tableSnapshot: PostgresTableSnapshot?
         var snapshotLSN: PostgresLSN = .zero
@@ -126,6 +127,7 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
 
         public mutating func read(into output: inout Emitter<Change<Row>>, limit: Int) async throws -> Bool {
             guard !finished else { return false }
+            await measureLagIfDue()
             if current.snapshot != nil {
                 try await readSnapshot(into: &output, limit: limit)
                 if current.snapshot == nil, stage.snapshot == .initialOnly { finished = true }
@@ -172,6 +174,9 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         mutating func handle(_ message: PgOutputMessage, into output: inout Emitter<Change<Row>>) throws {
             switch message {
             case .relation(let relation):
+                if let previous = relations[relation.id], previous.columns != relation.columns {
+                    context.warning(Self.shapeChange(from: previous, to: relation, at: transaction?.commitLSN))
+                }
                 relations[relation.id] = relation
             case .begin(let commitLSN, let time, let id):
                 // A transaction the restored position covers (a crashed server may send it again).
@@ -385,6 +390,29 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
             RecordError("the replication slot '\(stage.slot)' on \(stage.configuration) is gone, but the checkpoint continues from it (at \(processed)): the changes since are no longer kept. Drop the checkpoints to start again from a snapshot")
         }
 
+        /// A table's change of shape in words: `public.orders changed shape (in the transaction
+        /// committed at 0/16B3F10): added note (text); dropped fax; retyped amount from int4 to
+        /// numeric. Its changes follow the new shape.`
+        static func shapeChange(from old: PgOutputRelation, to new: PgOutputRelation, at lsn: PostgresLSN?) -> String {
+            let oldColumns = Dictionary(old.columns.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            let newNames = Set(new.columns.map(\.name))
+            var parts: [String] = []
+            let added = new.columns.filter { oldColumns[$0.name] == nil }.map { "\($0.name) (\(PostgresType(oid: $0.typeID)))" }
+            if !added.isEmpty { parts.append("added " + added.joined(separator: ", ")) }
+            let dropped = old.columns.filter { !newNames.contains($0.name) }.map(\.name)
+            if !dropped.isEmpty { parts.append("dropped " + dropped.joined(separator: ", ")) }
+            let retyped = new.columns.compactMap { column -> String? in
+                guard let before = oldColumns[column.name], before.typeID != column.typeID || before.typeModifier != column.typeModifier else { return nil }
+                return "\(column.name) from \(PostgresType(oid: before.typeID)) to \(PostgresType(oid: column.typeID))"
+            }
+            if !retyped.isEmpty { parts.append("retyped " + retyped.joined(separator: ", ")) }
+            let keys = { (relation: PgOutputRelation) in relation.columns.filter(\.isKey).map(\.name) }
+            if keys(old) != keys(new) { parts.append("key now " + keys(new).joined(separator: ", ")) }
+            if parts.isEmpty { parts.append("columns reordered") }
+            let when = lsn.map { " (in the transaction committed at \($0))" } ?? ""
+            return "\(new.qualifiedName) changed shape\(when): \(parts.joined(separator: "; ")). Its changes follow the new shape."
+        }
+
         /// The replica identity's columns of `row`.
         static func key(of row: PostgresRow, relation: PgOutputRelation) throws -> Record {
             let keyNames = Set(relation.columns.filter(\.isKey).map(\.name))
@@ -469,12 +497,38 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
             if let lastHeartbeat, now - lastHeartbeat < interval { return }
             lastHeartbeat = now
             let configuration = stage.configuration
-            let existing = heartbeatSession.map { BlockingCall.Handed(value: $0) }
-            heartbeatSession = try await BlockingCall.run { () -> BlockingCall.Handed<PostgresConnection> in
+            let existing = sideSession.map { BlockingCall.Handed(value: $0) }
+            sideSession = try await BlockingCall.run { () -> BlockingCall.Handed<PostgresConnection> in
                 let connection = try existing?.value ?? PostgresConnection(configuration)
                 _ = try connection.simpleQuery("SELECT pg_logical_emit_message(false, 'sluice-heartbeat', '')")
                 return BlockingCall.Handed(value: connection)
             }.value
+        }
+
+        /// Reports the slot's lag — the WAL the server keeps for it, from its confirmed position
+        /// to the log's end — as the gauge `slot lag (bytes)`, once a second. A failed
+        /// measure drops the side session and reports nothing: the stream's own session
+        /// reports a lost server.
+        mutating func measureLagIfDue() async {
+            guard stage.snapshot != .initialOnly else { return }
+            let now = ContinuousClock.now
+            if let lastLagMeasure, now - lastLagMeasure < .seconds(1) { return }
+            lastLagMeasure = now
+            let configuration = stage.configuration, slot = stage.slot
+            let existing = sideSession.map { BlockingCall.Handed(value: $0) }
+            do {
+                let (session, lag) = try await BlockingCall.run { () -> BlockingCall.Handed<(PostgresConnection, Int?)> in
+                    let connection = try existing?.value ?? PostgresConnection(configuration)
+                    let lag = try connection.simpleQuery("SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::int8 FROM pg_replication_slots WHERE slot_name = " + PostgresMerge.literal(slot))
+                        .last?.rows.first?.first.flatMap { $0.flatMap { Int($0) } }
+                    return BlockingCall.Handed(value: (connection, lag))
+                }.value
+                sideSession = session
+                if let lag { context.gauge("slot lag (bytes)", lag) }
+            } catch {
+                sideSession?.close()
+                sideSession = nil
+            }
         }
 
         /// Confirms the newest committed checkpoint's position to the slot.
@@ -492,8 +546,8 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         }
 
         public mutating func close() async {
-            heartbeatSession?.close()
-            heartbeatSession = nil
+            sideSession?.close()
+            sideSession = nil
             if let tableSnapshot {
                 let handed = BlockingCall.Handed(value: tableSnapshot)
                 _ = try? await BlockingCall.run { handed.value.close() }

@@ -77,6 +77,8 @@ final class ChainRunner {
                                    isCheckpointed: run.checkpoints != nil, warning: run.options.warning)
         context.pipelineName = run.pipelineName
         context.committedPositions = run.checkpoints?.committedPositions
+        let metrics = run.metrics[node.id.index], instance = self.instance
+        context.gauge = { name, value in metrics.setGauge(name, instance: instance, to: value) }
         return context
     }
 

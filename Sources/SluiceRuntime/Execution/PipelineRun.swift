@@ -94,10 +94,15 @@ extension Pipeline {
             }
             let metrics = execution.metrics
             let progressNow: @Sendable () -> RunProgress = {
-                RunProgress(
+                var progress = RunProgress(
                     recordsRead: metrics.filter { $0.kind == .source }.reduce(0) { $0 + $1.recordsOut.load(ordering: .relaxed) },
                     recordsWritten: metrics.filter { $0.kind == .sink }.reduce(0) { $0 + $1.recordsOut.load(ordering: .relaxed) },
                     elapsed: ContinuousClock.now - start)
+                for stage in metrics {
+                    let gauges = stage.gauges
+                    if !gauges.isEmpty { progress.gauges[stage.name] = gauges }
+                }
+                return progress
             }
             if let progress = options.progress {
                 let interval = options.progressInterval

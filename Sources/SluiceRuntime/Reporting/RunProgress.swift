@@ -8,6 +8,8 @@ public struct RunProgress: Sendable {
     public var recordsWritten: Int
     /// Time since the run started.
     public var elapsed: Duration
+    /// The stages' gauges (``StageContext/gauge``), by stage and gauge name.
+    public var gauges: [String: [String: Int]] = [:]
 
     /// A progress report.
     public init(recordsRead: Int, recordsWritten: Int, elapsed: Duration) {
@@ -22,11 +24,16 @@ public struct RunProgress: Sendable {
         return seconds > 0 ? Double(recordsRead) / seconds : 0
     }
 
-    /// `12,345 records read (6,172/s), 12,300 written, 2.0 s` — for a progress line.
+    /// `12,345 records read (6,172/s), 12,300 written, 2.0 s`, then each gauge
+    /// (`, postgres changes slot lag (bytes) 4,096`) — for a progress line.
     public var line: String {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return "\(Self.grouped(recordsRead)) records read (\(Self.grouped(Int(recordsPerSecond)))/s), "
+        var line = "\(Self.grouped(recordsRead)) records read (\(Self.grouped(Int(recordsPerSecond)))/s), "
             + "\(Self.grouped(recordsWritten)) written, \(String(format: "%.1f", seconds)) s"
+        for (stage, gauges) in gauges.sorted(by: { $0.key < $1.key }) {
+            for (name, value) in gauges.sorted(by: { $0.key < $1.key }) { line += ", \(stage) \(name) \(Self.grouped(value))" }
+        }
+        return line
     }
 
     static func grouped(_ number: Int) -> String {

@@ -23,6 +23,8 @@ public struct StageReport: Sendable, Hashable {
     public var late: Int = 0
     /// Time the stage spent suspended on a full channel downstream, summed over instances.
     public var blockedOnBackpressure: Duration
+    /// The stage's gauges (``StageContext/gauge``) as they last were, summed over instances.
+    public var gauges: [String: Int] = [:]
 }
 
 /// The outcome of a run: per-stage counts, dead letters and wall time.
@@ -74,6 +76,9 @@ public struct RunReport: Sendable, CustomStringConvertible {
         rows.insert(header, at: 0)
         var lines = ["Run report for \"\(pipeline)\" — wall time \(seconds(wallTime))"]
         lines += TextTable.lines(rows, leftAligned: 2, indent: "  ", ruleAfterHeader: true)
+        for stage in stages where !stage.gauges.isEmpty {
+            lines.append("  \(stage.name): " + stage.gauges.sorted { $0.key < $1.key }.map { "\($0.key) \(RunProgress.grouped($0.value))" }.joined(separator: ", "))
+        }
         if !deadLetters.isEmpty { lines.append("  \(deadLetters.count) dead letter(s) kept in the report") }
         for failure in restarts { lines.append("  restarted after: \(failure)") }
         if let savepoint = stoppedAtSavepoint { lines.append("  stopped on request at savepoint \(savepoint)") }

@@ -14,6 +14,8 @@ final class StageMetrics: Sendable {
     let blockedNanoseconds = Atomic<Int>(0)
     let budget: ErrorBudget?
     private let finishedInstances = Atomic<Int>(0)
+    /// The newest value of each gauge, by name and instance.
+    private let gaugeValues = Mutex<[String: [Int: Int]]>([:])
 
     /// The stage's index in the graph.
     let index: Int
@@ -55,6 +57,16 @@ final class StageMetrics: Sendable {
         }
     }
 
+    /// Sets instance `instance`'s value of the gauge `name`.
+    func setGauge(_ name: String, instance: Int, to value: Int) {
+        gaugeValues.withLock { $0[name, default: [:]][instance] = value }
+    }
+
+    /// Each gauge's value summed over instances.
+    var gauges: [String: Int] {
+        gaugeValues.withLock { $0.mapValues { $0.values.reduce(0, +) } }
+    }
+
     func addBlocked(_ duration: Duration) {
         guard duration > .zero else { return }
         let (seconds, attoseconds) = duration.components
@@ -69,7 +81,7 @@ final class StageMetrics: Sendable {
             recordsIn: recordsIn.load(ordering: .relaxed),
             recordsOut: recordsOut.load(ordering: .relaxed),
             errored: skippedCount + dead, deadLettered: dead, late: late.load(ordering: .relaxed),
-            blockedOnBackpressure: .nanoseconds(blockedNanoseconds.load(ordering: .relaxed)))
+            blockedOnBackpressure: .nanoseconds(blockedNanoseconds.load(ordering: .relaxed)), gauges: gauges)
     }
 }
 
