@@ -243,7 +243,7 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
                 if let old {
                     let row = try PgOutputRow(old, of: relation)
                     change.before = try row.row.record()
-                    if new == nil || oldIsKey { change.key = try Self.key(of: row.row, relation: relation) }
+                    if new == nil { change.key = try Self.key(of: row.row, relation: relation) }
                 }
             } catch let error as PostgresProtocolError {
                 throw error

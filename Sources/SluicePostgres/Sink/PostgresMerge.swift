@@ -81,6 +81,9 @@ enum PostgresMerge {
     static func statements(for transaction: PostgresSinkTransaction) -> [String] {
         // A writer that has written nothing yet knows no columns, and has staged nothing.
         guard !transaction.columns.isEmpty else { return [] }
+        if let changes = transaction.appliedChanges {
+            return PostgresChangeMerge.statements(for: transaction, unchanged: changes.unchangedColumns)
+        }
         let table = transaction.table
         let staged = stagedCondition(transaction)
         let columns = transaction.columns.map(PostgresTable.quoted)

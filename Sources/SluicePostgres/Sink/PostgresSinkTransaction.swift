@@ -13,4 +13,13 @@ public struct PostgresSinkTransaction: Codable, Sendable, Equatable {
     public var columns: [String]
     /// How the rows merge.
     public var mode: PostgresSinkMode
+    /// Set when the rows are changes to apply (``PostgresChangeSink``): the columns some
+    /// change did not send a value for.
+    public var appliedChanges: AppliedChanges?
+
+    /// What a transaction of changes needs to be merged.
+    public struct AppliedChanges: Codable, Sendable, Equatable {
+        /// Columns whose value some staged change did not send.
+        public var unchangedColumns: [String]
+    }
 }
