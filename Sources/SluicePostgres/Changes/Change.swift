@@ -1,4 +1,5 @@
 import Foundation
+import SluiceConnectors
 import SluiceCore
 
 /// One change to a row of a captured table, as logical replication reports it: what
@@ -37,6 +38,9 @@ public struct Change<Row: Sendable>: Sendable {
     public var commitTime: Date
     /// The transaction's id; 0 for a snapshot read.
     public var transactionID: UInt32
+    /// The change's place in its transaction, from 1 (for a snapshot read, in the rows of the
+    /// snapshot this run read): with `commitLSN`, what tells it from every other change.
+    public var sequence: Int
     /// Whether the row was read from the initial snapshot (then `operation` is `.insert`,
     /// `commitLSN` is where the stream continues from, and `commitTime` is when the snapshot
     /// was taken) rather than streamed.
@@ -45,7 +49,8 @@ public struct Change<Row: Sendable>: Sendable {
     /// A change; sources make them, tests of stages that consume them make them by hand.
     public init(operation: Operation, table: String, after: Row? = nil, before: Record? = nil, key: Record = Record(),
                 unchangedColumns: [String] = [], commitLSN: PostgresLSN, commitTime: Date, transactionID: UInt32,
-                isSnapshotRead: Bool = false) {
+                sequence: Int = 0, isSnapshotRead: Bool = false) {
+        self.sequence = sequence
         self.operation = operation
         self.table = table
         self.after = after
@@ -60,3 +65,24 @@ public struct Change<Row: Sendable>: Sendable {
 }
 
 extension Change: Equatable where Row: Equatable {}
+
+extension Change: Codable where Row: Codable {}
+
+extension Change {
+    /// The commit time as an event time, for windows over the change stream.
+    public var commitTimestamp: Timestamp {
+        Timestamp(millisecondsSinceEpoch: Int64((commitTime.timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+}
+
+extension LandedPayload {
+    /// A change to land as it came, with its lineage: `origin` names the database and table
+    /// (give one without a password, such as the configuration's description), the offset is
+    /// `<commit LSN>/<sequence>`, and the payload the change as JSON — operation, table, rows,
+    /// key, unchanged columns, commit LSN and time, transaction.
+    public init<Row: Codable & Sendable>(change: Change<Row>, origin: String, ingestedAt: Date = Date()) throws {
+        let payload = try JSONRecordEncoder().encode(change)
+        self.init(origin: origin + " " + change.table, offset: "\(change.commitLSN)/\(change.sequence)",
+                  ingestedAt: Int64((ingestedAt.timeIntervalSince1970 * 1000).rounded(.down)), payload: payload)
+    }
+}

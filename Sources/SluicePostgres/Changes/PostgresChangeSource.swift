@@ -111,6 +111,7 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         /// The snapshot being read, and the position its rows report as their commit LSN.
         var tableSnapshot: PostgresTableSnapshot?
         var snapshotLSN: PostgresLSN = .zero
+        var snapshotRows = 0
 
         init(stage: PostgresChangeSource, context: StageContext) {
             self.stage = stage
@@ -232,7 +233,7 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
             }
             var change = Change<Row>(operation: operation, table: relation.qualifiedName, after: nil, before: nil, key: Record(),
                                      unchangedColumns: [], commitLSN: transaction.commitLSN, commitTime: transaction.time,
-                                     transactionID: transaction.id)
+                                     transactionID: transaction.id, sequence: emittedInTransaction)
             do {
                 if let new {
                     let row = try PgOutputRow(new, of: relation)
@@ -308,8 +309,9 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
                 return
             }
             for row in rows {
+                snapshotRows += 1
                 var change = Change<Row>(operation: .insert, table: table.name, commitLSN: snapshotLSN, commitTime: handed.value.time,
-                                         transactionID: 0, isSnapshotRead: true)
+                                         transactionID: 0, sequence: snapshotRows, isSnapshotRead: true)
                 do {
                     change.after = try row.decode(Row.self)
                     let record = try row.record()

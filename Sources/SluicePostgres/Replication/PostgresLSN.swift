@@ -25,3 +25,20 @@ public struct PostgresLSN: Sendable, Hashable, Comparable, Codable, CustomString
 
     public static func < (left: PostgresLSN, right: PostgresLSN) -> Bool { left.value < right.value }
 }
+
+extension PostgresLSN {
+    /// Reads the text form (`16/B374D848`), as PostgreSQL and ``encode(to:)`` write it.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let lsn = PostgresLSN(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a log position like 16/B374D848"))
+        }
+        self = lsn
+    }
+
+    /// Writes the text form (`16/B374D848`), as PostgreSQL shows it.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
