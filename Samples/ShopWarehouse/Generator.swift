@@ -2,9 +2,11 @@ import Foundation
 import Sluice
 
 /// Writes to the shop while the pipeline runs: each round places an order of one to three
-/// lines an hour or so after the last, changes a customer's city and a product's price.
+/// lines an hour or so after the last, changes a customer's city and a product's price. With
+/// `changingLines` it also changes the quantity of one of the order's lines, or deletes one,
+/// now and then: changes only change capture sees.
 enum Generator {
-    static func run(_ shop: PostgresConfiguration, rounds: Int, pause: Duration) throws {
+    static func run(_ shop: PostgresConfiguration, rounds: Int, pause: Duration, changingLines: Bool = false) throws {
         let connection = try PostgresConnection(shop)
         defer { connection.close() }
         var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
@@ -33,6 +35,14 @@ enum Generator {
                 COMMIT;
                 """
             _ = try connection.simpleQuery(sql)
+            if changingLines, lines > 1 {
+                let order = "(SELECT max(order_id) FROM shop.orders)"
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: _ = try connection.simpleQuery("UPDATE shop.order_lines SET quantity = quantity + 1 WHERE order_id = \(order) AND line_no = 1")
+                case 1: _ = try connection.simpleQuery("DELETE FROM shop.order_lines WHERE order_id = \(order) AND line_no = \(lines)")
+                default: break
+                }
+            }
             Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
         }
     }

@@ -8,6 +8,8 @@
 //   swift run shop-warehouse --url URL --check            reads what is new, delivers it, checks
 //   swift run shop-warehouse --url URL --generate 100     writes orders and changes meanwhile
 //   swift run shop-warehouse --url URL --follow           keeps reading every second (Ctrl-C stops)
+//   swift run shop-warehouse --url URL --cdc [--follow]   the same from the change stream (logical
+//                                                         replication), deletes included
 //
 // Kill it at any moment (even with SIGKILL) and run it again: it resumes from its last
 // checkpoint (--state DIR, default .build/shop-warehouse/state), and nothing is lost or twice.
@@ -25,12 +27,15 @@ func fail(_ message: String) -> Never {
 }
 if arguments.contains("--help") || arguments.contains("-h") {
     print("""
-    usage: shop-warehouse [--url URL] [--setup] [--generate N [--pause MS]] [--follow] [--check] [--state DIR] [--output DIR] [--graph]
+    usage: shop-warehouse [--url URL] [--setup] [--generate N [--pause MS]] [--cdc] [--follow] [--check] [--state DIR] [--output DIR] [--graph]
       --url URL      the server (postgres://user:password@host:port/database); default
                      $SHOP_WAREHOUSE_URL, then libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE
       --setup        (re)creates the shop from seed.sql and an empty warehouse (schema dw)
       --generate N   writes N rounds of new orders and changed customers and products, then exits
       --follow       polls for new rows every second until stopped (Ctrl-C takes a savepoint)
+      --cdc          reads the shop's change stream (a logical replication slot, snapshot first)
+                     instead of polling; with --generate, the generator also changes and deletes
+                     order lines, which only change capture sees
       --check        after the run, compares the warehouse with the truth computed from the shop
       --state DIR    checkpoints (default .build/shop-warehouse/state)
       --output DIR   dead letters (default .build/shop-warehouse)
@@ -72,6 +77,7 @@ do {
                 IF to_regclass('sluice_commits') IS NOT NULL THEN DELETE FROM sluice_commits WHERE pipeline = 'shop-warehouse'; END IF;
             END $$
             """)
+        try ChangeCapture.setUp(connection)
         connection.close()
         try runScript("warehouse.sql")
         try? FileManager.default.removeItem(atPath: state)
@@ -81,7 +87,7 @@ do {
     if let rounds = option("--generate") {
         guard let count = Int(rounds), count > 0 else { fail("--generate needs a positive number, not '\(rounds)'") }
         let pause = Int(option("--pause") ?? "200") ?? 200
-        try Generator.run(configuration, rounds: count, pause: .milliseconds(pause))
+        try Generator.run(configuration, rounds: count, pause: .milliseconds(pause), changingLines: arguments.contains("--cdc"))
         print("Wrote \(count) rounds of orders and changes")
         exit(0)
     }
@@ -116,7 +122,8 @@ let lines = DataStream("order lines") {
         .eventTime(maxOutOfOrderness: .seconds(3600)) { $0.time }
 }
 
-let pipeline = Pipeline("shop-warehouse") {
+let changeCapture = arguments.contains("--cdc")
+let pipeline = changeCapture ? ChangeCapture.pipeline(configuration, follow: arguments.contains("--follow"), output: output) : Pipeline("shop-warehouse") {
     customers.map { DimCustomer($0) }
         .write(to: Sink.postgres(configuration, table: "dw.dim_customer", of: DimCustomer.self, mode: .history(key: ["customer_id"]))
             .named("dim_customer").onError(.deadLetter))
@@ -146,6 +153,11 @@ do {
     let report = try await pipeline.run(options: RunOptions(progress: RunProgress.printToStandardError),
                                         checkpoints: .every(.seconds(1), in: state), stop: stop)
     print(report)
+    if changeCapture, let read = report[stage: "read shop changes"] {
+        let seconds = Double(report.wallTime.components.seconds) + Double(report.wallTime.components.attoseconds) / 1e18
+        let lag = read.gauges["slot lag (bytes)"].map { "\($0) bytes" } ?? "not measured"
+        print("Changes: \(read.recordsOut) in \(String(format: "%.1f", seconds)) s (\(Int(Double(read.recordsOut) / max(seconds, 0.001)))/s); slot lag \(lag)")
+    }
     if let savepoint = report.stoppedAtSavepoint { print("Stopped at savepoint \(savepoint); run again to continue") }
 } catch {
     fail("\(error)")

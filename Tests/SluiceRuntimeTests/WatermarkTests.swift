@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Sluice
 import SluiceTesting
@@ -112,5 +113,46 @@ func ticks(_ source: String, _ times: [Int64]) -> some SourceStage<Tick> {
             Sink.collect(into: Collector<Tick>())
         }
         #expect(pipeline.description.contains("watermark −5 ms"))
+    }
+}
+
+/// A bounded run ends by moving the watermark to +∞, which fires every open window. A later
+/// run that resumes from its final checkpoint with new input (a micro-batch reading what is
+/// new) judges lateness from the event time the first run reached, not from +∞.
+@Suite struct ResumedBoundedRunTests {
+    struct Event: Codable, Sendable { var minute: Int64 }
+    struct Total: Codable, Sendable, Equatable { var minute: Int64; var count: Int }
+
+    @Test func aRunResumedAfterTheEndOfItsInputWindowsTheNewEventsAndCallsOnlyOlderOnesLate() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = directory.path + "/events.jsonl", output = directory.path + "/totals.jsonl"
+        func append(_ minutes: [Int64]) throws {
+            let handle = FileHandle(forWritingAtPath: input) ?? {
+                _ = FileManager.default.createFile(atPath: input, contents: nil)
+                return FileHandle(forWritingAtPath: input)!
+            }()
+            handle.seekToEndOfFile()
+            handle.write(Data(minutes.map { "{\"minute\":\($0)}\n" }.joined().utf8))
+            handle.closeFile()
+        }
+        func run() async throws -> RunReport {
+            try await Pipeline("resumed windows") {
+                Source.jsonLines(input, as: Event.self).eventTime(maxOutOfOrderness: .zero) { Timestamp(millisecondsSinceEpoch: $0.minute * 60_000) }
+                KeyBy { (_: Event) in "all" }.window(.tumbling(.seconds(60)), eventTime: { Timestamp(millisecondsSinceEpoch: $0.minute * 60_000) }) { Count() }
+                    .onError(.deadLetter)
+                Map { (result: WindowResult<String, Int>) in Total(minute: result.start.millisecondsSinceEpoch / 60_000, count: result.value) }
+                Sink.jsonLines(output, of: Total.self)
+            }.run(checkpoints: .every(.milliseconds(50), in: directory.path + "/state"))
+        }
+        try append([1, 1, 2, 3, 3, 3])
+        _ = try await run()
+        try append([3, 4, 4, 5, 1])   // 3 is the minute the first run reached; 1 is behind it
+        let second = try await run()
+        let totals = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(Total.self, from: Data($0.utf8)) }
+        #expect(totals == [Total(minute: 1, count: 2), Total(minute: 2, count: 1), Total(minute: 3, count: 3),
+                           Total(minute: 3, count: 1), Total(minute: 4, count: 2), Total(minute: 5, count: 1)])
+        #expect(second.totalDeadLettered == 1 && second.deadLetters.first?.error.contains("late event") == true, "\(second.deadLetters)")
     }
 }

@@ -72,6 +72,10 @@ where Result.Key == Key, Result.Left == LeftValue, Result.Right == RightValue {
         /// When a key may have elements to let go of.
         @usableFromInline var due = TimerQueue<Key>()
         @usableFromInline var watermark = Int64.min
+        /// The newest watermark short of the end of input (+∞), which is what a checkpoint
+        /// saves: a run that resumes with new input (a micro-batch reading what is new) judges
+        /// lateness from the event time the input reached, not from the end that flushed it.
+        @usableFromInline var reachedWatermark = Int64.min
 
         @inlinable init(stage: IntervalJoin) { self.stage = stage }
 
@@ -139,6 +143,7 @@ where Result.Key == Key, Result.Left == LeftValue, Result.Right == RightValue {
         /// outer join.
         @inlinable public mutating func onWatermark(_ time: Timestamp, into output: inout Emitter<Result>) {
             watermark = max(watermark, time.millisecondsSinceEpoch)
+            if time != .max { reachedWatermark = max(reachedWatermark, time.millisecondsSinceEpoch) }
             while let (_, keys) = due.popDue(atOrBefore: watermark) {
                 for key in keys { expire(key, everything: false, into: &output) }
             }
@@ -202,7 +207,7 @@ extension IntervalJoin.Operator: CheckpointableOperator where Key: Codable, Left
     /// The waiting elements.
     public func snapshot() -> IntervalJoinSnapshot<Key, LeftValue, RightValue> {
         IntervalJoinSnapshot(
-            watermark: watermark,
+            watermark: reachedWatermark,
             lefts: lefts.flatMap { key, kept in kept.map { .init(key: key, time: $0.time, value: $0.value, matched: $0.matched) } },
             rights: rights.flatMap { key, kept in kept.map { .init(key: key, time: $0.time, value: $0.value, matched: $0.matched) } })
     }
@@ -213,6 +218,7 @@ extension IntervalJoin.Operator: CheckpointableOperator where Key: Codable, Left
         rights = [:]
         due = TimerQueue()
         watermark = snapshots.map(\.watermark).max() ?? .min
+        reachedWatermark = watermark
         for snapshot in snapshots {
             for saved in snapshot.lefts where scope.owns(saved.key) {
                 lefts[saved.key, default: []].append(.init(time: saved.time, value: saved.value, matched: saved.matched))

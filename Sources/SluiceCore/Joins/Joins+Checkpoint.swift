@@ -71,7 +71,7 @@ extension WindowJoin.Operator: CheckpointableOperator where Key: Codable, LeftVa
     /// The open windows.
     public func snapshot() -> WindowJoinSnapshot<Key, LeftValue, RightValue> {
         let open = Set(lefts.keys).union(rights.keys)
-        return WindowJoinSnapshot(watermark: watermark, windows: open.map { window in
+        return WindowJoinSnapshot(watermark: reachedWatermark, windows: open.map { window in
             .init(key: window.key, start: window.start, lefts: lefts[window] ?? [], rights: rights[window] ?? [])
         })
     }
@@ -82,6 +82,7 @@ extension WindowJoin.Operator: CheckpointableOperator where Key: Codable, LeftVa
         rights = [:]
         due = TimerQueue()
         watermark = snapshots.map(\.watermark).max() ?? .min
+        reachedWatermark = watermark
         for snapshot in snapshots {
             for saved in snapshot.windows where scope.owns(saved.key) {
                 let window = Window(key: saved.key, start: saved.start)

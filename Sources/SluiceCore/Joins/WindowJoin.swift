@@ -58,6 +58,10 @@ where Result.Key == Key, Result.Left == LeftValue, Result.Right == RightValue {
         @usableFromInline var rights: [Window: [RightValue]] = [:]
         @usableFromInline var due = TimerQueue<Window>()
         @usableFromInline var watermark = Int64.min
+        /// The newest watermark short of the end of input (+∞), which is what a checkpoint
+        /// saves: a run that resumes with new input (a micro-batch reading what is new) judges
+        /// lateness from the event time the input reached, not from the end that flushed it.
+        @usableFromInline var reachedWatermark = Int64.min
 
         @inlinable init(stage: WindowJoin) { self.stage = stage }
 
@@ -100,6 +104,7 @@ where Result.Key == Key, Result.Left == LeftValue, Result.Right == RightValue {
         /// Emits the pairs of every window the watermark has passed.
         @inlinable public mutating func onWatermark(_ time: Timestamp, into output: inout Emitter<Result>) {
             watermark = max(watermark, time.millisecondsSinceEpoch)
+            if time != .max { reachedWatermark = max(reachedWatermark, time.millisecondsSinceEpoch) }
             while let (_, windows) = due.popDue(atOrBefore: watermark) {
                 for window in windows {
                     let matches = rights.removeValue(forKey: window) ?? []

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Decodes a ``Value`` into a `Decodable` type: what ``Record/decode(as:)`` uses. Text
-/// converts to numbers, booleans and `Date`s (`yyyy-MM-dd`) where the type wants them, so a
+/// converts to numbers, booleans and `Date`s (`yyyy-MM-dd`, or an ISO 8601 timestamp) where the type wants them, so a
 /// record read from a CSV decodes into typed fields.
 struct RecordDecoder: Decoder {
     let value: Value
@@ -103,8 +103,10 @@ struct SingleRecordValue: SingleValueDecodingContainer {
             switch value {
             case .date(let date): return date as! T
             case .string(let text):
-                guard let day = CivilDate(iso: text) else { throw failure(type) }
-                return day.date as! T
+                // A day, or a timestamp as a database or a JSON document writes it.
+                if let day = CivilDate(iso: text) { return day.date as! T }
+                guard let instant = DateParsing.iso8601(text) else { throw failure(type) }
+                return instant as! T
             default: throw failure(type)
             }
         }

@@ -26,7 +26,7 @@ extension KeyedProcessStage.Operator: CheckpointableOperator where Function.Key:
         let processingTimersOf = pendingProcessingTimers.timesByKey.mapValues { Array($0) }
         let keys = Set(stateByKey.keys).union(timersOf.keys).union(processingTimersOf.keys)
         return KeyedProcessSnapshot(
-            watermark: watermark.millisecondsSinceEpoch,
+            watermark: reachedWatermark.millisecondsSinceEpoch,
             entries: keys.map { key in
                 KeyedProcessSnapshot.Entry(key: key, state: stateByKey[key],
                                            timers: (timersOf[key] ?? []).sorted(),
@@ -42,6 +42,7 @@ extension KeyedProcessStage.Operator: CheckpointableOperator where Function.Key:
         processingTimers = TimerQueue()
         pendingProcessingTimers = PendingTimers()
         watermark = Timestamp(millisecondsSinceEpoch: snapshots.map(\.watermark).max() ?? Int64.min)
+        reachedWatermark = watermark
         for snapshot in snapshots {
             for entry in snapshot.entries where scope.owns(entry.key) {
                 if let state = entry.state { stateByKey[entry.key] = state }

@@ -37,6 +37,10 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
         @usableFromInline var processingTimers = TimerQueue<Function.Key>()
         @usableFromInline var pendingProcessingTimers = PendingTimers<Function.Key>()
         @usableFromInline var watermark = Timestamp.min
+        /// The newest watermark short of the end of input (+∞), which is what a checkpoint
+        /// saves: a run that resumes with new input (a micro-batch reading what is new) judges
+        /// lateness from the event time the input reached, not from the end that flushed it.
+        @usableFromInline var reachedWatermark = Timestamp.min
         @usableFromInline var processingTime = Timestamp.min
 
         @inlinable init(function: Function) { self.function = function }
@@ -99,6 +103,7 @@ public struct KeyedProcessStage<Function: KeyedProcessFunction>: TransformStage 
         /// Fires, in time order, every timer the watermark has reached.
         @inlinable public mutating func onWatermark(_ time: Timestamp, into output: inout Emitter<Function.Output>) throws {
             watermark = max(watermark, time)
+            if time != .max { reachedWatermark = max(reachedWatermark, time) }
             while let (instant, keys) = timers.popDue(atOrBefore: watermark.millisecondsSinceEpoch) {
                 for key in keys {
                     // Cancelled, cleared or already fired timers are skipped.

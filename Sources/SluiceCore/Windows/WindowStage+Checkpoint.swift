@@ -27,7 +27,7 @@ public struct WindowSnapshot<Key: Codable, State: Codable>: Codable {
         public var fired: Bool
     }
 
-    /// The watermark the stage had seen, in milliseconds since the epoch.
+    /// The watermark the stage had seen short of the end of input, in milliseconds since the epoch.
     public var watermark: Int64
     /// Open windows.
     public var windows: [Window]
@@ -39,7 +39,7 @@ extension WindowStage.Operator: CheckpointableOperator where Key: Codable, A.Sta
     /// The open windows and sessions.
     public func snapshot() -> WindowSnapshot<Key, A.State> {
         WindowSnapshot(
-            watermark: watermark,
+            watermark: reachedWatermark,
             windows: windows.map { WindowSnapshot.Window(key: $0.key.key, start: $0.key.start, state: $0.value.state,
                                                          fired: $0.value.fired, sinceLastResult: $0.value.sinceLastResult) },
             sessions: sessions.flatMap { key, list in
@@ -55,6 +55,7 @@ extension WindowStage.Operator: CheckpointableOperator where Key: Codable, A.Sta
         dueAt = TimerQueue()
         expireAt = TimerQueue()
         watermark = snapshots.map(\.watermark).max() ?? .min
+        reachedWatermark = watermark
         for snapshot in snapshots {
             for saved in snapshot.windows where scope.owns(saved.key) {
                 let id = WindowID(key: saved.key, start: saved.start)

@@ -99,6 +99,10 @@ where A.Input == Element {
 
         @usableFromInline let stage: WindowStage
         @usableFromInline var watermark = Int64.min
+        /// The newest watermark short of the end of input (+∞), which is what a checkpoint
+        /// saves: a run that resumes with new input (a micro-batch reading what is new) judges
+        /// lateness from the event time the input reached, not from the end that flushed it.
+        @usableFromInline var reachedWatermark = Int64.min
         @usableFromInline var windows: [WindowID: FixedWindow] = [:]
         @usableFromInline var sessions: [Key: [Session]] = [:]
         /// Windows (or session keys) to emit, by the end at which they fire.
@@ -231,6 +235,7 @@ where A.Input == Element {
         /// allowed lateness has run out.
         @inlinable public mutating func onWatermark(_ time: Timestamp, into output: inout Emitter<Output>) throws {
             watermark = max(watermark, time.millisecondsSinceEpoch)
+            if time != .max { reachedWatermark = max(reachedWatermark, time.millisecondsSinceEpoch) }
             while let (end, ids) = dueAt.popDue(atOrBefore: watermark) {
                 for id in ids {
                     if stage.assigner.isSession {

@@ -2,21 +2,24 @@ import Foundation
 import SluiceConnectors
 import SluiceCore
 
+/// What happened to a row (``Change/operation``).
+public enum ChangeOperation: String, Sendable, Codable, Equatable {
+    /// A row was inserted.
+    case insert
+    /// A row was updated.
+    case update
+    /// A row was deleted.
+    case delete
+    /// The table was emptied (`TRUNCATE`): no row is given.
+    case truncate
+}
+
 /// One change to a row of a captured table, as logical replication reports it: what
 /// happened, the row after and (where the table's replica identity gives it) before, and
 /// the transaction it belongs to. `Row` is the caller's `Decodable` type or `Record`.
 public struct Change<Row: Sendable>: Sendable {
     /// What happened to the row.
-    public enum Operation: String, Sendable, Codable, Equatable {
-        /// A row was inserted.
-        case insert
-        /// A row was updated.
-        case update
-        /// A row was deleted.
-        case delete
-        /// The table was emptied (`TRUNCATE`): no row is given.
-        case truncate
-    }
+    public typealias Operation = ChangeOperation
 
     /// What happened.
     public var operation: Operation
@@ -69,6 +72,14 @@ extension Change: Equatable where Row: Equatable {}
 extension Change: Codable where Row: Codable {}
 
 extension Change {
+    /// The same change with its row transformed (`after`; `before` and `key` stay records):
+    /// for example a `Change<Record>` decoded into a type, `change.map { try $0.decode(as: Customer.self) }`.
+    public func map<T: Sendable>(_ transform: (Row) throws -> T) rethrows -> Change<T> {
+        Change<T>(operation: operation, table: table, after: try after.map(transform), before: before, key: key,
+                  unchangedColumns: unchangedColumns, commitLSN: commitLSN, commitTime: commitTime, transactionID: transactionID,
+                  sequence: sequence, isSnapshotRead: isSnapshotRead)
+    }
+
     /// The commit time as an event time, for windows over the change stream.
     public var commitTimestamp: Timestamp {
         Timestamp(millisecondsSinceEpoch: Int64((commitTime.timeIntervalSince1970 * 1000).rounded(.down)))

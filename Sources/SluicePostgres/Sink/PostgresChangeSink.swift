@@ -63,8 +63,12 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
         var connection: PostgresConnection
         let target: PostgresTable
         let staging: String
-        /// The table's columns a change writes (all but history's `valid_from`, `valid_to`).
-        let columns: [String]
+        /// The columns changes write: the key until the first row fixes them to the table's
+        /// columns the row type carries (a column it does not carry keeps its default).
+        var columns: [String]
+        var columnsFixed = false
+        /// The table's columns a change may write (all but history's `valid_from`, `valid_to`).
+        let writable: [String]
         let notNullColumns: [String]
         let attempt = UUID().uuidString.lowercased()
         var segment: Int64 = 0
@@ -91,7 +95,8 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
                     }
                     columns.removeAll { $0 == "valid_from" || $0 == "valid_to" }
                 }
-                self.columns = columns
+                writable = columns
+                self.columns = stage.mode.key
                 notNullColumns = try connection.simpleQuery("""
                     SELECT attname FROM pg_attribute WHERE attrelid = \(PostgresMerge.literal(target.qualifiedName))::regclass
                     AND attnum > 0 AND NOT attisdropped AND attnotnull
@@ -184,6 +189,11 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
         }
 
         public mutating func write(_ elements: [Change<Row>], failures: inout RecordFailures) async throws {
+            if !columnsFixed, let row = elements.lazy.compactMap(\.after).first {
+                let names = Set(try PostgresRowEncoder.fields(of: row).map(\.name))
+                columns = writable.filter { names.contains($0) || stage.mode.key.contains($0) }
+                columnsFixed = true
+            }
             var lines: [(element: Int, bytes: [UInt8])] = []
             lines.reserveCapacity(elements.count)
             let first = sequence
@@ -249,7 +259,7 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
             let batch = "s._sluice_attempt = '\(attempt)' AND s._sluice_seq >= \(first) AND s._sluice_seq < \(sequence)"
             var found = try PostgresConstraintCheck(target: target, mode: stage.mode, columns: columns, staged: staging,
                                                     batch: batch + " AND s._sluice_op IN ('i', 'u')").run(on: connection)
-            for column in notNullColumns {
+            for column in notNullColumns where columns.contains(column) {
                 let name = PostgresTable.quoted(column)
                 let rows = try connection.simpleQuery("""
                     SELECT s._sluice_seq FROM \(staging) s WHERE \(batch) AND s._sluice_op IN ('i', 'u') AND s.\(name) IS NULL
@@ -321,10 +331,15 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
                 op = "t"
             }
             var byName: [String: PostgresFieldValue] = [:]
+            // A delete needs its key only; its old row may name columns the rows do not carry.
+            if op == "d" { fields.removeAll { !columns.contains($0.name) } }
             for field in fields {
                 if case .history = stage.mode, field.name == "valid_from" || field.name == "valid_to" { continue }
-                guard columns.contains(field.name) else {
-                    throw PostgresSink<Row>.Writer.ConfigurationProblem(message: "the field '\(field.name)' of \(Row.self) has no column in the table \(stage.table) (it has \(columns.joined(separator: ", ")))")
+                guard writable.contains(field.name) else {
+                    throw PostgresSink<Row>.Writer.ConfigurationProblem(message: "the field '\(field.name)' of \(Row.self) has no column in the table \(stage.table) (it has \(writable.joined(separator: ", ")))")
+                }
+                guard columns.contains(field.name) || op == "d" else {
+                    throw RecordError("the change has a field '\(field.name)' the first row did not have; it has no column among \(columns.joined(separator: ", "))")
                 }
                 byName[field.name] = field.value
             }

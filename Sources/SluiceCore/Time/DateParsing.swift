@@ -1,11 +1,10 @@
 import Foundation
-import SluiceCore
 
 /// Parses the date formats data files use: ISO 8601 / RFC 3339 timestamps and dates.
-@usableFromInline enum DateParsing {
+public enum DateParsing {
     /// `2026-11-21`, `2026-11-21T08:30:00Z`, `2026-11-21 08:30:00.123+01:00`, … ; a time
     /// without a zone is taken as UTC. `nil` when the text is not such a date.
-    @usableFromInline static func iso8601(_ bytes: UnsafeRawBufferPointer) -> Date? {
+    public static func iso8601(_ bytes: UnsafeRawBufferPointer) -> Date? {
         var index = 0
         func number(_ digits: Int) -> Int? {
             guard index + digits <= bytes.count else { return nil }
@@ -68,5 +67,11 @@ import SluiceCore
         guard index == bytes.count else { return nil }
         let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 - offsetSeconds) + seconds)
+    }
+
+    /// The same for text.
+    public static func iso8601(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { iso8601(UnsafeRawBufferPointer($0)) }
     }
 }
