@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "MusicTrends", dependencies: ["Sluice", "SluiceTesting"], path: "Samples/MusicTrends", exclude: ["Data"]),
         .executableTarget(name: "RetailAnalytics", dependencies: ["Sluice"], path: "Samples/RetailAnalytics"),
         .executableTarget(name: "ShopWarehouse", dependencies: ["Sluice"], path: "Samples/ShopWarehouse",
-                          exclude: ["seed.sql", "warehouse.sql", "start-server.sh", "crash-test.sh"]),
+                          exclude: ["seed.sql", "warehouse.sql", "start-server.sh", "crash-test.sh", "crash-test-cdc.sh"]),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["Sluice", "SluiceTesting", "SluicePostgres"]),
         .testTarget(name: "SluiceRuntimeTests", dependencies: ["Sluice", "SluiceTesting"]),

@@ -30,6 +30,9 @@ enum ChangeCapture {
             }.named("order lines with their orders")
             .process(OrderLines())
         return Pipeline("shop-warehouse-cdc") {
+            // Every change as it came, with its lineage (commit LSN and place in the transaction).
+            changes.map { try LandedPayload(change: $0, origin: "\(configuration)") }
+                .write(to: Sink.landingZone("\(output)/landing", source: "shop").named("land changes"))
             changes.filter { $0.table == "shop.customers" }
                 .map { try $0.map { try $0.decode(as: CustomerRow.self).standardised() } }
                 .validated(by: [.custom("email") { change in
@@ -56,12 +59,24 @@ enum ChangeCapture {
         }.deadLetters(to: Sink.jsonLines("\(output)/dead-letters.jsonl").named("write dead letters"))
     }
 
+    static let auditSlot = "shop_warehouse_audit"
+
+    /// Creates a second slot, decoded by PostgreSQL's `test_decoding` plugin and never
+    /// consumed by the pipeline: the independent record of every change from now on that
+    /// ``Check/landing(_:landing:)`` compares the landing zone with.
+    static func createAuditSlot(_ connection: PostgresConnection) throws {
+        _ = try connection.simpleQuery("""
+            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(auditSlot)';
+            SELECT pg_create_logical_replication_slot('\(auditSlot)', 'test_decoding');
+            """)
+    }
+
     /// Creates what change capture needs once the shop is (re)created: the old slot and
     /// publication go (they belong to the tables dropped), and order lines log their whole old
     /// row, so that a deleted line's amount is known.
     static func setUp(_ connection: PostgresConnection) throws {
         _ = try connection.simpleQuery("""
-            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)';
+            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('\(slot)', '\(auditSlot)');
             DROP PUBLICATION IF EXISTS \(slot)_publication;
             ALTER TABLE shop.order_lines REPLICA IDENTITY FULL;
             """)

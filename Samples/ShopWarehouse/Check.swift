@@ -57,3 +57,79 @@ enum Check {
         return passed
     }
 }
+
+extension Check {
+    /// The landing zone of `--cdc` against the audit slot (``ChangeCapture/createAuditSlot(_:)``),
+    /// which PostgreSQL's own `test_decoding` plugin decodes: every change the shop committed
+    /// since the audit began is landed exactly once — same transaction, same place in it,
+    /// same table, operation and key. Without the audit slot there is nothing to compare.
+    static func landing(_ configuration: PostgresConfiguration, landing: String) throws -> Bool {
+        let connection = try PostgresConnection(configuration)
+        defer { connection.close() }
+        guard try connection.simpleQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '\(ChangeCapture.auditSlot)'").last?.rows.isEmpty == false else {
+            return true
+        }
+        let audit = try connection.simpleQuery("""
+            SELECT xid::text, data FROM pg_logical_slot_peek_changes('\(ChangeCapture.auditSlot)', NULL, NULL, 'skip-empty-xacts', '1')
+            """).last?.rows ?? []
+        var expected: [String: Int] = [:], sequence: [String: Int] = [:]
+        for row in audit {
+            guard let xid = row[0], let data = row[1], let change = AuditedChange(data) else { continue }
+            sequence[xid, default: 0] += 1
+            expected["\(xid)/\(sequence[xid]!) \(change)", default: 0] += 1
+        }
+        var landed: [String: Int] = [:]
+        var snapshotReads = 0
+        let files = (FileManager.default.enumerator(atPath: landing)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".jsonl") && !($0 as NSString).lastPathComponent.hasPrefix(".") }
+        for file in files {
+            for line in try String(contentsOfFile: landing + "/" + file, encoding: .utf8).split(separator: "\n") {
+                let payload = try JSONRecordDecoder().decode(LandedPayload.self, from: String(line))
+                let change = try JSONRecordDecoder().decode(Change<Record>.self, from: payload.payload)
+                if change.isSnapshotRead {
+                    snapshotReads += 1
+                    continue
+                }
+                let key = change.key.fields.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+                landed["\(change.transactionID)/\(change.sequence) \(change.table) \(change.operation.rawValue) \(key)", default: 0] += 1
+            }
+        }
+        let missing = expected.filter { landed[$0.key, default: 0] < $0.value }.keys.sorted()
+        let extra = landed.filter { expected[$0.key, default: 0] < $0.value }.keys.sorted()
+        let passed = missing.isEmpty && extra.isEmpty
+        print("  \(passed ? "ok  " : "FAIL") the landing zone holds each of the \(expected.values.reduce(0, +)) audited changes once"
+              + (passed ? "" : ": \(missing.count) missing (first \(missing.first ?? "-")), \(extra.count) extra or twice (first \(extra.first ?? "-"))"))
+        print("  landing zone: \(snapshotReads) snapshot reads, \(landed.values.reduce(0, +)) changes")
+        return passed
+    }
+}
+
+/// A change as `test_decoding` writes it (`table shop.orders: INSERT: order_id[bigint]:3001 …`),
+/// described by table, operation and key like a landed one; `nil` for other lines and tables.
+struct AuditedChange: CustomStringConvertible {
+    static let keys = ["shop.customers": ["customer_id"], "shop.products": ["product_id"], "shop.orders": ["order_id"],
+                       "shop.order_lines": ["order_id", "line_no"]]
+    let table: String, operation: String, key: String
+
+    init?(_ data: String) {
+        guard data.hasPrefix("table "), let colon = data.range(of: ": ") else { return nil }
+        table = String(data[data.index(data.startIndex, offsetBy: 6)..<colon.lowerBound])
+        guard let keyColumns = Self.keys[table] else { return nil }
+        let rest = data[colon.upperBound...]
+        guard let opEnd = rest.range(of: ":") else { return nil }
+        operation = rest[..<opEnd.lowerBound].lowercased()
+        // An update shows the old row (old-key:) before the new (new-tuple:): the key is the new one.
+        var tuple = String(rest[opEnd.upperBound...])
+        if let new = tuple.range(of: "new-tuple:") { tuple = String(tuple[new.upperBound...]) }
+        var values: [String: String] = [:]
+        for part in tuple.split(separator: " ") {
+            guard let open = part.firstIndex(of: "["), let close = part.range(of: "]:") else { continue }
+            values[String(part[..<open])] = String(part[close.upperBound...])
+        }
+        let key = keyColumns.map { column in values[column].map { "\(column)=\($0)" } }
+        guard key.allSatisfy({ $0 != nil }) else { return nil }
+        self.key = key.map { $0! }.joined(separator: ",")
+    }
+
+    var description: String { "\(table) \(operation) \(key)" }
+}

@@ -7,7 +7,7 @@ import Sluice
 /// now and then: changes only change capture sees.
 enum Generator {
     static func run(_ shop: PostgresConfiguration, rounds: Int, pause: Duration, changingLines: Bool = false) throws {
-        let connection = try PostgresConnection(shop)
+        var connection = try PostgresConnection(shop)
         defer { connection.close() }
         var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
         let cities = ["Zürich", "London", "Lisboa", "Kyoto", "Oslo", "Recife"]
@@ -34,16 +34,36 @@ enum Generator {
                 UPDATE shop.products SET price = price + 1, updated_at = clock_timestamp() WHERE product_id = \(Int.random(in: 1...60, using: &random));
                 COMMIT;
                 """
-            _ = try connection.simpleQuery(sql)
+            var statements = [sql]
             if changingLines, lines > 1 {
                 let order = "(SELECT max(order_id) FROM shop.orders)"
                 switch Int.random(in: 0..<3, using: &random) {
-                case 0: _ = try connection.simpleQuery("UPDATE shop.order_lines SET quantity = quantity + 1 WHERE order_id = \(order) AND line_no = 1")
-                case 1: _ = try connection.simpleQuery("DELETE FROM shop.order_lines WHERE order_id = \(order) AND line_no = \(lines)")
+                case 0: statements.append("UPDATE shop.order_lines SET quantity = quantity + 1 WHERE order_id = \(order) AND line_no = 1")
+                case 1: statements.append("DELETE FROM shop.order_lines WHERE order_id = \(order) AND line_no = \(lines)")
                 default: break
                 }
             }
+            do {
+                for statement in statements { _ = try connection.simpleQuery(statement) }
+            } catch where changingLines {
+                // The server restarted (the CDC crash test does that): whatever the round
+                // committed is in the shop, which is what the warehouse is checked against.
+                connection.close()
+                connection = try reconnect(shop)
+            }
             Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+        }
+    }
+
+    /// A new session, trying for up to 30 seconds while the server comes back.
+    static func reconnect(_ shop: PostgresConfiguration) throws -> PostgresConnection {
+        let deadline = Date().addingTimeInterval(30)
+        while true {
+            do {
+                return try PostgresConnection(shop)
+            } catch where Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.2)
+            }
         }
     }
 }

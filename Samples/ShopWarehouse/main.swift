@@ -34,8 +34,11 @@ if arguments.contains("--help") || arguments.contains("-h") {
       --generate N   writes N rounds of new orders and changed customers and products, then exits
       --follow       polls for new rows every second until stopped (Ctrl-C takes a savepoint)
       --cdc          reads the shop's change stream (a logical replication slot, snapshot first)
-                     instead of polling; with --generate, the generator also changes and deletes
-                     order lines, which only change capture sees
+                     instead of polling, and lands every change raw in OUTPUT/landing; with
+                     --generate, the generator also changes and deletes order lines, which only
+                     change capture sees
+      --audit        (with --cdc) starts an independent record of the changes from now on, which
+                     --check then compares the landing zone with
       --check        after the run, compares the warehouse with the truth computed from the shop
       --state DIR    checkpoints (default .build/shop-warehouse/state)
       --output DIR   dead letters (default .build/shop-warehouse)
@@ -82,6 +85,13 @@ do {
         try runScript("warehouse.sql")
         try? FileManager.default.removeItem(atPath: state)
         print("Created the shop (300 customers, 60 products, 3,000 orders) and an empty warehouse on \(configuration)")
+        exit(0)
+    }
+    if arguments.contains("--audit") {
+        let connection = try PostgresConnection(configuration)
+        defer { connection.close() }
+        try ChangeCapture.createAuditSlot(connection)
+        print("Recording every change from now on in the slot \(ChangeCapture.auditSlot)")
         exit(0)
     }
     if let rounds = option("--generate") {
@@ -165,7 +175,9 @@ do {
 if arguments.contains("--check") {
     print("Checking the warehouse against the shop:")
     do {
-        exit(try Check.run(configuration) ? 0 : 1)
+        var passed = try Check.run(configuration)
+        if changeCapture { passed = try Check.landing(configuration, landing: "\(output)/landing") && passed }
+        exit(passed ? 0 : 1)
     } catch {
         fail("\(error)")
     }

@@ -30,7 +30,8 @@ public struct Change<Row: Sendable>: Sendable {
     /// The row before an update or delete: the whole row under `REPLICA IDENTITY FULL`,
     /// otherwise only the key columns (as a `Record`, since a key rarely decodes as `Row`).
     public var before: Record?
-    /// The key columns' values (the replica identity), from the row after or before.
+    /// The key columns' values, from the row after (the new key, when an update moved the row)
+    /// or before: the replica identity's columns, or the primary key's under `REPLICA IDENTITY FULL`.
     public var key: Record
     /// Columns whose large (TOASTed) values did not change and were not sent: they are not in
     /// `after`, and are not NULL. A sink applying the change must leave them as they are.

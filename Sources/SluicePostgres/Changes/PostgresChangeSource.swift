@@ -100,6 +100,8 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
         /// Where the stream ends (``PostgresChangeEnd/currentLogEnd``), once known.
         var endsAt: PostgresLSN?
         var relations: [UInt32: PgOutputRelation] = [:]
+        /// The primary keys of tables whose replica identity is FULL, by table OID.
+        var primaryKeys: [UInt32: [String]] = [:]
         /// The transaction being read: its begin, and whether its changes are skipped.
         var transaction: (commitLSN: PostgresLSN, time: Date, id: UInt32, skippedWhole: Bool)?
         var emittedInTransaction = 0
@@ -143,6 +145,7 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
             try await beatIfDue()
             let handed = BlockingCall.Handed(value: session!)
             let events = try await BlockingCall.run { try Self.pull(handed.value, limit: limit) }
+            try await lookUpPrimaryKeys(of: events)
             for event in events {
                 switch event {
                 case .keepalive(let end, _, let replyRequested):
@@ -239,12 +242,12 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
                     let row = try PgOutputRow(new, of: relation)
                     change.after = try row.row.decode(Row.self)
                     change.unchangedColumns = row.unchangedColumns
-                    change.key = try Self.key(of: row.row, relation: relation)
+                    change.key = try key(of: row.row, relation: relation)
                 }
                 if let old {
                     let row = try PgOutputRow(old, of: relation)
                     change.before = try row.row.record()
-                    if new == nil { change.key = try Self.key(of: row.row, relation: relation) }
+                    if new == nil { change.key = try key(of: row.row, relation: relation) }
                 }
             } catch let error as PostgresProtocolError {
                 throw error
@@ -415,9 +418,35 @@ public struct PostgresChangeSource<Row: Decodable & Sendable>: SourceStage {
             return "\(new.qualifiedName) changed shape\(when): \(parts.joined(separator: "; ")). Its changes follow the new shape."
         }
 
-        /// The replica identity's columns of `row`.
-        static func key(of row: PostgresRow, relation: PgOutputRelation) throws -> Record {
-            let keyNames = Set(relation.columns.filter(\.isKey).map(\.name))
+        /// Under `REPLICA IDENTITY FULL` every column is the identity; a change's key is then
+        /// the table's primary key, looked up once per table (none: every column).
+        mutating func lookUpPrimaryKeys(of events: [PostgresReplicationSession.Event]) async throws {
+            var tables: [UInt32] = []
+            for case .change(.relation(let relation), _, _, _) in events where relation.replicaIdentity == .full && primaryKeys[relation.id] == nil {
+                tables.append(relation.id)
+            }
+            guard !tables.isEmpty else { return }
+            let configuration = stage.configuration
+            let found = try await BlockingCall.run { () -> [UInt32: [String]] in
+                let connection = try PostgresConnection(configuration)
+                defer { connection.close() }
+                var keys: [UInt32: [String]] = [:]
+                for table in tables {
+                    keys[table] = try connection.simpleQuery("""
+                        SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                        WHERE i.indrelid = \(table) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)
+                        """).last?.rows.compactMap { $0.first ?? nil } ?? []
+                }
+                return keys
+            }
+            primaryKeys.merge(found) { _, new in new }
+        }
+
+        /// The key columns' values of `row`: the replica identity's, or under `FULL` the
+        /// primary key's.
+        func key(of row: PostgresRow, relation: PgOutputRelation) throws -> Record {
+            var keyNames = Set(relation.columns.filter(\.isKey).map(\.name))
+            if relation.replicaIdentity == .full, let primary = primaryKeys[relation.id], !primary.isEmpty { keyNames = Set(primary) }
             return Record(try row.record().fields.filter { keyNames.contains($0.name) }.map { ($0.name, $0.value) })
         }
 
