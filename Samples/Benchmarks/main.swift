@@ -26,6 +26,9 @@ usage: sluice-bench [command] [options]
                          (e) a CSV (1,000,000 rows) into PostgreSQL, append and upsert, beside psql \\copy
   postgres-read [--rows N]
                          (e) a table (1,000,000 rows) read and decoded, beside psql \\copy … TO
+  postgres-cdc [--changes N]
+                         (f) committed changes (1,000,000, in transactions of 100) streamed into JSON
+                         Lines, beside pg_recvlogical; then the lag at half its rate
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
   --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3
@@ -127,6 +130,8 @@ do {
     case "postgres-read":
         let rows = count("--rows", default: 1_000_000)
         try await PostgresBenchmark.read(input: try csvFile(rows), rows: rows)
+    case "postgres-cdc":
+        try await PostgresCDCBenchmark.run(changes: count("--changes", default: 1_000_000))
     case "generate-events":
         guard let output = option("--output") else { print(usage); exit(2) }
         try generateEvents(count: count("--count", default: 2_000_000), to: output)

@@ -24,14 +24,11 @@ import Testing
         let writer = PostgresChangeSnapshotTests.Writer(table: "cdc_apply", firstNewID: 50_001, existing: 3_000, configuration)
         struct Crash: Error {}
         let seen = Atomic(0)
-        let moved = Mutex(0)
         func run(crashAt: Int?) async throws {
             _ = try await Pipeline("cdc-apply") {
                 Source.postgresChanges(configuration, tables: ["cdc_apply"], slot: "cdc_apply_slot", as: Row.self, until: .currentLogEnd)
                 Map { (change: Change<Row>) throws -> Change<Row> in
                     if seen.add(1, ordering: .relaxed).newValue == crashAt { throw Crash() }
-                    // An update that moves a row gives the new key, and the old one before.
-                    if change.operation == .update, let before = change.before { moved.withLock { $0 += before["id"] != change.key["id"] ? 1 : 0 } }
                     return change
                 }
                 Sink.postgres(configuration, table: "cdc_apply_copy", applying: Row.self, mode: .upsert(key: ["id"]))
@@ -44,7 +41,6 @@ import Testing
         let source = try Self.execute("SELECT id, name FROM cdc_apply ORDER BY id", configuration)
         let copy = try Self.execute("SELECT id, name FROM cdc_apply_copy ORDER BY id", configuration)
         #expect(source.count > 2_500 && source == copy, "\(source.count) rows, \(copy.count) copied")
-        #expect(moved.withLock { $0 } > 0)
         #expect(writer.transactions.load(ordering: .relaxed) > 0)
     }
 

@@ -97,7 +97,10 @@ import Testing
     }
 
     @Test func aHeartbeatMovesTheSlotWhileTheCapturedTablesAreQuiet() async throws {
-        guard let configuration = try PostgresServer.configuration() else { return }
+        // A server of its own: on a shared one, other tests' transactions move the slot too.
+        guard let server = try PostgresServer.dedicated() else { return }
+        defer { server.stop() }
+        let configuration = server.configuration
         try Self.reset("cdc_quiet", slot: "cdc_quiet_slot", configuration)
         _ = try Self.execute("DROP TABLE IF EXISTS cdc_noise; CREATE TABLE cdc_noise (id int)", configuration)
         let state = try TemporaryDirectory()
@@ -111,7 +114,7 @@ import Testing
             let seen = Accumulator(0)
             let run = Task {
                 try await Pipeline("cdc-quiet") {
-                    Source.postgresChanges(configuration, tables: ["cdc_quiet"], slot: "cdc_quiet_slot", heartbeat: heartbeat)
+                    Source.postgresChanges(configuration, tables: ["cdc_quiet"], slot: "cdc_quiet_slot", snapshot: .never, heartbeat: heartbeat)
                     Sink.reduce(into: seen) { (count: inout Int, _: Change<Record>) in count += 1 }
                 }.run(checkpoints: .every(.milliseconds(20), in: state.path))
             }
@@ -122,8 +125,9 @@ import Testing
             #expect(seen.value == 0)
             return try slotConfirmed()
         }
-        // The first run creates the slot; then the server writes WAL for tables not captured.
-        _ = try await stream(heartbeat: nil, until: PostgresLSN(1), seconds: 10)
+        // The slot exists before the server writes WAL for tables not captured.
+        _ = try Self.execute("CREATE PUBLICATION cdc_quiet_slot_publication FOR TABLE cdc_quiet", configuration)
+        _ = try Self.execute("SELECT pg_create_logical_replication_slot('cdc_quiet_slot', 'pgoutput')", configuration)
         _ = try Self.execute("INSERT INTO cdc_noise SELECT generate_series(1, 5000)", configuration)
         let written = try Self.execute("SELECT pg_current_wal_lsn()", configuration).first?.first.flatMap { $0.flatMap { PostgresLSN($0) } } ?? PostgresLSN(.max)
         // Without a heartbeat nothing captured changes, so nothing moves the slot past the noise.

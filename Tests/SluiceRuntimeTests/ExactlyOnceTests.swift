@@ -357,7 +357,7 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         let policy = CheckpointPolicy.every(.milliseconds(20), in: directory.file("state"))
         func pipeline() -> Pipeline {
             Pipeline("paced") {
-                Source.events(count: 600, perSecond: 2_000, seed: 1) { index, _ in index }.named("numbers")
+                Source.events(count: 4_000, perSecond: 2_000, seed: 1) { index, _ in index }.named("numbers")
                 Sink.jsonLines(output, of: Int.self).named("out")
             }
         }
@@ -369,11 +369,11 @@ struct DropRepeatedIDs: KeyedProcessFunction {
         let savepoint = try #require(stopped.stoppedAtSavepoint)
         let published = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").compactMap { Int($0) }
         #expect(published == Array(0..<published.count))
-        #expect(published.count < 600)
+        #expect(published.count < 4_000)
         let resumed = try await pipeline().run(checkpoints: policy)
         #expect(resumed.checkpoints?.restoredFrom == savepoint)
         let all = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").compactMap { Int($0) }
-        #expect(all == Array(0..<600))
+        #expect(all == Array(0..<4_000))
     }
 
     @Test func withoutCheckpointsAStopCancelsTheRun() async throws {

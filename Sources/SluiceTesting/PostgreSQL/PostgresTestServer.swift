@@ -67,7 +67,7 @@ public final class PostgresTestServer: Sendable {
         try Self.run(binaries + "/initdb", ["-D", directory + "/data", "-U", "sluice", "--auth=scram-sha-256",
                                            "--pwfile=" + directory + "/password", "--encoding=UTF8", "--no-sync"], as: runAs)
         var options = ["port": String(port), "unix_socket_directories": "'\(directory)'", "listen_addresses": "'127.0.0.1'",
-                       "wal_level": "logical", "max_wal_senders": "10", "max_replication_slots": "10", "fsync": "off",
+                       "wal_level": "logical", "max_wal_senders": "32", "max_replication_slots": "64", "fsync": "off",
                        "synchronous_commit": "off", "full_page_writes": "off"]
         options.merge(settings) { $1 }
         let configurationFile = options.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n")

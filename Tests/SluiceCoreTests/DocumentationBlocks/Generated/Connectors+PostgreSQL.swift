@@ -60,7 +60,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = changes
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 329
+    // Documentation/Connectors/PostgreSQL.md, line 286
     static func block6() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         defer { connection.close() }
@@ -82,7 +82,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = tag
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 356
+    // Documentation/Connectors/PostgreSQL.md, line 313
     static func block7() async throws {
         let connection = try PostgresConnection(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         let loaded = try connection.copyIn("COPY items (id, name) FROM STDIN WITH (FORMAT csv)",
@@ -95,7 +95,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = exported
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 376
+    // Documentation/Connectors/PostgreSQL.md, line 333
     static func block8() async throws {
         let session = try PostgresReplicationSession(PostgresConfiguration(url: "postgres://app:secret@localhost/shop"))
         defer { session.close() }
@@ -118,7 +118,7 @@ enum Doc_Connectors_PostgreSQL {
         _ = slot
     }
 
-    // Documentation/Connectors/PostgreSQL.md, line 440
+    // Documentation/Connectors/PostgreSQL.md, line 397
     static func block9() async throws {
 
         func ordersLoadIntoTheWarehouse() throws {                                // in a test
