@@ -102,4 +102,30 @@ import Testing
         #expect(report.deadLetters.first.map { $0.error.contains("unchanged values (body) were not sent") } == true, "\(report.deadLetters)")
         #expect(try Self.execute("SELECT count(*) FROM docs_copy WHERE id = 1", configuration) == [["0"]])
     }
+
+    @Test func aVersionReplacedInItsOwnTransactionAcrossACheckpointLeavesNoEmptyVersion() async throws {
+        guard let configuration = try PostgresServer.configuration() else { return }
+        _ = try Self.execute("""
+            DROP TABLE IF EXISTS split_history;
+            CREATE TABLE split_history (id int NOT NULL, title text NOT NULL, body text, valid_from timestamptz NOT NULL, valid_to timestamptz);
+            """, configuration)
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let committed = Date(timeIntervalSince1970: 1_800_000_000), later = committed.addingTimeInterval(60)
+        let changes = [
+            Change<Document>(operation: .insert, table: "public.docs", after: Document(id: 4, title: "four", body: "b"), key: Record([("id", .int(4))]),
+                             commitLSN: PostgresLSN(100), commitTime: committed, transactionID: 7, sequence: 1),
+            Change<Document>(operation: .update, table: "public.docs", after: Document(id: 4, title: "four, at once", body: "b"), key: Record([("id", .int(4))]),
+                             commitLSN: PostgresLSN(100), commitTime: committed, transactionID: 7, sequence: 2),
+            Change<Document>(operation: .update, table: "public.docs", after: Document(id: 4, title: "four, later", body: "b"), key: Record([("id", .int(4))]),
+                             commitLSN: PostgresLSN(200), commitTime: later, transactionID: 8, sequence: 1),
+        ]
+        _ = try await Pipeline("split-history") {
+            // A change every 100 ms, a checkpoint every 10: the transaction's two are merged apart.
+            Source.events(count: changes.count, perSecond: 10) { index, _ in changes[index] }
+            Sink.postgres(configuration, table: "split_history", applying: Document.self, mode: .history(key: ["id"]))
+        }.run(options: RunOptions(chunkSize: 1), checkpoints: .every(.milliseconds(10), in: state.path))
+        #expect(try Self.execute("SELECT title, valid_from = to_timestamp(1800000000), valid_to IS NULL FROM split_history ORDER BY valid_from", configuration)
+                == [["four, at once", "t", "f"], ["four, later", "f", "t"]])
+    }
 }

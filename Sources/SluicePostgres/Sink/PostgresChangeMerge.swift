@@ -79,11 +79,15 @@ enum PostgresChangeMerge {
                     """)
             }
             let firstTruncate = "(SELECT min(_sluice_time) FROM \(staging) WHERE \(staged) AND _sluice_op = 't')"
+            let firstChanges = "(SELECT DISTINCT ON (\(keyList)) \(keyList), _sluice_time AS first FROM sluice_versions ORDER BY \(keyList), \(order)) f"
+            // A current version its own transaction replaces (a checkpoint fell inside that
+            // transaction) was never valid: it goes, rather than close with no length.
             statements.append("""
-                UPDATE \(table) t SET valid_to = LEAST(f.first, \(firstTruncate))
-                FROM (SELECT DISTINCT ON (\(keyList)) \(keyList), _sluice_time AS first FROM sluice_versions ORDER BY \(keyList), \(order)) f
-                WHERE \(match("t", "f")) AND t.valid_to IS NULL
+                DELETE FROM \(table) t USING \(firstChanges)
+                WHERE \(match("t", "f")) AND t.valid_to IS NULL AND t.valid_from >= LEAST(f.first, \(firstTruncate))
                 """)
+            statements.append("UPDATE \(table) t SET valid_to = LEAST(f.first, \(firstTruncate)) FROM \(firstChanges) WHERE \(match("t", "f")) AND t.valid_to IS NULL")
+            statements.append("DELETE FROM \(table) WHERE valid_to IS NULL AND valid_from >= \(firstTruncate) AND \(anyTruncate)")
             statements.append("UPDATE \(table) SET valid_to = \(firstTruncate) WHERE valid_to IS NULL AND \(anyTruncate)")
             statements.append("""
                 INSERT INTO \(table) (\(list), valid_from, valid_to) SELECT \(list), _sluice_time, _sluice_until FROM sluice_versions

@@ -55,7 +55,7 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
     }
 
     /// The running form of ``PostgresChangeSink``.
-    public struct Writer: TransactionalSinkWriter {
+    public struct Writer: TransactionalSinkWriter, PostgresStagingWriter {
         public typealias Transaction = PostgresSinkTransaction
 
         let stage: PostgresChangeSink
@@ -71,6 +71,8 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
         let writable: [String]
         let notNullColumns: [String]
         let attempt = UUID().uuidString.lowercased()
+        var configuration: PostgresConfiguration { stage.configuration }
+        var retry: RetryPolicy { stage.retry }
         var segment: Int64 = 0
         var sequence: Int64 = 0
         /// Columns some staged change did not send a value for.
@@ -130,13 +132,6 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
                 """, on: connection)
         }
 
-        /// Deletes staged changes no committed checkpoint covers (as ``PostgresSink`` does).
-        func discardStaged() throws {
-            var condition = "_sluice_instance = \(context.instance)"
-            if context.instance == 0 { condition += " OR _sluice_instance >= \(context.parallelism)" }
-            _ = try connection.simpleQuery("DELETE FROM \(staging) WHERE \(condition)")
-        }
-
         public mutating func recover(after committed: PostgresSinkTransaction?) async throws {
             try await withReconnection { writer in try writer.discardStaged() }
         }
@@ -168,26 +163,6 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
             connection.close()
         }
 
-        /// Runs `body` on the session, and once more on a new one when the connection dropped.
-        mutating func withReconnection<T>(_ body: @escaping (inout Writer) throws -> T) async throws -> T {
-            try await PostgresReconnection.retrying(stage.retry) { attempt in
-                let handed = BlockingCall.Handed(value: self)
-                let outcome = try await BlockingCall.run {
-                    var writer = handed.value
-                    let result = Result<T, any Error> {
-                        if attempt > 1 {
-                            writer.connection.close()
-                            writer.connection = try PostgresConnection(writer.stage.configuration)
-                        }
-                        return try body(&writer)
-                    }
-                    return BlockingCall.Handed(value: (writer, result))
-                }
-                self = outcome.value.0
-                return try outcome.value.1.get()
-            }
-        }
-
         public mutating func write(_ elements: [Change<Row>], failures: inout RecordFailures) async throws {
             if !columnsFixed, let row = elements.lazy.compactMap(\.after).first {
                 let names = Set(try PostgresRowEncoder.fields(of: row).map(\.name))
@@ -213,25 +188,7 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
             }
             sequence += Int64(elementOf.count)
             guard !lines.isEmpty else { return }
-            var copyFailures: [(Int, PostgresError)] = []
-            var retried = false
-            try await withReconnection { writer in
-                copyFailures = []
-                if retried { _ = try writer.connection.simpleQuery("DELETE FROM \(writer.staging) WHERE _sluice_attempt = '\(writer.attempt)' AND _sluice_seq >= \(first) AND _sluice_seq < \(writer.sequence)") }
-                retried = true
-                var remaining = lines
-                while !remaining.isEmpty {
-                    do {
-                        _ = try writer.connection.copyIn(writer.copyStatement(), data: remaining.map(\.bytes))
-                        break
-                    } catch let error as PostgresError {
-                        guard let line = error.copyLine, line >= 1, line <= remaining.count else { throw error }
-                        copyFailures.append((remaining[line - 1].element, error))
-                        remaining.remove(at: line - 1)
-                    }
-                }
-            }
-            for (element, error) in copyFailures {
+            for (element, error) in try await copyToStaging(lines, sequences: first..<sequence) {
                 try failures.reject(RecordError("\(stage.table) rejected the change: \(error)"), rawInput: Self.raw(elements[element]),
                                     location: SourceLocation(origin: stage.detail, field: error.column))
             }

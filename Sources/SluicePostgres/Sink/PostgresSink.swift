@@ -59,7 +59,7 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
     }
 
     /// The running form of ``PostgresSink``.
-    public struct Writer: TransactionalSinkWriter {
+    public struct Writer: TransactionalSinkWriter, PostgresStagingWriter {
         public typealias Transaction = PostgresSinkTransaction
 
         let stage: PostgresSink
@@ -68,6 +68,8 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
         let target: PostgresTable
         let staging: String
         let attempt = UUID().uuidString.lowercased()
+        var configuration: PostgresConfiguration { stage.configuration }
+        var retry: RetryPolicy { stage.retry }
         var columns: [String]?
         /// Writes elements as COPY text, once the first element fixed the columns.
         var fastEncoder: PostgresCopyRowEncoder?
@@ -167,14 +169,6 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             }
         }
 
-        /// Deletes staged rows no committed checkpoint covers: this instance's, and instance
-        /// 0 also those of instances a smaller parallelism no longer runs.
-        func discardStaged() throws {
-            var condition = "_sluice_instance = \(context.instance)"
-            if context.instance == 0 { condition += " OR _sluice_instance >= \(context.parallelism)" }
-            _ = try connection.simpleQuery("DELETE FROM \(staging) WHERE \(condition)")
-        }
-
         public mutating func recover(after committed: PostgresSinkTransaction?) async throws {
             // The restored checkpoint's transaction was committed (again) before writers open:
             // what is still staged belongs to checkpoints that never completed.
@@ -259,29 +253,6 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             }
         }
 
-        /// Runs `body` on the session, and once more on a new one when the connection dropped.
-        /// It runs on a Dispatch thread (``BlockingCall``): a COPY waits for the server, and
-        /// must not hold one of the cooperative pool's few threads meanwhile.
-        mutating func withReconnection<T>(_ body: @escaping (inout Writer) throws -> T) async throws -> T {
-            try await PostgresReconnection.retrying(stage.retry) { attempt in
-                let handed = BlockingCall.Handed(value: self)
-                let outcome = try await BlockingCall.run {
-                    var writer = handed.value
-                    // The writer comes back even when the call fails: it holds the new session.
-                    let result = Result<T, any Error> {
-                        if attempt > 1 {
-                            writer.connection.close()
-                            writer.connection = try PostgresConnection(writer.stage.configuration)
-                        }
-                        return try body(&writer)
-                    }
-                    return BlockingCall.Handed(value: (writer, result))
-                }
-                self = outcome.value.0
-                return try outcome.value.1.get()
-            }
-        }
-
         public mutating func write(_ elements: [Input], failures: inout RecordFailures) async throws {
             if isDirect { return try await writeDirectly(elements, failures: &failures) }
             var lines: [(element: Int, bytes: [UInt8])] = []
@@ -298,26 +269,7 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
             }
             sequence += Int64(elements.count)
             guard !lines.isEmpty else { return }
-            var copyFailures: [(Int, PostgresError)] = []
-            var retried = false
-            try await withReconnection { writer in
-                copyFailures = []
-                // A COPY interrupted by a dropped connection may have landed: it is removed first.
-                if retried { _ = try writer.connection.simpleQuery("DELETE FROM \(writer.staging) WHERE _sluice_attempt = '\(writer.attempt)' AND _sluice_seq >= \(first) AND _sluice_seq < \(writer.sequence)") }
-                retried = true
-                var remaining = lines
-                while !remaining.isEmpty {
-                    do {
-                        _ = try writer.connection.copyIn(writer.copyStatement(), data: remaining.map(\.bytes))
-                        break
-                    } catch let error as PostgresError {
-                        guard let line = error.copyLine, line >= 1, line <= remaining.count else { throw error }
-                        copyFailures.append((remaining[line - 1].element, error))
-                        remaining.remove(at: line - 1)
-                    }
-                }
-            }
-            for (element, error) in copyFailures {
+            for (element, error) in try await copyToStaging(lines, sequences: first..<sequence) {
                 try failures.reject(RecordError("\(stage.table) rejected the row: \(inTargetTerms(error))"), rawInput: Self.raw(elements[element]),
                                     location: SourceLocation(origin: stage.detail, field: error.column))
             }
