@@ -59,15 +59,16 @@ enum ChangeCapture {
         }.deadLetters(to: Sink.jsonLines("\(output)/dead-letters.jsonl").named("write dead letters"))
     }
 
-    static let auditSlot = "shop_warehouse_audit"
+    static let auditSlot = "shop_warehouse_audit", auditPositions = "shop_warehouse_audit_lsn"
 
-    /// Creates a second slot, decoded by PostgreSQL's `test_decoding` plugin and never
-    /// consumed by the pipeline: the independent record of every change from now on that
-    /// ``Check/landing(_:landing:)`` compares the landing zone with.
+    /// Creates two more slots, never consumed by the pipeline: the independent record of every
+    /// change from now on that ``Check/landing(_:landing:)`` compares the landing zone with.
+    /// PostgreSQL's `test_decoding` plugin gives the rows; `pgoutput`, read in SQL, gives each
+    /// transaction's commit position (test_decoding shows where the commit record ends).
     static func createAuditSlot(_ connection: PostgresConnection) throws {
         _ = try connection.simpleQuery("""
-            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(auditSlot)';
-            SELECT pg_create_logical_replication_slot('\(auditSlot)', 'test_decoding');
+            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('\(auditSlot)', '\(auditPositions)');
+            SELECT pg_create_logical_replication_slot('\(auditSlot)', 'test_decoding'), pg_create_logical_replication_slot('\(auditPositions)', 'pgoutput');
             """)
     }
 
@@ -76,7 +77,7 @@ enum ChangeCapture {
     /// row, so that a deleted line's amount is known.
     static func setUp(_ connection: PostgresConnection) throws {
         _ = try connection.simpleQuery("""
-            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('\(slot)', '\(auditSlot)');
+            SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('\(slot)', '\(auditSlot)', '\(auditPositions)');
             DROP PUBLICATION IF EXISTS \(slot)_publication;
             ALTER TABLE shop.order_lines REPLICA IDENTITY FULL;
             """)

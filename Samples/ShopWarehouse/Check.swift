@@ -59,10 +59,10 @@ enum Check {
 }
 
 extension Check {
-    /// The landing zone of `--cdc` against the audit slot (``ChangeCapture/createAuditSlot(_:)``),
-    /// which PostgreSQL's own `test_decoding` plugin decodes: every change the shop committed
-    /// since the audit began is landed exactly once — same transaction, same place in it,
-    /// same table, operation and key. Without the audit slot there is nothing to compare.
+    /// The landing zone of `--cdc` against the audit slots (``ChangeCapture/createAuditSlot(_:)``),
+    /// which PostgreSQL's own plugins decode: every change the shop committed since the audit
+    /// began is landed exactly once — same commit LSN, same place in the transaction, same
+    /// table, operation and key. Without the audit slots there is nothing to compare.
     static func landing(_ configuration: PostgresConfiguration, landing: String) throws -> Bool {
         let connection = try PostgresConnection(configuration)
         defer { connection.close() }
@@ -72,11 +72,20 @@ extension Check {
         let audit = try connection.simpleQuery("""
             SELECT xid::text, data FROM pg_logical_slot_peek_changes('\(ChangeCapture.auditSlot)', NULL, NULL, 'skip-empty-xacts', '1')
             """).last?.rows ?? []
+        // Each transaction's commit position, from pgoutput's Begin messages (B, final LSN, time, xid).
+        let positions = try connection.simpleQuery("""
+            SELECT (('x' || encode(substring(data FROM 18 FOR 4), 'hex'))::bit(32)::bigint)::text,
+                   ('0/0'::pg_lsn + ('x' || encode(substring(data FROM 2 FOR 8), 'hex'))::bit(64)::bigint)::text
+            FROM pg_logical_slot_peek_binary_changes('\(ChangeCapture.auditPositions)', NULL, NULL,
+                                                     'proto_version', '1', 'publication_names', '\(ChangeCapture.slot)_publication')
+            WHERE get_byte(data, 0) = 66
+            """).last?.rows ?? []
+        let commitLSN = Dictionary(positions.compactMap { row in row[0].flatMap { xid in row[1].map { (xid, $0) } } }, uniquingKeysWith: { first, _ in first })
         var expected: [String: Int] = [:], sequence: [String: Int] = [:]
         for row in audit {
             guard let xid = row[0], let data = row[1], let change = AuditedChange(data) else { continue }
             sequence[xid, default: 0] += 1
-            expected["\(xid)/\(sequence[xid]!) \(change)", default: 0] += 1
+            expected["\(commitLSN[xid] ?? "xid \(xid) without its commit")/\(sequence[xid]!) \(change)", default: 0] += 1
         }
         var landed: [String: Int] = [:]
         var snapshotReads = 0
@@ -91,7 +100,7 @@ extension Check {
                     continue
                 }
                 let key = change.key.fields.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
-                landed["\(change.transactionID)/\(change.sequence) \(change.table) \(change.operation.rawValue) \(key)", default: 0] += 1
+                landed["\(change.commitLSN)/\(change.sequence) \(change.table) \(change.operation.rawValue) \(key)", default: 0] += 1
             }
         }
         let missing = expected.filter { landed[$0.key, default: 0] < $0.value }.keys.sorted()

@@ -4,8 +4,8 @@
 # is killed with SIGKILL at random moments (KILLS times, 5 by default; 20 or more for the full
 # run) and started again, and the PostgreSQL server is restarted once in the middle. A last run
 # catches up; then the warehouse is compared with the shop's tables, and the landing zone with
-# an independent record of every change (a second slot, decoded by PostgreSQL's test_decoding):
-# each change landed once, by transaction, place and key.
+# an independent record of every change (audit slots decoded by PostgreSQL's own plugins):
+# each change landed once, by commit LSN, place in its transaction and key.
 set -euo pipefail
 binary=${1:?usage: crash-test-cdc.sh PATH-TO-shop-warehouse}
 kills=${KILLS:-5}
