@@ -49,7 +49,10 @@ func count(_ name: String, default value: Int) -> Int {
     return parsed
 }
 
-let command = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "all"
+// `--help` anywhere prints the usage; otherwise the first word that is not an option is the
+// command (none: all of the default benchmarks).
+let command = arguments.contains(where: { ["--help", "-h", "help"].contains($0) }) ? "help"
+    : arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "all"
 let data = option("--data") ?? ".build/bench-data"
 try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
 
