@@ -36,8 +36,9 @@ import Testing
     struct Row: Codable, Sendable { var id: Int; var name: String }
 
     /// Commits small transactions of inserts, updates, deletes and key changes until stopped,
-    /// or until it has committed `limit` of them once the table's slot exists (so that a slow
-    /// machine does not give the pipeline an ever longer stream to catch up with).
+    /// or until it has committed `limit` of them once the table's slot is created (it has a
+    /// confirmed position once its creation, which waits for older transactions, is done), so
+    /// that a slow machine does not give the pipeline an ever longer stream to catch up with.
     final class Writer: Sendable {
         let stopped = Mutex(false)
         let done = DispatchSemaphore(value: 0)
@@ -59,7 +60,7 @@ import Testing
                     if let counted = sinceSlot {
                         sinceSlot = counted + 1
                     } else if transactions.load(ordering: .relaxed) % 50 == 0,
-                              let found = try? connection.simpleQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '\(table)_slot'"),
+                              let found = try? connection.simpleQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '\(table)_slot' AND confirmed_flush_lsn IS NOT NULL"),
                               found.last?.rows.isEmpty == false {
                         sinceSlot = 0
                     }
