@@ -39,10 +39,7 @@ public struct PostgresChangeSink<Row: Encodable & Sendable>: SinkStage {
 
     /// Applies a saved transaction with the sink's own connection settings.
     public var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? {
-        let configuration = configuration, retry = retry
-        return { bytes in
-            try PostgresMerge.commit(try StateCoding.decode(PostgresSinkTransaction.self, from: bytes), configuration: configuration, retry: retry)
-        }
+        PostgresMerge.publisher(configuration: configuration, retry: retry)
     }
 
     /// Connects, reads the table, and creates the staging and commits tables when missing.

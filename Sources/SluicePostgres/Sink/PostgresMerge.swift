@@ -17,6 +17,12 @@ enum PostgresMerge {
 
     static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
+    /// What a sink's checkpoint publishes with: decodes a saved ``PostgresSinkTransaction`` and
+    /// commits it with the sink's own connection settings.
+    static func publisher(configuration: PostgresConfiguration, retry: RetryPolicy) -> @Sendable ([UInt8]) throws -> Void {
+        { bytes in try commit(try StateCoding.decode(PostgresSinkTransaction.self, from: bytes), configuration: configuration, retry: retry) }
+    }
+
     /// Commits `transaction` on a session opened from `configuration`, reconnecting with
     /// backoff when the connection drops; the commits table says whether an interrupted
     /// attempt committed. Blocking.

@@ -41,12 +41,7 @@ public struct PostgresSink<Input: Encodable & Sendable>: SinkStage {
 
     /// Merges a saved transaction with the sink's own connection settings.
     public var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? {
-        let configuration = configuration
-        let retry = retry
-        return { bytes in
-            try PostgresMerge.commit(try StateCoding.decode(PostgresSinkTransaction.self, from: bytes),
-                                     configuration: configuration, retry: retry)
-        }
+        PostgresMerge.publisher(configuration: configuration, retry: retry)
     }
 
     /// Connects, reads the table's columns and constraints, and creates the staging and
