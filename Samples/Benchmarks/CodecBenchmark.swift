@@ -4,7 +4,7 @@ import Sluice
 /// Per-record cost of Sluice's JSON decoder and encoder beside Foundation's, on the same
 /// lines held in memory: no I/O, no pipeline.
 enum CodecBenchmark {
-    static func run(input: String) async throws {
+    static func run(input: String, sluiceOnly: Bool = false) async throws {
         typealias Event = JSONLinesBenchmark.Event
         var lines: [[UInt8]] = []
         try forEachLine(of: input) { lines.append(Array($0)) }
@@ -17,7 +17,8 @@ enum CodecBenchmark {
             for line in lines { events.append(try line.withUnsafeBytes { try decoder.decode(Event.self, from: $0) }) }
         }
         let foundationDecoder = JSONDecoder()
-        let foundationDecode = try await measure {
+        let foundationDecode = try await measure(repetitions: sluiceOnly ? 0 : 1) {
+            if sluiceOnly { return }
             for line in lines { _ = try foundationDecoder.decode(Event.self, from: Data(line)) }
         }
         let encoder = JSONRecordEncoder()
@@ -28,7 +29,8 @@ enum CodecBenchmark {
             for event in events { try encoder.encode(event, into: &bytes) }
         }
         let foundationEncoder = JSONEncoder()
-        let foundationEncode = try await measure {
+        let foundationEncode = try await measure(repetitions: sluiceOnly ? 0 : 1) {
+            if sluiceOnly { return }
             for event in events { _ = try foundationEncoder.encode(event) }
         }
         func perRecord(_ duration: Duration) -> Double { duration.seconds / Double(lines.count) * 1e9 }

@@ -31,7 +31,8 @@ usage: sluice-bench [command] [options]
                          Lines, beside pg_recvlogical; then the lag at half its rate
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
-  --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3
+  --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3;
+                         (with codec) skip Foundation's codecs
   --data DIR             where generated data goes (default .build/bench-data)
 """
 
@@ -114,7 +115,7 @@ do {
         MatchingBenchmark.run(records: option("--records") == nil ? [10_000, 100_000] : [count("--records", default: 10_000)],
                               threshold: option("--threshold").flatMap(Double.init) ?? 0.99)
     case "codec":
-        try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)))
+        try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)), sluiceOnly: arguments.contains("--sluice-only"))
     case "standardise":
         StandardiseBenchmark.run(count: count("--count", default: 200_000))
     case "hostile":

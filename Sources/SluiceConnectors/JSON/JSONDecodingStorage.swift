@@ -128,7 +128,21 @@ import Foundation
     }
 
     /// The decoder for the top-level value, reused from one record to the next.
-    @usableFromInline lazy var rootDecoder = JSONValueDecoder(storage: self, node: 0, codingPath: [])
+    @usableFromInline var rootDecoder: JSONValueDecoder {
+        if let made = reusedRootDecoder { return made }
+        let made = JSONValueDecoder(storage: self, node: 0, codingPath: [])
+        reusedRootDecoder = made
+        return made
+    }
+    @usableFromInline var reusedRootDecoder: JSONValueDecoder?
+    /// The top-level object's keyed container, reused from one record to the next.
+    @usableFromInline var rootContainers = ReusedKeyedContainer()
+
+    /// Lets go of the reused decoder and container, which refer back to this storage.
+    @usableFromInline func releaseReused() {
+        reusedRootDecoder = nil
+        rootContainers = ReusedKeyedContainer()
+    }
 
     /// Whether the key node's text equals `name`.
     @inlinable func key(_ node: JSONNode, equals name: inout String) -> Bool {

@@ -20,6 +20,9 @@ public final class JSONRecordDecoder {
     /// Creates a decoder.
     public init() {}
 
+    // The reused top-level decoder and container refer to the storage, which refers to them.
+    deinit { storage.releaseReused() }
+
     /// Decodes a value from the JSON text in `bytes`.
     @inlinable public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
         try storage.load(bytes)

@@ -14,32 +14,29 @@ import SluiceCore
 /// An instance reuses its buffers from one call to the next and is not thread-safe: use one
 /// per task.
 public final class JSONRecordEncoder {
-    private let state = JSONWriterState(bytes: [])
+    let state = JSONWriterState()
 
     /// Creates an encoder.
     public init() {}
 
+    deinit { state.release() }
+
     /// Appends the JSON text of `value` to `bytes`. On error `bytes` is left as it was.
     public func encode<T: Encodable>(_ value: T, into bytes: inout [UInt8]) throws {
-        state.frames.removeAll(keepingCapacity: true)
-        swap(&state.bytes, &bytes)
-        let mark = state.bytes.count
-        do {
-            try state.encodeValue(value, depth: 0, path: [])
-            state.closeFrames(downTo: 0)
-        } catch {
-            state.bytes.removeSubrange(mark...)
-            swap(&state.bytes, &bytes)
-            throw error
-        }
-        swap(&state.bytes, &bytes)
+        try state.encodeRecord(value)
+        bytes.append(contentsOf: state.writer.bytes)
+    }
+
+    /// Appends the JSON text of `value` to `writer`; on error `writer` is left as it was.
+    @usableFromInline func encode<T: Encodable>(_ value: T, into writer: inout ByteWriter) throws {
+        try state.encodeRecord(value)
+        writer.append(state.writer.bytes)
     }
 
     /// The JSON text of `value`.
     public func encode<T: Encodable>(_ value: T) throws -> String {
-        var bytes: [UInt8] = []
-        try encode(value, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        try state.encodeRecord(value)
+        return String(decoding: state.writer.bytes, as: UTF8.self)
     }
 }
 
@@ -49,68 +46,69 @@ final class JSONWriterState {
         let isObject: Bool
         var count: Int
     }
-    @exclusivity(unchecked) var bytes: [UInt8]
+    @exclusivity(unchecked) var writer = ByteWriter()
     @exclusivity(unchecked) var frames: [Frame] = []
+    /// The top-level object's keyed container, reused from one record to the next.
+    @exclusivity(unchecked) var rootContainer = ReusedKeyedEncodingContainer()
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init() { frames.reserveCapacity(8) }
+
+    /// Frees the output buffer and the reused container (which refers back to this state).
+    func release() {
+        rootContainer = ReusedKeyedEncodingContainer()
+        writer.free()
+    }
+
+    /// Encodes `value` as the only content of ``writer``.
+    func encodeRecord<T: Encodable>(_ value: T) throws {
+        frames.removeAll(keepingCapacity: true)
+        writer.count = 0
+        try encodeValue(value, depth: 0, path: [])
+        closeFrames(downTo: 0)
+    }
 
     /// Closes containers deeper than `depth` frames.
     func closeFrames(downTo depth: Int) {
         while frames.count > depth {
-            bytes.append(frames.removeLast().isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+            writer.append(frames.removeLast().isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         }
     }
 
     /// Prepares to write a member (with `key`) or element of the frame at `depth`.
     func beginItem(frameDepth depth: Int, key: String?) {
-        closeFrames(downTo: depth)
-        if frames[depth - 1].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        if frames.count > depth { closeFrames(downTo: depth) }
+        if frames[depth - 1].count > 0 { writer.append(UInt8(ascii: ",")) }
         frames[depth - 1].count += 1
         if let key {
             writeString(key)
-            bytes.append(UInt8(ascii: ":"))
+            writer.append(UInt8(ascii: ":"))
         }
     }
 
     func writeString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
         var text = text
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                switch byte {
-                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-                }
-                runStart = index + 1
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-        }
-        bytes.append(UInt8(ascii: "\""))
+        text.withUTF8 { JSONStringEscaping.write(UnsafeRawBufferPointer($0), to: &writer) }
     }
 
+    func writeLiteral(_ text: StaticString) { writer.append(text) }
+
     func writeInteger<T: FixedWidthInteger>(_ value: T) {
-        if value == 0 { bytes.append(UInt8(ascii: "0")); return }
-        var magnitude = value.magnitude
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { writer.append(UInt8(ascii: "-")) }
+        writeDigits(UInt64(value.magnitude), minimumCount: 1)
+    }
+
+    /// The decimal digits of `magnitude`, left-padded with zeros to `minimumCount`.
+    private func writeDigits(_ magnitude: UInt64, minimumCount: Int) {
+        var magnitude = magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch space
         withUnsafeMutableBytes(of: &digits) { scratch in
             var position = scratch.count
-            while magnitude > 0 {
+            while magnitude > 0 || scratch.count - position < minimumCount {
                 position -= 1
                 scratch[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             }
-            bytes.append(contentsOf: scratch[position...])
+            writer.append(UnsafeRawBufferPointer(rebasing: scratch[position...]))
         }
     }
 
@@ -119,35 +117,30 @@ final class JSONWriterState {
             throw EncodingError.invalidValue(value, .init(codingPath: path(), debugDescription: "\(value) cannot be written as JSON"))
         }
         // Most data values have few decimals: find the shortest such form that reads back
-        // exactly; otherwise use Swift's shortest round-trip description.
+        // exactly, and write its digits straight from the integer; otherwise use Swift's
+        // shortest round-trip description.
         if abs(value) < 1e15 {
             for decimals in 0...4 {
                 let scale = NumberParsing.exactPowersOfTen[decimals]
                 let scaled = (value * scale).rounded()
-                if scaled / scale == value, abs(scaled) < 9e15 {
-                    let integer = Int64(scaled)
-                    if decimals == 0 {
-                        writeInteger(integer)
-                        bytes.append(contentsOf: [UInt8(ascii: "."), UInt8(ascii: "0")])
-                        return
-                    }
-                    if integer < 0 { bytes.append(UInt8(ascii: "-")) }
-                    let magnitude = integer.magnitude
-                    let divisor = UInt64(scale)
-                    writeInteger(magnitude / divisor)
-                    bytes.append(UInt8(ascii: "."))
-                    var fraction = magnitude % divisor
-                    var digits = [UInt8](repeating: UInt8(ascii: "0"), count: decimals)
-                    for position in stride(from: decimals - 1, through: 0, by: -1) {
-                        digits[position] = UInt8(ascii: "0") + UInt8(fraction % 10)
-                        fraction /= 10
-                    }
-                    bytes.append(contentsOf: digits)
+                guard scaled / scale == value, abs(scaled) < 9e15 else { continue }
+                let integer = Int64(scaled)
+                if integer < 0 || (integer == 0 && value.sign == .minus) { writer.append(UInt8(ascii: "-")) }
+                let magnitude = integer.magnitude
+                if decimals == 0 {
+                    writeDigits(magnitude, minimumCount: 1)
+                    writer.append(UInt8(ascii: "."), UInt8(ascii: "0"))
                     return
                 }
+                let divisor = UInt64(scale)
+                writeDigits(magnitude / divisor, minimumCount: 1)
+                writer.append(UInt8(ascii: "."))
+                writeDigits(magnitude % divisor, minimumCount: decimals)
+                return
             }
         }
-        bytes.append(contentsOf: value.description.utf8)
+        var text = value.description
+        text.withUTF8 { writer.append(UnsafeRawBufferPointer($0)) }
     }
 
     func encodeValue<T: Encodable>(_ value: T, depth: Int, path: [any CodingKey]) throws {
@@ -156,26 +149,27 @@ final class JSONWriterState {
         case is Date.Type:
             writeString(ISO8601Formatting.string(from: value as! Date))
         case is Decimal.Type:
-            bytes.append(contentsOf: ExactDecimal.text(value as! Decimal).utf8)
+            var text = ExactDecimal.text(value as! Decimal)
+            text.withUTF8 { writer.append(UnsafeRawBufferPointer($0)) }
         case is URL.Type:
             writeString((value as! URL).absoluteString)
         case is CSVRecord.Type:
             // Schema-less rows skip the Codable machinery: one object of strings.
             let record = value as! CSVRecord
-            bytes.append(UInt8(ascii: "{"))
+            writer.append(UInt8(ascii: "{"))
             for (index, (name, text)) in zip(record.columns, record.values).enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                if index > 0 { writer.append(UInt8(ascii: ",")) }
                 writeString(name)
-                bytes.append(UInt8(ascii: ":"))
+                writer.append(UInt8(ascii: ":"))
                 writeString(text)
             }
-            bytes.append(UInt8(ascii: "}"))
+            writer.append(UInt8(ascii: "}"))
         default:
-            let before = bytes.count
+            let before = writer.count
             let framesBefore = frames.count
             try value.encode(to: JSONValueEncoder(state: self, depth: depth, codingPath: path))
-            if bytes.count == before && frames.count == framesBefore {
-                bytes.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+            if writer.count == before && frames.count == framesBefore {
+                writer.append(UInt8(ascii: "{"), UInt8(ascii: "}"))
             }
         }
     }
@@ -217,13 +211,14 @@ struct JSONValueEncoder: Encoder {
 
     private func openFrame(isObject: Bool) {
         if state.frames.count == depth {
-            state.bytes.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+            state.writer.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
             state.frames.append(.init(isObject: isObject, count: 0))
         }
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         openFrame(isObject: true)
+        if depth == 0 { return state.rootContainer.container(keyedBy: Key.self, state: state) }
         return KeyedEncodingContainer(JSONKeyedEncodingContainer<Key>(state: state, depth: depth + 1, codingPath: codingPath))
     }
 
@@ -244,8 +239,8 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
     private func begin(_ key: Key) { state.beginItem(frameDepth: depth, key: key.stringValue) }
 
-    mutating func encodeNil(forKey key: Key) throws { begin(key); state.bytes.append(contentsOf: Array("null".utf8)) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { begin(key); state.bytes.append(contentsOf: Array((value ? "true" : "false").utf8)) }
+    mutating func encodeNil(forKey key: Key) throws { begin(key); state.writeLiteral("null") }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { begin(key); state.writeLiteral(value ? "true" : "false") }
     mutating func encode(_ value: String, forKey key: Key) throws { begin(key); state.writeString(value) }
     mutating func encode(_ value: Double, forKey key: Key) throws { begin(key); try state.writeDouble(value, path: codingPath + [key]) }
     mutating func encode(_ value: Float, forKey key: Key) throws { begin(key); try state.writeDouble(Double(value), path: codingPath + [key]) }
@@ -294,8 +289,8 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     private func begin() { state.beginItem(frameDepth: depth, key: nil) }
     private var elementPath: [any CodingKey] { codingPath + [IndexKey(count)] }
 
-    mutating func encodeNil() throws { begin(); state.bytes.append(contentsOf: Array("null".utf8)) }
-    mutating func encode(_ value: Bool) throws { begin(); state.bytes.append(contentsOf: Array((value ? "true" : "false").utf8)) }
+    mutating func encodeNil() throws { begin(); state.writeLiteral("null") }
+    mutating func encode(_ value: Bool) throws { begin(); state.writeLiteral(value ? "true" : "false") }
     mutating func encode(_ value: String) throws { begin(); state.writeString(value) }
     mutating func encode(_ value: Double) throws { let path = elementPath; begin(); try state.writeDouble(value, path: path) }
     mutating func encode(_ value: Float) throws { try encode(Double(value)) }
@@ -333,8 +328,8 @@ struct JSONSingleValueEncodingContainer: SingleValueEncodingContainer {
 
     private func begin() { state.closeFrames(downTo: depth) }
 
-    mutating func encodeNil() throws { begin(); state.bytes.append(contentsOf: Array("null".utf8)) }
-    mutating func encode(_ value: Bool) throws { begin(); state.bytes.append(contentsOf: Array((value ? "true" : "false").utf8)) }
+    mutating func encodeNil() throws { begin(); state.writeLiteral("null") }
+    mutating func encode(_ value: Bool) throws { begin(); state.writeLiteral(value ? "true" : "false") }
     mutating func encode(_ value: String) throws { begin(); state.writeString(value) }
     mutating func encode(_ value: Double) throws { begin(); try state.writeDouble(value, path: codingPath) }
     mutating func encode(_ value: Float) throws { begin(); try state.writeDouble(Double(value), path: codingPath) }

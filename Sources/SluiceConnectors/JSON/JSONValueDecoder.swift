@@ -19,6 +19,7 @@ import SluiceCore
         guard value.kind == .object else {
             throw JSONDecodingSupport.mismatch([String: String].self, value, storage, codingPath)
         }
+        if node == 0 { return storage.rootContainers.container(keyedBy: Key.self, storage: storage) }
         return KeyedDecodingContainer(JSONKeyedContainer<Key>(storage: storage, object: node, codingPath: codingPath))
     }
 

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import SluiceConnectors
+import SluiceCore
+
+/// The codecs' fast paths compared with the straightforward way on random inputs.
+@Suite struct JSONCodecFastPathTests {
+    /// Escaping byte by byte: the reference for the word-at-a-time scan.
+    static func escapedStraightforwardly(_ text: String) -> [UInt8] {
+        var out: [UInt8] = [0x22]
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case ..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+            default: out.append(byte)
+            }
+        }
+        return out + [0x22]
+    }
+
+    @Test func stringEscapingMatchesTheByteByByteWayOnRandomText() throws {
+        var random = SplitMix64(seed: 11)
+        let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{1F}", "\u{7F}", "é", "東", "🚀", "/"]
+        var writer = ByteWriter(capacity: 16)
+        defer { writer.free() }
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &random)
+            // Mostly plain text, as in data, with a special character now and then.
+            let text = String((0..<length).map { _ in
+                Int.random(in: 0..<5, using: &random) == 0 ? alphabet.randomElement(using: &random)! : "x"
+            })
+            writer.count = 0
+            var copy = text
+            copy.withUTF8 { JSONStringEscaping.write(UnsafeRawBufferPointer($0), to: &writer) }
+            #expect(Array(writer.bytes) == Self.escapedStraightforwardly(text), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func everySpecialByteIsFoundAtEveryPlaceInAWord() {
+        for special: UInt8 in Array(0..<0x20) + [0x22, 0x5C] {
+            for place in 0..<8 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                bytes[place] = special
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                #expect(JSONStringEscaping.mayNeedEscape(word), "byte \(special) at \(place)")
+            }
+        }
+        let plain = Array("abc~é/AZ".utf8.prefix(8)).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        #expect(!JSONStringEscaping.mayNeedEscape(plain))
+    }
+
+    @Test func doublesAreWrittenSoThatTheyReadBackExactly() throws {
+        var random = SplitMix64(seed: 5)
+        let encoder = JSONRecordEncoder()
+        struct Box: Codable { var x: Double }
+        var values: [Double] = [0, -0.0, 1, -1, 0.1, 0.30000000000000004, 1e15, 9e15, 123456.789, -0.001, .leastNonzeroMagnitude,
+                                .greatestFiniteMagnitude, 1.5e300, 2.5e-300]
+        for _ in 0..<100_000 {
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: values.append(Double(Int.random(in: -10_000_000...10_000_000, using: &random)) / 100)
+            case 1: values.append(Double.random(in: -1e6...1e6, using: &random))
+            default: values.append(Double(bitPattern: random.next()))
+            }
+        }
+        for value in values where value.isFinite {
+            let text = try encoder.encode(Box(x: value))
+            let written = String(text.dropFirst(5).dropLast())
+            #expect(Double(written)?.bitPattern == value.bitPattern, "\(value) written as \(written)")
+        }
+    }
+
+    @Test func reusedTopLevelContainersServeAlternatingTypes() throws {
+        struct A: Codable, Equatable { var a: Int; var s: String }
+        struct B: Codable, Equatable { var b: [Int]; var inner: A }
+        let decoder = JSONRecordDecoder()
+        let encoder = JSONRecordEncoder()
+        for round in 0..<50 {
+            let a = A(a: round, s: "r\(round)")
+            let b = B(b: [round, round + 1], inner: a)
+            #expect(try decoder.decode(A.self, from: encoder.encode(a)) == a)
+            #expect(try decoder.decode(B.self, from: encoder.encode(b)) == b)
+            #expect(try encoder.encode(b) == #"{"b":[\#(round),\#(round + 1)],"inner":{"a":\#(round),"s":"r\#(round)"}}"#)
+        }
+    }
+
+    /// Decoders and encoders are let go of: the reused container refers back to their state.
+    @Test func codecsAreReleased() throws {
+        weak var storage: JSONDecodingStorage?
+        do {
+            let decoder = JSONRecordDecoder()
+            _ = try decoder.decode(Event.self, from: #"{"user":"u","ts":1,"amount":2,"country":"DE"}"#)
+            storage = decoder.storage
+        }
+        #expect(storage == nil)
+        weak var state: JSONWriterState?
+        do {
+            let encoder = JSONRecordEncoder()
+            _ = try encoder.encode(Event(user: "u", ts: 1, amount: 2, country: "DE"))
+            state = encoder.state
+        }
+        #expect(state == nil)
+    }
+}
