@@ -49,6 +49,9 @@ public enum SourceHarness {
         let name = source.settings.name ?? source.defaultName
         let context = StageContext(stageName: name, chunkSize: chunkSize, clock: clock)
         for cut in 0...reference.chunks {
+            // Each reader stands for a run of its own, with nothing shared with the other.
+            var context = context
+            context.shared = InstanceSharedState()
             let first = try await source.makeErasedSource(context)
             guard let position = first.position else { return "\(name) is not a CheckpointableSourceReader" }
             var elements: [S.Output] = []
@@ -62,6 +65,7 @@ public enum SourceHarness {
             }
             let saved = try position()
             await first.close()
+            context.shared = InstanceSharedState()
             let second = try await source.makeErasedSource(context)
             try second.restore!(saved)
             while !finished {

@@ -76,7 +76,7 @@ import Sluice
         let problems = pipeline.validate()
         #expect(problems.contains { $0.contains("stage name 'same' is used by 2 stages") })
         #expect(problems.contains { $0.contains("parallelism must be at least 1") })
-        #expect(problems.contains { $0.contains("sources run as one instance") })
+        #expect(problems.contains { $0.contains("this source reads as one instance") })
         #expect(problems.contains { $0.contains("supports at most 1 instance") })
         #expect(problems.count == 4)
     }

@@ -50,6 +50,9 @@
     /// The line the next record starts on (or blank lines before it).
     @usableFromInline var nextLine: Int { line }
 
+    /// Where the record read last (or being read when an error was thrown) starts in the file.
+    @usableFromInline var recordStartOffset: Int64 { recordStart }
+
     @usableFromInline var fieldCount: Int { fieldEnds.count }
 
     /// The bytes of field `index` of the current record.

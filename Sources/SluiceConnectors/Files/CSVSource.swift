@@ -15,6 +15,18 @@ public struct CSVSource<Output: Sendable>: SourceStage {
     @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
     /// For a typed source: the first column the type requires that a header lacks.
     @usableFromInline let missingColumn: (@Sendable ([String]) -> String?)?
+    /// The length of the byte ranges files are cut into for parallel instances; `nil`: chosen
+    /// per file.
+    @usableFromInline var splitLength: Int64?
+
+    /// Cuts files read by parallel instances into ranges of about `bytes` (by default a
+    /// sixteenth of a file per instance, between 1 MiB and 64 MiB). Smaller ranges share the
+    /// work more evenly; each costs a file open.
+    @inlinable public func splitSize(_ bytes: Int) -> Self {
+        var copy = self
+        copy.splitLength = Int64(max(1, bytes))
+        return copy
+    }
 
     @usableFromInline init(files: FileList, options: CSVOptions,
                            missingColumn: (@Sendable ([String]) -> String?)? = nil,
@@ -30,179 +42,111 @@ public struct CSVSource<Output: Sendable>: SourceStage {
     /// The path or pattern.
     public var detail: String { files.pattern }
 
-    /// Opens the first file.
+    /// Any number of instances: they share the files' byte ranges out.
+    public var maximumParallelism: Int? { nil }
+
+    /// Joins the instances' shared list of files (expanding the pattern for the first).
     @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
         try options.validate()
-        var reader = Reader(paths: try files.expand(), options: options, missingColumn: missingColumn, makeRecord: makeRecord)
-        reader.appendedData = settings.appendedData
-        reader.warning = context.warning
-        return reader
+        let files = self.files, options = self.options, missingColumn = self.missingColumn
+        let appendedData = settings.appendedData, warning = context.warning, splitLength = self.splitLength
+        let coordinator = try context.shared.value {
+            FileSplitCoordinator.csv(paths: try files.expand(), options: options, missingColumn: missingColumn,
+                                     parallelism: context.parallelism, splitLength: splitLength,
+                                     appendedData: appendedData, warning: warning)
+        }
+        return Reader(coordinator: coordinator, options: options, makeRecord: makeRecord)
     }
 
-    /// The running form of ``CSVSource``.
+    /// The running form of ``CSVSource``: reads one region of a file at a time.
     public struct Reader: SourceReader {
-        @usableFromInline var paths: [String]
+        @usableFromInline let coordinator: FileSplitCoordinator
         @usableFromInline let options: CSVOptions
         @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
-        @usableFromInline let missingColumn: (@Sendable ([String]) -> String?)?
-        @usableFromInline var next = 0
-        /// Files read to their end, in order.
-        @usableFromInline var finished: [String] = []
-        /// Where each finished file ended, with its header.
-        @usableFromInline var finishedFiles: [String: FinishedFile] = [:]
-        /// Finished files that grew since: read from their old end, before anything else.
-        @usableFromInline var grown: [FinishedFile] = []
-        @usableFromInline var parser: CSVParser?
-        @usableFromInline var decoder: CSVRowDecoder?
-        @usableFromInline var appendedData = AppendedData.read
-        @usableFromInline var warning: @Sendable (String) -> Void = { _ in }
+        @usableFromInline var current: (region: FileRegion, parser: CSVParser, decoder: CSVRowDecoder)?
+        /// Regions this instance read to their end.
+        @usableFromInline var read: [RegionProgress] = []
 
-        @usableFromInline init(paths: [String], options: CSVOptions, missingColumn: (@Sendable ([String]) -> String?)?,
+        @usableFromInline init(coordinator: FileSplitCoordinator, options: CSVOptions,
                                makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
-            self.paths = paths
+            self.coordinator = coordinator
             self.options = options
-            self.missingColumn = missingColumn
             self.makeRecord = makeRecord
         }
 
-        /// Opens the next file and reads its header; `false` when no files are left. A header
-        /// that cannot be read, or that lacks a column the type requires, fails the run
-        /// whatever the error policy: every row of the file depends on it.
-        @usableFromInline mutating func openNextFile() throws -> Bool {
-            if !grown.isEmpty, let names = grown.first?.header {
-                let resumed = grown.removeFirst()
-                let reopened = CSVParser(reader: try ByteBlockReader(path: resumed.path, resumingAt: resumed.length, lineNumber: 0),
-                                         delimiter: options.delimiter, firstLine: resumed.lines + 1)
-                reopened.blankLinesAreRecords = names.count == 1
-                parser = reopened
-                decoder = CSVRowDecoder(parser: reopened, header: CSVHeader(names: names, keyDecoding: options.keyDecoding), options: options)
-                return true
-            }
-            guard next < paths.count else { return false }
-            let path = paths[next]
-            next += 1
-            let opened = CSVParser(reader: try ByteBlockReader(path: path), delimiter: options.delimiter)
-            var names: [String] = []
-            do {
-                if try opened.nextRecord() {
-                    names = try (0..<opened.fieldCount).map { column in
-                        do { return try opened.string(at: column) } catch {
-                            throw RecordErrorMessage("the header is not valid UTF-8 in column \(column + 1)", field: "column \(column + 1)")
-                        }
-                    }
-                }
-            } catch let error as RecordErrorMessage {
-                opened.close()
-                throw RecordErrors.located(RecordErrorMessage("malformed header: " + error.message, field: error.field),
-                                           origin: path, line: opened.recordLine)
-            }
-            if !options.hasHeader {
-                names = (0..<names.count).map { "column\($0 + 1)" }
-            }
-            let header = CSVHeader(names: names, keyDecoding: options.keyDecoding)
-            if options.hasHeader, !names.isEmpty, let missing = missingColumn?(header.propertyNames) {
-                opened.close()
-                throw RecordError("the header has no column '\(missing)', which the records need (columns: \(header.names.joined(separator: ", ")))",
-                                  at: SourceLocation(origin: path, line: 1, field: missing))
-            }
-            parser = opened
-            if !options.hasHeader {
-                // The first record was data: rewind by reopening.
-                opened.close()
-                parser = CSVParser(reader: try ByteBlockReader(path: path), delimiter: options.delimiter)
-            }
-            parser!.blankLinesAreRecords = names.count == 1
-            decoder = CSVRowDecoder(parser: parser!, header: header, options: options)
-            return true
-        }
-
-        /// Reads up to `limit` records.
+        /// Reads up to `limit` records, taking the next region as each ends.
         @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
             var handled = 0
             while handled < limit {
-                if parser == nil, try !openNextFile() { return false }
-                guard let parser, let decoder else { return false }
+                guard let (region, parser, decoder) = try currentOrNext() else { return false }
+                guard parser.consumedOffset < region.end else { finishRegion(); continue }
                 let hasRecord: Bool
                 do {
                     hasRecord = try parser.nextRecord()
                 } catch {
+                    // A record that starts at the region's end (after blank lines) is the next region's.
+                    if parser.recordStartOffset >= region.end { finishRegion(); continue }
                     handled += 1
                     try output.reject(RecordErrors.located(error, origin: parser.path, line: parser.recordLine),
                                       rawInput: parser.rawText)
                     continue
                 }
-                guard hasRecord else {
-                    if finishedFiles[parser.path] == nil { finished.append(parser.path) }
-                    finishedFiles[parser.path] = FinishedFile(path: parser.path, length: parser.consumedOffset, lines: parser.nextLine - 1,
-                                                              identity: parser.identity, header: decoder.header.names)
-                    parser.close()
-                    self.parser = nil
-                    self.decoder = nil
-                    continue
-                }
+                guard hasRecord, parser.recordStartOffset < region.end else { finishRegion(); continue }
                 handled += 1
                 try emitCSVRecord(parser: parser, decoder: decoder, makeRecord: makeRecord, into: &output)
             }
             return true
         }
 
+        /// Notes the open region as read and closes it.
+        @usableFromInline mutating func finishRegion() {
+            guard let (region, parser, _) = current else { return }
+            let line = region.endLine ?? (parser.recordStartOffset >= region.end ? parser.recordLine : parser.nextLine)
+            read.append(RegionProgress(region: region, offset: region.end, line: line))
+            parser.close()
+            current = nil
+        }
+
+        /// The region being read, or the next one opened; `nil` when none is left.
+        @usableFromInline mutating func currentOrNext() throws -> (FileRegion, CSVParser, CSVRowDecoder)? {
+            if let current { return current }
+            guard let (file, region) = try coordinator.claim() else { return nil }
+            let names = file.header ?? []
+            let parser = CSVParser(reader: try ByteBlockReader(path: region.path, resumingAt: region.start, lineNumber: 0),
+                                   delimiter: options.delimiter, firstLine: region.line)
+            parser.blankLinesAreRecords = names.count == 1
+            let decoder = CSVRowDecoder(parser: parser, header: CSVHeader(names: names, keyDecoding: options.keyDecoding), options: options)
+            current = (region, parser, decoder)
+            return (region, parser, decoder)
+        }
+
         /// Closes the open file.
         public mutating func close() async {
-            parser?.close()
-            parser = nil
-            decoder = nil
+            current?.parser.close()
+            current = nil
         }
     }
 }
 
-/// Where a CSV source is: the files done, the offset in the open one, and its header.
-public struct CSVFilePosition: Codable, Sendable, Equatable {
-    /// Files read to their end.
-    public var finished: [String]
-    /// The file being read.
-    public var current: String?
-    /// The byte offset after the last record handed out.
-    public var offset: Int64
-    /// The line the next record starts on.
-    public var nextLine: Int
-    /// The open file's column names.
-    public var header: [String]?
-    /// Where each finished file ended, so that rows appended later are read by the next run;
-    /// absent in checkpoints of older versions.
-    public var finishedFiles: [FinishedFile]?
-}
-
-extension CSVSource.Reader: CheckpointableSourceReader {
-    /// The files done and the offset after the last record of the open one.
-    public func position() -> CSVFilePosition {
-        CSVFilePosition(finished: finished, current: parser?.path, offset: parser?.consumedOffset ?? 0,
-                        nextLine: parser?.nextLine ?? 1, header: decoder?.header.names,
-                        finishedFiles: finished.compactMap { finishedFiles[$0] })
+extension CSVSource.Reader: RedistributableSourceReader {
+    /// The regions read, and how far into the open one.
+    public func position() -> FileSplitsPosition {
+        var progress = read
+        if let (region, parser, _) = current {
+            progress.append(RegionProgress(region: region, offset: parser.consumedOffset, line: parser.nextLine))
+        }
+        return coordinator.position(read: progress)
     }
 
-    /// Skips the files done and resumes the open one after its last record.
-    public mutating func restore(to position: CSVFilePosition) throws {
-        let done = Set(position.finished)
-        finished = position.finished
-        // Files finished by an earlier run that have grown since are read from their old end.
-        finishedFiles = [:]
-        grown = []
-        for file in position.finishedFiles ?? [] { finishedFiles[file.path] = file }
-        grown = try FinishedFile.toResume(position.finishedFiles ?? [], current: position.current, policy: appendedData, warning: warning)
-        var remaining = paths.filter { !done.contains($0) && $0 != position.current }
-        parser?.close()
-        parser = nil
-        decoder = nil
-        if let current = position.current, let names = position.header {
-            let resumed = CSVParser(reader: try ByteBlockReader(path: current, resumingAt: position.offset, lineNumber: 0),
-                                    delimiter: options.delimiter, firstLine: position.nextLine)
-            resumed.blankLinesAreRecords = names.count == 1
-            parser = resumed
-            decoder = CSVRowDecoder(parser: resumed, header: CSVHeader(names: names, keyDecoding: options.keyDecoding), options: options)
-            remaining.insert(current, at: 0)
-        }
-        paths = remaining
-        next = parser == nil ? 0 : 1
+    /// Continues from one instance's position.
+    public mutating func restore(to position: FileSplitsPosition) throws { try restore(toAll: [position]) }
+
+    /// Continues from every instance's position: what none of them read is read.
+    public mutating func restore(toAll positions: [FileSplitsPosition]) throws {
+        current?.parser.close()
+        current = nil
+        read = []
+        try coordinator.restore(positions)
     }
 }
 

@@ -17,12 +17,13 @@ public struct FinishedFile: Codable, Sendable, Equatable {
     /// A CSV file's column names, for rows appended later.
     public var header: [String]?
 
-    @usableFromInline init(path: String, length: Int64, lines: Int, identity: FileIdentity?, header: [String]? = nil) {
+    @usableFromInline init(path: String, length: Int64, lines: Int, identity: FileIdentity?, header: [String]? = nil,
+                           device: UInt64? = nil, inode: UInt64? = nil) {
         self.path = path
         self.length = length
         self.lines = lines
-        device = identity?.device ?? 0
-        inode = identity?.inode ?? 0
+        self.device = device ?? identity?.device ?? 0
+        self.inode = inode ?? identity?.inode ?? 0
         self.header = header
     }
 

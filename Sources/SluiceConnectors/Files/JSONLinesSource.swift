@@ -5,51 +5,116 @@ import SluiceCore
 /// Create it with ``Source/jsonLines(_:as:)``. Blank lines are ignored. A line that is not
 /// valid JSON or does not decode is handed to the error policy with the file, line number and
 /// field; the raw line is kept for dead letters.
+///
+/// With `.parallelism(n)`, n instances read side by side: large files are cut into byte
+/// ranges at line starts, handed out in file order as the instances ask for more
+/// (`Documentation/Connectors/ParallelFiles.md`).
 public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
     /// Settings changed by modifiers.
     public var settings = StageSettings()
     @usableFromInline let files: FileList
+    /// The length of the byte ranges files are cut into for parallel instances; `nil`: chosen
+    /// per file.
+    @usableFromInline var splitLength: Int64?
 
     @usableFromInline init(files: FileList) { self.files = files }
+
+    /// Cuts files read by parallel instances into ranges of about `bytes` (by default a
+    /// sixteenth of a file per instance, between 1 MiB and 64 MiB). Smaller ranges share the
+    /// work more evenly; each costs a file open.
+    @inlinable public func splitSize(_ bytes: Int) -> Self {
+        var copy = self
+        copy.splitLength = Int64(max(1, bytes))
+        return copy
+    }
 
     /// `jsonLines`.
     public var defaultName: String { "jsonLines" }
     /// The path or pattern.
     public var detail: String { files.pattern }
+    /// Any number of instances: they share the files' byte ranges out.
+    public var maximumParallelism: Int? { nil }
 
-    /// Opens the first file.
+    /// Joins the instances' shared list of files (expanding the pattern for the first).
     @inlinable public func makeReader(_ context: StageContext) async throws -> Reader {
-        var reader = Reader(paths: try files.expand())
-        reader.appendedData = settings.appendedData
-        reader.warning = context.warning
-        return reader
+        let files = self.files, appendedData = settings.appendedData, warning = context.warning, splitLength = self.splitLength
+        let coordinator = try context.shared.value {
+            FileSplitCoordinator.jsonLines(paths: try files.expand(), parallelism: context.parallelism, splitLength: splitLength,
+                                           appendedData: appendedData, warning: warning)
+        }
+        return Reader(coordinator: coordinator)
     }
 
-    /// The running form of ``JSONLinesSource``.
+    /// The running form of ``JSONLinesSource``: reads one region of a file at a time.
     public struct Reader: SourceReader {
-        @usableFromInline var files: JSONLinesFileQueue<Output>
-        @usableFromInline var appendedData = AppendedData.read
-        @usableFromInline var warning: @Sendable (String) -> Void = { _ in }
+        @usableFromInline let coordinator: FileSplitCoordinator
+        @usableFromInline var current: (region: FileRegion, lines: ByteBlockReader)?
+        /// Regions this instance read to their end.
+        @usableFromInline var read: [RegionProgress] = []
+        @usableFromInline let decoder = JSONRecordDecoder()
 
-        @usableFromInline init(paths: [String]) { files = JSONLinesFileQueue(paths: paths) }
+        @usableFromInline init(coordinator: FileSplitCoordinator) { self.coordinator = coordinator }
 
-        /// Decodes up to `limit` lines.
+        /// Decodes up to `limit` lines, taking the next region as each ends.
         @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
-            _ = try files.read(into: &output, limit: limit)
-            return files.hasWork
+            var handled = 0
+            while handled < limit {
+                guard let (region, lines) = try currentOrNext() else { return false }
+                // A region ends at a line start, so the line begun before its end is its last.
+                guard lines.consumedOffset < region.end, let line = try lines.nextLine() else {
+                    finishRegion()
+                    continue
+                }
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                handled += 1
+                try emitJSONLine(line, decoder: decoder, origin: region.path, lineNumber: lines.lineNumber, into: &output)
+            }
+            return true
+        }
+
+        /// Notes the open region as read and closes it.
+        @usableFromInline mutating func finishRegion() {
+            guard let (region, lines) = current else { return }
+            read.append(RegionProgress(region: region, offset: region.end, line: region.endLine ?? lines.lineNumber + 1))
+            lines.close()
+            current = nil
+        }
+
+        /// The region being read, or the next one opened; `nil` when none is left.
+        @usableFromInline mutating func currentOrNext() throws -> (FileRegion, ByteBlockReader)? {
+            if let current { return current }
+            guard let (_, region) = try coordinator.claim() else { return nil }
+            let opened = (region, try ByteBlockReader(path: region.path, resumingAt: region.start, lineNumber: region.line - 1))
+            current = opened
+            return opened
         }
 
         /// Closes the open file.
-        public mutating func close() async { files.close() }
+        public mutating func close() async {
+            current?.lines.close()
+            current = nil
+        }
     }
 }
 
-extension JSONLinesSource.Reader: CheckpointableSourceReader {
-    /// The files done, and the offset in the open one.
-    public func position() -> FileQueuePosition { files.position() }
+extension JSONLinesSource.Reader: RedistributableSourceReader {
+    /// The regions read, and how far into the open one.
+    public func position() -> FileSplitsPosition {
+        var progress = read
+        if let (region, lines) = current {
+            progress.append(RegionProgress(region: region, offset: lines.consumedOffset, line: lines.lineNumber + 1))
+        }
+        return coordinator.position(read: progress)
+    }
 
-    /// Skips the files done and resumes the open one at its offset.
-    public mutating func restore(to position: FileQueuePosition) throws {
-        try files.restore(to: position, appendedData: appendedData, warning: warning)
+    /// Continues from one instance's position.
+    public mutating func restore(to position: FileSplitsPosition) throws { try restore(toAll: [position]) }
+
+    /// Continues from every instance's position: what none of them read is read.
+    public mutating func restore(toAll positions: [FileSplitsPosition]) throws {
+        current?.lines.close()
+        current = nil
+        read = []
+        try coordinator.restore(positions)
     }
 }

@@ -24,3 +24,22 @@ extension CheckpointableSourceReader {
         try restore(to: StateCoding.decode(Position.self, from: bytes))
     }
 }
+
+/// A checkpointable reader whose instances share out one body of work (the byte ranges of
+/// large files, say) rather than each owning a part: restored from the positions of every
+/// instance of the checkpoint, so that a run resumed with another parallelism still reads
+/// every record exactly once.
+///
+/// The runtime calls ``restore(toAll:)`` on each instance with all the positions, in instance
+/// order; the instances must agree, through shared state, on who reads what next.
+public protocol RedistributableSourceReader: CheckpointableSourceReader {
+    /// Continues from the positions of all instances of the checkpoint.
+    mutating func restore(toAll positions: [Position]) throws
+}
+
+extension RedistributableSourceReader {
+    /// Continues from encoded positions (callable on an existential).
+    @usableFromInline mutating func restoreEncoded(all encoded: [[UInt8]]) throws {
+        try restore(toAll: encoded.map { try StateCoding.decode(Position.self, from: $0) })
+    }
+}

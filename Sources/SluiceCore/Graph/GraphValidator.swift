@@ -11,11 +11,10 @@ enum GraphValidator {
             if node.parallelism < 1 {
                 problems.append("stage '\(node.name)': parallelism must be at least 1, not \(node.parallelism)")
             }
-            if let limit = node.maximumParallelism, node.parallelism > limit {
+            if node.kind == .source, node.parallelism > 1, node.maximumParallelism == 1 {
+                problems.append("source '\(node.name)': this source reads as one instance; parallelise the stages after it")
+            } else if let limit = node.maximumParallelism, node.parallelism > limit {
                 problems.append("stage '\(node.name)': supports at most \(limit) instance(s), asked for \(node.parallelism)")
-            }
-            if node.kind == .source, node.parallelism != 1 {
-                problems.append("source '\(node.name)': sources run as one instance; parallelise the stages after it")
             }
             if node.kind != .source, node.inputs.isEmpty, node.id != graph.deadLetterSink {
                 problems.append("stage '\(node.name)' has no input")

@@ -15,6 +15,8 @@ public struct EventTimeSource<Base: SourceStage>: SourceStage {
         self.strategy = strategy
     }
 
+    /// The base's limit.
+    public var maximumParallelism: Int? { base.maximumParallelism }
     /// The base's settings.
     public var settings: StageSettings {
         get { base.settings }

@@ -41,6 +41,9 @@ public protocol SourceStage<Output>: Stage where Input == Never {
 extension SourceStage {
     /// No event time.
     public var watermarkGenerator: WatermarkGenerator? { nil }
+    /// One instance: a source reads in parallel only when it says how its instances divide
+    /// the input (file sources split files into byte ranges).
+    public var maximumParallelism: Int? { 1 }
 
     /// Creates the type-erased instance the runtime drives.
     @inlinable public func makeErasedSource(_ context: StageContext) async throws -> ErasedSource {
@@ -70,6 +73,9 @@ public struct ErasedSource {
     /// Continues from an encoded position; `nil` when the reader is not a
     /// ``CheckpointableSourceReader``.
     public let restore: (([UInt8]) throws -> Void)?
+    /// Continues from the encoded positions of every instance of the checkpoint; set when the
+    /// reader is a ``RedistributableSourceReader``.
+    public let restoreAll: (([[UInt8]]) throws -> Void)?
 
     /// Erases `reader`.
     @inlinable public init<Reader: SourceReader>(_ reader: Reader, failures: RecordFailures) {
@@ -83,12 +89,19 @@ public struct ErasedSource {
             position = nil
             restore = nil
         }
+        restoreAll = Reader.self is any RedistributableSourceReader.Type ? { try state.restore(toAll: $0) } : nil
     }
 }
 
 extension SourceReaderBox {
     @usableFromInline func encodedPosition() throws -> [UInt8] {
         try (reader as! any CheckpointableSourceReader).encodedPosition()
+    }
+
+    @usableFromInline func restore(toAll encoded: [[UInt8]]) throws {
+        var redistributable = reader as! any RedistributableSourceReader
+        try redistributable.restoreEncoded(all: encoded)
+        reader = redistributable as! Reader
     }
 
     @usableFromInline func restore(to bytes: [UInt8]) throws {

@@ -57,6 +57,8 @@ public struct StageContext: Sendable {
     /// newest value of each instance is shown, summed over instances, in the run's progress
     /// line (``RunOptions/progress``) and report.
     public var gauge: @Sendable (_ name: String, _ value: Int) -> Void = { _, _ in }
+    /// What the stage's instances share during this run (see ``InstanceSharedState``).
+    public var shared = InstanceSharedState()
 
     /// Creates a context.
     public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024,

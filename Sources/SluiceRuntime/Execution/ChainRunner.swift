@@ -79,6 +79,7 @@ final class ChainRunner {
         context.committedPositions = run.checkpoints?.committedPositions
         let metrics = run.metrics[node.id.index], instance = self.instance
         context.gauge = { name, value in metrics.setGauge(name, instance: instance, to: value) }
+        context.shared = run.sharedStates[node.id.index]
         return context
     }
 
@@ -233,9 +234,17 @@ final class ChainRunner {
             }
             if let restored = run.restored {
                 injected = restored.id
-                if let saved = restored.parts(of: node.name, kind: .position).first(where: { $0.instance == instance }) {
+                let saved = restored.parts(of: node.name, kind: .position)
+                // A source that divides its work among its instances reads every instance's
+                // position, whatever the parallelism was; others read their own.
+                let mine = saved.first(where: { $0.instance == instance })
+                if source.restoreAll != nil ? !saved.isEmpty : mine != nil {
                     do {
-                        try restore(saved.bytes)
+                        if let restoreAll = source.restoreAll {
+                            try restoreAll(saved.map(\.bytes))
+                        } else if let mine {
+                            try restore(mine.bytes)
+                        }
                     } catch {
                         await source.close()
                         throw StageFailure(stage: node.name, error: CheckpointProblem(

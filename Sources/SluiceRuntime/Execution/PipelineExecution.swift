@@ -7,6 +7,8 @@ final class PipelineExecution: Sendable {
     let pipelineName: String
     let options: RunOptions
     let metrics: [StageMetrics]
+    /// What each stage's instances share during this run, by graph index.
+    let sharedStates: [InstanceSharedState]
     /// Input channels per chain, one per instance; empty for source chains.
     let channels: [[BoundedChannel]]
     let deadLetterStore = DeadLetterStore()
@@ -33,6 +35,7 @@ final class PipelineExecution: Sendable {
         }
         participantOffsets = offsets
         metrics = graph.nodes.map(StageMetrics.init)
+        sharedStates = graph.nodes.map { _ in InstanceSharedState() }
         channels = plan.chains.map { chain in
             graph[chain.head].kind == .source ? []
                 : (0..<chain.parallelism).map { _ in BoundedChannel(capacity: options.channelCapacity) }
