@@ -2,9 +2,9 @@ import Sluice
 
 /// (d) An RFC 4180 CSV to one JSON object per row, values as strings.
 enum CSVToJSONLinesBenchmark {
-    static func sluice(input: String, output: String) async throws -> Int {
+    static func sluice(input: String, output: String, parallelism: Int = 1) async throws -> Int {
         let report = try await Pipeline("csv-to-jsonl") {
-            Source.csvRecords(input)
+            Source.csvRecords(input).parallelism(parallelism)
             Sink.jsonLines(output, of: CSVRecord.self)
         }.run()
         return report[stage: "jsonLinesSink"]?.recordsOut ?? -1

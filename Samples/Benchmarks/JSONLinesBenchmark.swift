@@ -26,11 +26,11 @@ enum JSONLinesBenchmark {
         }
     }
 
-    static func sluice(input: String, output: String) async throws -> RunReport {
+    static func sluice(input: String, output: String, parallelism: Int = 1) async throws -> RunReport {
         try await Pipeline("jsonl") {
-            Source.jsonLines(input, as: Event.self)
-            Filter { (event: Event) in event.amount > 10 }
-            Map(Enriched.init)
+            Source.jsonLines(input, as: Event.self).parallelism(parallelism)
+            Filter { (event: Event) in event.amount > 10 }.parallelism(parallelism)
+            Map(Enriched.init).parallelism(parallelism)
             Sink.jsonLines(output, of: Enriched.self)
         }.run()
     }

@@ -23,10 +23,11 @@ enum WindowBenchmark {
         try await Pipeline("window") {
             Source.jsonLines(input, as: Event.self)
                 .eventTime(maxOutOfOrderness: .milliseconds(bound)) { Timestamp(millisecondsSinceEpoch: $0.ts) }
+                .parallelism(parallelism)
             Map { (event: Event) in
                 firstRecord?.seen()
                 return event
-            }
+            }.parallelism(parallelism)
             KeyBy(\Event.user).window(.tumbling(.milliseconds(size)),
                                       eventTime: { Timestamp(millisecondsSinceEpoch: $0.ts) }) {
                 Count()

@@ -7,11 +7,11 @@ let usage = """
 usage: sluice-bench [command] [options]
   all (default)          run (c), (a), (b) and (d) on generated data
   ints [--count N]       (a) N integers (10,000,000) through map → filter → map → sum
-  jsonl [--count N | --input FILE]
+  jsonl [--count N | --input FILE] [--parallelism N]
                          (b) JSON Lines events (2,000,000) decoded, filtered, mapped, written
   backpressure [--count N]
                          (c) a fast source into a slow sink; reports peak memory
-  csv-to-jsonl --input FILE --output FILE
+  csv-to-jsonl --input FILE --output FILE [--parallelism N]
                          (d) an RFC 4180 CSV with a header to JSON Lines
   window [--input FILE] [--output FILE] [--parallelism N]
                          per user and 60 s event-time window: count and sum (2,000,000 events)
@@ -31,7 +31,8 @@ usage: sluice-bench [command] [options]
                          Lines, beside pg_recvlogical; then the lag at half its rate
   generate-events --count N --output FILE
   generate-csv --rows N --output FILE
-  --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3;
+  --sluice-only          (with jsonl, csv-to-jsonl or window) time only the pipeline, best of 3
+                         (window: of --repetitions N, and the peak resident memory);
                          (with codec) skip Foundation's codecs
   --data DIR             where generated data goes (default .build/bench-data)
 """
@@ -87,11 +88,15 @@ do {
     case "jsonl" where arguments.contains("--sluice-only"):
         let events = count("--count", default: 2_000_000)
         let output = option("--output") ?? "\(data)/jsonl-sluice.jsonl"
-        let elapsed = try await measure(repetitions: 3) { _ = try await JSONLinesBenchmark.sluice(input: try eventsFile(events), output: output) }
+        let elapsed = try await measure(repetitions: 3) {
+            _ = try await JSONLinesBenchmark.sluice(input: try eventsFile(events), output: output, parallelism: count("--parallelism", default: 1))
+        }
         print("sluice_seconds=\(elapsed.seconds)")
     case "csv-to-jsonl" where arguments.contains("--sluice-only"):
         guard let input = option("--input"), let output = option("--output") else { print(usage); exit(2) }
-        let elapsed = try await measure(repetitions: 3) { _ = try await CSVToJSONLinesBenchmark.sluice(input: input, output: output) }
+        let elapsed = try await measure(repetitions: 3) {
+            _ = try await CSVToJSONLinesBenchmark.sluice(input: input, output: output, parallelism: count("--parallelism", default: 1))
+        }
         print("sluice_seconds=\(elapsed.seconds)")
     case "jsonl":
         let events = count("--count", default: 2_000_000)
@@ -99,10 +104,11 @@ do {
     case "window" where arguments.contains("--sluice-only"):
         guard let output = option("--output") else { print(usage); exit(2) }
         let input = try eventsFile(count("--count", default: 2_000_000))
-        let elapsed = try await measure(repetitions: 3) {
+        let elapsed = try await measure(repetitions: count("--repetitions", default: 3)) {
             _ = try await WindowBenchmark.sluice(input: input, output: output, parallelism: count("--parallelism", default: 2))
         }
         print("sluice_seconds=\(elapsed.seconds)")
+        print("peak_rss_mib=\(Int(peakResidentMiB().rounded()))")
     case "window":
         let output = option("--output") ?? "\(data)/window-sluice.jsonl"
         let instances = option("--parallelism") == nil ? [1, 2] : [count("--parallelism", default: 1)]

@@ -135,13 +135,14 @@ where A.Input == Element {
                 let end = Self.add(start, length)
                 let id = WindowID(key: element.key, start: start)
                 if end > watermark {
-                    if windows[id] == nil {
-                        windows[id] = FixedWindow(state: stage.aggregation.makeState())
-                        dueAt.schedule(id, at: end)
-                    }
-                    stage.aggregation.add(element.value, at: time, to: &windows[id]!.state)
-                    windows[id]!.sinceLastResult += 1
-                    if case .everyElements(let count) = stage.earlyFiring?.kind, windows[id]!.sinceLastResult >= count {
+                    // One lookup of the window, creating it if new: hashing the key is most of
+                    // the cost of an element here.
+                    var created = false
+                    let aggregation = stage.aggregation
+                    let sinceLastResult = Self.absorb(element.value, at: time, aggregation: aggregation,
+                                                      into: &windows[id, default: Self.newWindow(aggregation, created: &created)])
+                    if created { dueAt.schedule(id, at: end) }
+                    if case .everyElements(let count) = stage.earlyFiring?.kind, sinceLastResult >= count {
                         emitEarly(id, into: &output)
                     }
                     accepted = true
@@ -159,6 +160,18 @@ where A.Input == Element {
                 }
             }
             if !accepted { divertLate(element, at: millis, into: &output) }
+        }
+
+        @inlinable static func newWindow(_ aggregation: A, created: inout Bool) -> FixedWindow {
+            created = true
+            return FixedWindow(state: aggregation.makeState())
+        }
+
+        /// Adds `value` to `window`; returns its count of elements since its last result.
+        @inlinable static func absorb(_ value: Element, at time: Timestamp, aggregation: A, into window: inout FixedWindow) -> Int {
+            aggregation.add(value, at: time, to: &window.state)
+            window.sinceLastResult += 1
+            return window.sinceLastResult
         }
 
         @inlinable mutating func emitEarly(_ id: WindowID, into output: inout Emitter<Output>) {
@@ -244,13 +257,11 @@ where A.Input == Element {
                                                  end: Timestamp(millisecondsSinceEpoch: session.end),
                                                  value: stage.aggregation.result(of: session.state), firing: session.fired ? .late : .onTime))
                         markFired(key: id.key, end: end)
-                    } else if let window = windows[id] {
+                    } else if let window = stage.allowedLateness == 0 ? windows.removeValue(forKey: id) : windows[id] {
                         output.emit(WindowResult(key: id.key, start: Timestamp(millisecondsSinceEpoch: id.start),
                                                  end: Timestamp(millisecondsSinceEpoch: end),
                                                  value: stage.aggregation.result(of: window.state), firing: window.fired ? .late : .onTime))
-                        if stage.allowedLateness == 0 {
-                            windows[id] = nil
-                        } else {
+                        if stage.allowedLateness != 0 {
                             windows[id]!.fired = true
                             expireAt.schedule(id, at: Self.add(end, stage.allowedLateness))
                         }
@@ -285,8 +296,9 @@ where A.Input == Element {
     @inlinable init() {}
 
     @inlinable mutating func schedule(_ item: Item, at instant: Int64) {
-        if itemsAt[instant] == nil {
-            itemsAt[instant] = [item]
+        var isNew = false
+        itemsAt[instant, default: Self.firstItems(&isNew)].append(item)
+        if isNew {
             var low = head
             var high = instants.count
             // Instants mostly arrive in increasing order: check the end first.
@@ -298,9 +310,12 @@ where A.Input == Element {
                 if instants[middle] < instant { low = middle + 1 } else { high = middle }
             }
             instants.insert(instant, at: low)
-        } else {
-            itemsAt[instant]!.append(item)
         }
+    }
+
+    @inlinable static func firstItems(_ isNew: inout Bool) -> [Item] {
+        isNew = true
+        return []
     }
 
     /// The earliest instant at or before `limit` and its items, removed.
