@@ -36,6 +36,8 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
         var header: [String]?
         /// Set when a resumed run finds the header already published.
         var headerPublished = false
+        /// Reused for every row.
+        let rows = CSVRowEncoder()
 
         init(file: AtomicFileWriter, options: CSVOptions) {
             self.file = file
@@ -54,7 +56,7 @@ public struct CSVSink<Input: Encodable & Sendable>: SinkStage {
         public mutating func write(_ elements: [Input], failures: inout RecordFailures) async throws {
             for element in elements {
                 do {
-                    let (names, values) = try CSVRowEncoder().fields(of: element)
+                    let (names, values) = try rows.fields(of: element)
                     if header == nil {
                         header = names
                         if options.hasHeader, !headerPublished { appendRow(names) }
