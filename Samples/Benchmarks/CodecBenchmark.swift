@@ -1,8 +1,9 @@
 import Foundation
 import Sluice
+import SluiceTesting
 
 /// Per-record cost of Sluice's JSON decoder and encoder beside Foundation's, on the same
-/// lines held in memory: no I/O, no pipeline.
+/// lines held in memory: no I/O, no pipeline. Then the CSV source and sink on the same events.
 enum CodecBenchmark {
     static func run(input: String, sluiceOnly: Bool = false) async throws {
         typealias Event = JSONLinesBenchmark.Event
@@ -33,7 +34,25 @@ enum CodecBenchmark {
             if sluiceOnly { return }
             for event in events { _ = try foundationEncoder.encode(event) }
         }
+        // CSV: the same events written by the CSV sink and read back by the CSV source, both
+        // outside a pipeline (file I/O included, in the page cache).
+        let csvPath = NSTemporaryDirectory() + "sluice-codec-\(getpid()).csv"
+        defer { try? FileManager.default.removeItem(atPath: csvPath) }
+        let csvEncode = try await measure(repetitions: 3) {
+            var sink = try await SinkHarness(Sink.csv(csvPath, of: Event.self))
+            for start in stride(from: 0, to: events.count, by: 4096) {
+                try await sink.write(Array(events[start..<min(start + 4096, events.count)]))
+            }
+            try await sink.finish()
+        }
+        var csvRead = 0
+        let csvDecode = try await measure(repetitions: 3) {
+            csvRead = try await SourceHarness.readAll(Source.csv(csvPath, as: Event.self), chunkSize: 4096).elements.count
+        }
+        precondition(csvRead == events.count, "the CSV file read back differs")
         func perRecord(_ duration: Duration) -> Double { duration.seconds / Double(lines.count) * 1e9 }
+        print(String(format: "  csv     read %6.0f ns/record   write %6.0f ns/record   (file I/O included)",
+                     perRecord(csvDecode), perRecord(csvEncode)))
         print(String(format: "  decode  sluice %6.0f ns/record   Foundation %6.0f ns/record   %.1f× faster",
                      perRecord(decode), perRecord(foundationDecode), foundationDecode.seconds / decode.seconds))
         print(String(format: "  encode  sluice %6.0f ns/record   Foundation %6.0f ns/record   %.1f× faster",
