@@ -33,4 +33,21 @@ import SluiceCore
         struct Bad: Encodable { var x: Double }
         #expect(throws: EncodingError.self) { try encoder.fields(of: Bad(x: .nan)) }
     }
+
+    /// The row decoder keeps its keyed container for the next row; the container does not
+    /// keep the decoder alive.
+    @Test func theRowDecoderReusesItsContainerAndIsReleased() throws {
+        struct Row: Decodable, Equatable { var a: Int; var b: String }
+        weak var released: CSVRowDecoder?
+        do {
+            let parser = CSVParser(reader: ByteBlockReader(bytes: Array("a,b\n1,x\n2,y\n".utf8), name: "t.csv"), delimiter: 0x2C)
+            _ = try parser.nextRecord()
+            let decoder = CSVRowDecoder(parser: parser, header: CSVHeader(names: ["a", "b"]), options: CSVOptions())
+            var rows: [Row] = []
+            while try parser.nextRecord() { rows.append(try Row(from: decoder)) }
+            #expect(rows == [Row(a: 1, b: "x"), Row(a: 2, b: "y")])
+            released = decoder
+        }
+        #expect(released == nil)
+    }
 }

@@ -68,8 +68,12 @@ import SluiceCore
 
     @usableFromInline func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         keyCursor = 0
-        return KeyedDecodingContainer(CSVKeyedContainer<Key>(decoder: self))
+        // The container holds nothing but this decoder: one serves every row (see
+        // ``ReusedKeyedContainer``).
+        return reusedContainer.container(keyedBy: type) { KeyedDecodingContainer(CSVKeyedContainer<Key>(decoder: self)) }
     }
+
+    @exclusivity(unchecked) var reusedContainer = ReusedKeyedContainer()
 
     /// The keys asked for in the previous record, in order, with their columns: a type asks
     /// for its keys in the same order in every record, so the next key is usually the one
@@ -199,7 +203,9 @@ import SluiceCore
 }
 
 struct CSVKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let decoder: CSVRowDecoder
+    /// Unowned: the decoder keeps this container for reuse, and a container is only used
+    /// while its decoder decodes a row.
+    unowned let decoder: CSVRowDecoder
     var codingPath: [any CodingKey] { [] }
     var allKeys: [Key] { decoder.header.propertyNames.compactMap(Key.init(stringValue:)) }
 

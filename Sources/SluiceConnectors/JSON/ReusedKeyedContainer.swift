@@ -14,15 +14,19 @@
 
     /// The container for `Key`: the saved one when the type is the same as last time.
     mutating func container<Key: CodingKey>(keyedBy type: Key.Type, storage: JSONDecodingStorage) -> KeyedDecodingContainer<Key> {
+        container(keyedBy: type) { KeyedDecodingContainer(JSONKeyedContainer<Key>(storage: storage, object: 0, codingPath: [])) }
+    }
+
+    /// The container for `Key`: the saved one when the type is the same as last time, else
+    /// one `make` makes (and is saved).
+    mutating func container<Key: CodingKey>(keyedBy type: Key.Type, make: () -> KeyedDecodingContainer<Key>) -> KeyedDecodingContainer<Key> {
         // `KeyedDecodingContainer` is a single reference to its box; when a future standard
         // library changes that, containers are simply made every time.
-        guard ContainerLayout.isSingleReference else {
-            return KeyedDecodingContainer(JSONKeyedContainer<Key>(storage: storage, object: 0, codingPath: []))
-        }
+        guard ContainerLayout.isSingleReference else { return make() }
         if keyType == ObjectIdentifier(Key.self), let box {
             return unsafeBitCast(box, to: KeyedDecodingContainer<Key>.self)
         }
-        let made = KeyedDecodingContainer(JSONKeyedContainer<Key>(storage: storage, object: 0, codingPath: []))
+        let made = make()
         keyType = ObjectIdentifier(Key.self)
         box = unsafeBitCast(made, to: AnyObject.self)
         return made
