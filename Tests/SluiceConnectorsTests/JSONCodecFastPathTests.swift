@@ -105,3 +105,25 @@ import SluiceCore
         #expect(state == nil)
     }
 }
+
+/// CSV records written as JSON objects: the names escaped once per set of columns give the
+/// same text as escaping them for every row.
+@Suite struct CSVRecordAsJSONTests {
+    @Test func recordsOfChangingColumnsAreWrittenLikeDictionaries() throws {
+        let encoder = JSONRecordEncoder()
+        let shapes: [[String]] = [["id", "na\"me"], ["a"], [], ["id", "na\"me"], ["x", "y", "z"]]
+        var random = SplitMix64(seed: 4)
+        for round in 0..<200 {
+            let columns = shapes[round % shapes.count]
+            let values = columns.map { _ in ["", "plain", "q\"uote\n", "é🚀"].randomElement(using: &random)! }
+            let written = try encoder.encode(CSVRecord(columns: columns, values: values))
+            var expected = "{"
+            for (index, (name, value)) in zip(columns, values).enumerated() {
+                if index > 0 { expected += "," }
+                expected += String(decoding: JSONCodecFastPathTests.escapedStraightforwardly(name), as: UTF8.self) + ":"
+                expected += String(decoding: JSONCodecFastPathTests.escapedStraightforwardly(value), as: UTF8.self)
+            }
+            #expect(written == expected + "}")
+        }
+    }
+}

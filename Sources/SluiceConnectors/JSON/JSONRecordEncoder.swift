@@ -143,6 +143,39 @@ final class JSONWriterState {
         text.withUTF8 { writer.append(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The columns of the CSV records written last, and the text before each value:
+    /// `{"id":`, `,"name":`… Rows of one file share their columns, so the names are escaped
+    /// once, not once per row.
+    private var csvColumns: [String] = []
+    private var csvPrefixes: [[UInt8]] = []
+
+    /// Schema-less rows skip the Codable machinery: one object of strings.
+    private func writeCSVRecord(_ record: CSVRecord) {
+        let count = min(record.columns.count, record.values.count)
+        guard count > 0 else { return writer.append(UInt8(ascii: "{"), UInt8(ascii: "}")) }
+        if record.columns != csvColumns {
+            csvColumns = record.columns
+            var prefix = ByteWriter(capacity: 64)
+            defer { prefix.free() }
+            csvPrefixes = csvColumns.enumerated().map { index, name in
+                prefix.count = 0
+                prefix.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                var name = name
+                name.withUTF8 { JSONStringEscaping.write(UnsafeRawBufferPointer($0), to: &prefix) }
+                prefix.append(UInt8(ascii: ":"))
+                return Array(prefix.bytes)
+            }
+        }
+        for index in 0..<count {
+            csvPrefixes[index].withUnsafeBytes { writer.append($0) }
+            let written: Void? = record.values[index].utf8.withContiguousStorageIfAvailable {
+                JSONStringEscaping.write(UnsafeRawBufferPointer($0), to: &writer)
+            }
+            if written == nil { writeString(record.values[index]) }
+        }
+        writer.append(UInt8(ascii: "}"))
+    }
+
     func encodeValue<T: Encodable>(_ value: T, depth: Int, path: [any CodingKey]) throws {
         // Comparing metatypes is far cheaper than a dynamic cast on every value.
         switch T.self {
@@ -154,16 +187,7 @@ final class JSONWriterState {
         case is URL.Type:
             writeString((value as! URL).absoluteString)
         case is CSVRecord.Type:
-            // Schema-less rows skip the Codable machinery: one object of strings.
-            let record = value as! CSVRecord
-            writer.append(UInt8(ascii: "{"))
-            for (index, (name, text)) in zip(record.columns, record.values).enumerated() {
-                if index > 0 { writer.append(UInt8(ascii: ",")) }
-                writeString(name)
-                writer.append(UInt8(ascii: ":"))
-                writeString(text)
-            }
-            writer.append(UInt8(ascii: "}"))
+            writeCSVRecord(value as! CSVRecord)
         default:
             let before = writer.count
             let framesBefore = frames.count
