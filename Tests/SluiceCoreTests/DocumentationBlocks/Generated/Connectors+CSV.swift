@@ -22,7 +22,7 @@ enum Doc_Connectors_CSV {
         }.deadLetters(to: Sink.jsonLines("out/rejected.jsonl", of: DeadLetter.self)).run()
     }
 
-    // Documentation/Connectors/CSV.md, line 97
+    // Documentation/Connectors/CSV.md, line 98
     static func block2() async throws {
         _ = Source.followCSV("exports/orders.csv", as: Order.self, endAfterIdle: .seconds(30)).onError(.deadLetter)
     }

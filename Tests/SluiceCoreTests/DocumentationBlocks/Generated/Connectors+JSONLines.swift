@@ -26,7 +26,7 @@ enum Doc_Connectors_JSONLines {
         }.run(checkpoints: .every(.seconds(5), in: "state/events"))
     }
 
-    // Documentation/Connectors/JSONLines.md, line 39
+    // Documentation/Connectors/JSONLines.md, line 40
     static func block2() async throws {
         struct Event: Codable, Sendable { var user: String; var ts: Int64; var amount: Double }
         let event = try JSONRecordDecoder().decode(Event.self, from: #"{"user":"u1","ts":1,"amount":12.5}"#)
@@ -35,7 +35,7 @@ enum Doc_Connectors_JSONLines {
         _ = text
     }
 
-    // Documentation/Connectors/JSONLines.md, line 83
+    // Documentation/Connectors/JSONLines.md, line 84
     static func block3() async throws {
         _ = Source.followJSONLines("logs/orders.jsonl", as: Order.self, endAfterIdle: .seconds(30))
             .eventTime(maxOutOfOrderness: .seconds(5)) { Timestamp(millisecondsSinceEpoch: $0.ts) }
