@@ -20,7 +20,7 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
     @usableFromInline init(files: FileList) { self.files = files }
 
     /// Cuts files read by parallel instances into ranges of about `bytes` (by default a
-    /// sixteenth of a file per instance, between 1 MiB and 8 MiB). Smaller ranges share the
+    /// sixteenth of a file per instance, between 1 MiB and 2 MiB). Smaller ranges share the
     /// work more evenly and keep the instances reading near each other, which bounds the
     /// event time that windows after the source hold open; each costs a file open.
     @inlinable public func splitSize(_ bytes: Int) -> Self {

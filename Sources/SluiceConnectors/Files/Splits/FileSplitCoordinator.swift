@@ -98,7 +98,7 @@ import SluiceCore
                     // Ranges stay small even in huge files: instances read neighbouring ranges,
                     // and how far apart they read is how much event time a window after the
                     // source must hold open until the slowest instance's watermark catches up.
-                    let splitLength = self.splitLength ?? min(8 << 20, max(1 << 20, length / Int64(parallelism * 8)))
+                    let splitLength = self.splitLength ?? min(2 << 20, max(1 << 20, length / Int64(parallelism * 8)))
                     // A remainder under half a split stays with the split before it.
                     guard parallelism > 1, length > splitLength + splitLength / 2 else { return (file, region) }
                     let scanner = format.scanner(try FileWindow(path: file.path), offset: region.start, line: region.line)
