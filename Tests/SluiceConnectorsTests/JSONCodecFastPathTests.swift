@@ -87,6 +87,25 @@ import SluiceCore
         }
     }
 
+    /// Top-level keys are remembered from the record before; records whose keys come and go
+    /// (optionals left out, another type in between) are still written with their own keys.
+    @Test func keysThatComeAndGoAreWrittenAsTheyAre() throws {
+        struct Sparse: Codable, Equatable { var a: Int?; var b: String?; var c: Double?; var d: [Int]? }
+        struct Other: Codable, Equatable { var b: Int; var a: String }
+        var random = SplitMix64(seed: 12)
+        let encoder = JSONRecordEncoder()
+        for _ in 0..<2_000 {
+            let sparse = Sparse(a: Bool.random(using: &random) ? 1 : nil, b: Bool.random(using: &random) ? "x\"y" : nil,
+                                c: Bool.random(using: &random) ? 2.5 : nil, d: Bool.random(using: &random) ? [1, 2] : nil)
+            let text = try encoder.encode(sparse)
+            #expect(try JSONDecoder().decode(Sparse.self, from: Data(text.utf8)) == sparse, "\(text)")
+            #expect(text.filter { $0 == ":" }.count == [sparse.a != nil, sparse.b != nil, sparse.c != nil, sparse.d != nil].filter { $0 }.count)
+            if Bool.random(using: &random) {
+                #expect(try encoder.encode(Other(b: 3, a: "q")) == #"{"b":3,"a":"q"}"#)
+            }
+        }
+    }
+
     /// Decoders and encoders are let go of: the reused container refers back to their state.
     @Test func codecsAreReleased() throws {
         weak var storage: JSONDecodingStorage?

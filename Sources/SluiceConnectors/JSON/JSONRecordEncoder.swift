@@ -63,6 +63,7 @@ final class JSONWriterState {
     func encodeRecord<T: Encodable>(_ value: T) throws {
         frames.removeAll(keepingCapacity: true)
         writer.count = 0
+        topLevelKeyIndex = 0
         try encodeValue(value, depth: 0, path: [])
         closeFrames(downTo: 0)
     }
@@ -79,9 +80,32 @@ final class JSONWriterState {
         if frames.count > depth { closeFrames(downTo: depth) }
         if frames[depth - 1].count > 0 { writer.append(UInt8(ascii: ",")) }
         frames[depth - 1].count += 1
-        if let key {
-            writeString(key)
-            writer.append(UInt8(ascii: ":"))
+        guard let key else { return }
+        if depth == 1 { return writeTopLevelKey(key) }
+        writeString(key)
+        writer.append(UInt8(ascii: ":"))
+    }
+
+    /// The keys of the top-level object written in the record before, in order, each with
+    /// its text `"name":`. A type writes its keys in the same order in every record, so the
+    /// next key is usually the one found here: comparing two equal literal strings is
+    /// cheaper than escaping one again.
+    private var topLevelKeys: [(name: String, text: [UInt8])] = []
+    private var topLevelKeyIndex = 0
+
+    private func writeTopLevelKey(_ key: String) {
+        defer { topLevelKeyIndex += 1 }
+        if topLevelKeyIndex < topLevelKeys.count, topLevelKeys[topLevelKeyIndex].name == key {
+            return topLevelKeys[topLevelKeyIndex].text.withUnsafeBytes { writer.append($0) }
+        }
+        let start = writer.count
+        writeString(key)
+        writer.append(UInt8(ascii: ":"))
+        let entry = (name: key, text: Array(UnsafeRawBufferPointer(rebasing: writer.bytes[start...])))
+        if topLevelKeyIndex < topLevelKeys.count {
+            topLevelKeys[topLevelKeyIndex] = entry
+        } else if topLevelKeyIndex == topLevelKeys.count {
+            topLevelKeys.append(entry)
         }
     }
 
