@@ -110,6 +110,10 @@ final class JSONWriterState {
     }
 
     func writeString(_ text: String) {
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable {
+            JSONStringEscaping.write(UnsafeRawBufferPointer($0), to: &writer)
+        }
+        guard written == nil else { return }
         var text = text
         text.withUTF8 { JSONStringEscaping.write(UnsafeRawBufferPointer($0), to: &writer) }
     }

@@ -25,6 +25,16 @@
     @usableFromInline static func write(_ text: UnsafeRawBufferPointer, to writer: inout ByteWriter) {
         writer.reserve(text.count + 2)
         writer.append(UInt8(ascii: "\""))
+        // Short texts (most values and keys) are tested as one word, filled up with letters.
+        if text.count < 8 {
+            var word: UInt64 = 0x4141_4141_4141_4141
+            if let base = text.baseAddress { withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: text.count) } }
+            if !mayNeedEscape(word) {
+                writer.append(text)
+                writer.append(UInt8(ascii: "\""))
+                return
+            }
+        }
         var runStart = 0
         var index = 0
         let count = text.count
