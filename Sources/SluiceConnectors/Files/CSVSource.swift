@@ -67,6 +67,8 @@ public struct CSVSource<Output: Sendable>: SourceStage {
         @usableFromInline var current: (region: FileRegion, parser: CSVParser, decoder: CSVRowDecoder)?
         /// Regions this instance read to their end.
         @usableFromInline var read: [RegionProgress] = []
+        /// The header of the file read last: the regions of a file share it.
+        @usableFromInline var header: (path: String, header: CSVHeader)?
 
         @usableFromInline init(coordinator: FileSplitCoordinator, options: CSVOptions,
                                makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
@@ -112,11 +114,14 @@ public struct CSVSource<Output: Sendable>: SourceStage {
         @usableFromInline mutating func currentOrNext() throws -> (FileRegion, CSVParser, CSVRowDecoder)? {
             if let current { return current }
             guard let (file, region) = try coordinator.claim() else { return nil }
-            let names = file.header ?? []
+            if header?.path != file.path {
+                header = (file.path, CSVHeader(names: file.header ?? [], keyDecoding: options.keyDecoding))
+            }
+            let columns = header!.header
             let parser = CSVParser(reader: try ByteBlockReader(path: region.path, resumingAt: region.start, lineNumber: 0),
                                    delimiter: options.delimiter, firstLine: region.line)
-            parser.blankLinesAreRecords = names.count == 1
-            let decoder = CSVRowDecoder(parser: parser, header: CSVHeader(names: names, keyDecoding: options.keyDecoding), options: options)
+            parser.blankLinesAreRecords = columns.names.count == 1
+            let decoder = CSVRowDecoder(parser: parser, header: columns, options: options)
             current = (region, parser, decoder)
             return (region, parser, decoder)
         }

@@ -32,8 +32,8 @@ struct CSVSplitFormat: SplitFileFormat {
             return PlannedFile(path: path, dataStart: 0, dataLine: 1, end: identity?.size ?? 0, identity: identity,
                                header: (0..<names.count).map { "column\($0 + 1)" })
         }
-        let header = CSVHeader(names: names, keyDecoding: options.keyDecoding)
-        if !names.isEmpty, let missing = missingColumn?(header.propertyNames) {
+        if !names.isEmpty, let missingColumn, case let header = CSVHeader(names: names, keyDecoding: options.keyDecoding),
+           let missing = missingColumn(header.propertyNames) {
             throw RecordError("the header has no column '\(missing)', which the records need (columns: \(header.names.joined(separator: ", ")))",
                               at: SourceLocation(origin: path, line: 1, field: missing))
         }
