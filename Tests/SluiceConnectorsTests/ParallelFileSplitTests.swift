@@ -242,6 +242,31 @@ import SluiceTesting
         }
     }
 
+    /// Every instance carries what earlier runs read; a position must not grow with each
+    /// resume (the same piece once per instance, again and again).
+    @Test func positionsStaySmallHoweverOftenARunResumes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pattern = try files(directory, csv: false, seed: 9)
+        var random = SplitMix64(seed: 10)
+        let whole = try await readInParallel(source(pattern, csv: false, splitSize: 1 << 20), instances: 1, random: &random)
+        var positions: [[UInt8]]?
+        var records: [Record] = [], deadLetters: [DeadLetter] = []
+        for _ in 0..<12 {
+            let run = try await readInParallel(source(pattern, csv: false, splitSize: 150), instances: 3,
+                                               restoringFrom: positions, stopAfter: 6, random: &random)
+            records += run.records
+            deadLetters += run.deadLetters
+            positions = run.positions
+            let decoded = try positions!.map { try StateCoding.decode(FileSplitsPosition.self, from: $0) }
+            // Files read to their end are summed up as finished; of the rest, each instance
+            // holds one piece per stretch read, and what is being read.
+            #expect(decoded.allSatisfy { $0.read.count <= 20 }, "\(decoded.map(\.read.count))")
+        }
+        let rest = try await readInParallel(source(pattern, csv: false, splitSize: 150), instances: 2, restoringFrom: positions, random: &random)
+        #expect(Reading(records + rest.records, deadLetters + rest.deadLetters) == Reading(whole.records, whole.deadLetters))
+    }
+
     @Test func aPositionOfTheSingleFileReaderOfEarlierVersionsResumes() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

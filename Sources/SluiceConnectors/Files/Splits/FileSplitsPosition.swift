@@ -61,14 +61,27 @@ public struct FileSplitsPosition: Codable, Sendable, Equatable {
             guard let file = planned[path], finished[path] == nil else { continue }
             var cursor = (offset: file.dataStart, line: file.dataLine)
             var gaps: [FileRegion] = []
-            for piece in (pieces[path] ?? []).sorted(by: { $0.region.start < $1.region.start }) {
+            // What was read, as few pieces as possible: every instance carries what earlier
+            // runs read, so the same piece comes once per instance, and pieces that touch
+            // are joined; positions then stay small however often a run resumes.
+            var read: [RegionProgress] = []
+            for piece in (pieces[path] ?? []).sorted(by: { ($0.region.start, $0.offset) < ($1.region.start, $1.offset) }) {
+                guard piece.offset > cursor.offset else { continue }   // read already
                 if piece.region.start > cursor.offset {
                     gaps.append(FileRegion(path: path, start: cursor.offset, end: piece.region.start, line: cursor.line,
                                            endLine: piece.region.line))
+                    read.append(piece)
+                } else if let last = read.last, last.offset >= piece.region.start {
+                    read[read.count - 1].offset = piece.offset
+                    read[read.count - 1].line = piece.line
+                    read[read.count - 1].region.end = piece.offset
+                    read[read.count - 1].region.endLine = piece.line
+                } else {
+                    read.append(piece)
                 }
-                if piece.offset > cursor.offset { cursor = (piece.offset, piece.line) }
-                work.read.append(piece)
+                cursor = (piece.offset, piece.line)
             }
+            work.read += read
             if cursor.offset < file.end {
                 gaps.append(FileRegion(path: path, start: cursor.offset, end: file.end, line: cursor.line))
             }
