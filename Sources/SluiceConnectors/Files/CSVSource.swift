@@ -61,18 +61,16 @@ public struct CSVSource<Output: Sendable>: SourceStage {
 
     /// The running form of ``CSVSource``: reads one region of a file at a time.
     public struct Reader: SourceReader {
-        @usableFromInline let coordinator: FileSplitCoordinator
+        @usableFromInline var share: SplitShare
         @usableFromInline let options: CSVOptions
         @usableFromInline let makeRecord: @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output
         @usableFromInline var current: (region: FileRegion, parser: CSVParser, decoder: CSVRowDecoder)?
-        /// Regions this instance read to their end.
-        @usableFromInline var read: [RegionProgress] = []
         /// The header of the file read last: the regions of a file share it.
         @usableFromInline var header: (path: String, header: CSVHeader)?
 
         @usableFromInline init(coordinator: FileSplitCoordinator, options: CSVOptions,
                                makeRecord: @escaping @Sendable (CSVRowDecoder, CSVParser, CSVHeader) throws -> Output) {
-            self.coordinator = coordinator
+            share = SplitShare(coordinator: coordinator)
             self.options = options
             self.makeRecord = makeRecord
         }
@@ -105,7 +103,7 @@ public struct CSVSource<Output: Sendable>: SourceStage {
         @usableFromInline mutating func finishRegion() {
             guard let (region, parser, _) = current else { return }
             let line = region.endLine ?? (parser.recordStartOffset >= region.end ? parser.recordLine : parser.nextLine)
-            read.append(RegionProgress(region: region, offset: region.end, line: line))
+            share.finished(region, line: line)
             parser.close()
             current = nil
         }
@@ -113,7 +111,7 @@ public struct CSVSource<Output: Sendable>: SourceStage {
         /// The region being read, or the next one opened; `nil` when none is left.
         @usableFromInline mutating func currentOrNext() throws -> (FileRegion, CSVParser, CSVRowDecoder)? {
             if let current { return current }
-            guard let (file, region) = try coordinator.claim() else { return nil }
+            guard let (file, region) = try share.claim() else { return nil }
             if header?.path != file.path {
                 header = (file.path, CSVHeader(names: file.header ?? [], keyDecoding: options.keyDecoding))
             }
@@ -137,11 +135,7 @@ public struct CSVSource<Output: Sendable>: SourceStage {
 extension CSVSource.Reader: RedistributableSourceReader {
     /// The regions read, and how far into the open one.
     public func position() -> FileSplitsPosition {
-        var progress = read
-        if let (region, parser, _) = current {
-            progress.append(RegionProgress(region: region, offset: parser.consumedOffset, line: parser.nextLine))
-        }
-        return coordinator.position(read: progress)
+        share.position(current: current.map { RegionProgress(region: $0.region, offset: $0.parser.consumedOffset, line: $0.parser.nextLine) })
     }
 
     /// Continues from one instance's position.
@@ -151,8 +145,7 @@ extension CSVSource.Reader: RedistributableSourceReader {
     public mutating func restore(toAll positions: [FileSplitsPosition]) throws {
         current?.parser.close()
         current = nil
-        read = []
-        try coordinator.restore(positions)
+        try share.restore(positions)
     }
 }
 

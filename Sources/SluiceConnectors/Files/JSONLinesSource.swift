@@ -48,13 +48,11 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
 
     /// The running form of ``JSONLinesSource``: reads one region of a file at a time.
     public struct Reader: SourceReader {
-        @usableFromInline let coordinator: FileSplitCoordinator
+        @usableFromInline var share: SplitShare
         @usableFromInline var current: (region: FileRegion, lines: ByteBlockReader)?
-        /// Regions this instance read to their end.
-        @usableFromInline var read: [RegionProgress] = []
         @usableFromInline let decoder = JSONRecordDecoder()
 
-        @usableFromInline init(coordinator: FileSplitCoordinator) { self.coordinator = coordinator }
+        @usableFromInline init(coordinator: FileSplitCoordinator) { share = SplitShare(coordinator: coordinator) }
 
         /// Decodes up to `limit` lines, taking the next region as each ends.
         @inlinable public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
@@ -76,7 +74,7 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
         /// Notes the open region as read and closes it.
         @usableFromInline mutating func finishRegion() {
             guard let (region, lines) = current else { return }
-            read.append(RegionProgress(region: region, offset: region.end, line: region.endLine ?? lines.lineNumber + 1))
+            share.finished(region, line: region.endLine ?? lines.lineNumber + 1)
             lines.close()
             current = nil
         }
@@ -84,7 +82,7 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
         /// The region being read, or the next one opened; `nil` when none is left.
         @usableFromInline mutating func currentOrNext() throws -> (FileRegion, ByteBlockReader)? {
             if let current { return current }
-            guard let (_, region) = try coordinator.claim() else { return nil }
+            guard let (_, region) = try share.claim() else { return nil }
             let opened = (region, try ByteBlockReader(path: region.path, resumingAt: region.start, lineNumber: region.line - 1))
             current = opened
             return opened
@@ -101,11 +99,7 @@ public struct JSONLinesSource<Output: Decodable & Sendable>: SourceStage {
 extension JSONLinesSource.Reader: RedistributableSourceReader {
     /// The regions read, and how far into the open one.
     public func position() -> FileSplitsPosition {
-        var progress = read
-        if let (region, lines) = current {
-            progress.append(RegionProgress(region: region, offset: lines.consumedOffset, line: lines.lineNumber + 1))
-        }
-        return coordinator.position(read: progress)
+        share.position(current: current.map { RegionProgress(region: $0.region, offset: $0.lines.consumedOffset, line: $0.lines.lineNumber + 1) })
     }
 
     /// Continues from one instance's position.
@@ -115,7 +109,6 @@ extension JSONLinesSource.Reader: RedistributableSourceReader {
     public mutating func restore(toAll positions: [FileSplitsPosition]) throws {
         current?.lines.close()
         current = nil
-        read = []
-        try coordinator.restore(positions)
+        try share.restore(positions)
     }
 }
