@@ -106,6 +106,35 @@ import SluiceCore
         }
     }
 
+    /// Strings are scanned eight bytes at a time while they are plain ASCII: every special
+    /// byte at every place, in strings of every length, is still found where it is.
+    @Test func stringScanningFindsEverySpecialByteAtEveryPlace() throws {
+        struct Box: Codable, Equatable { var s: String }
+        let decoder = JSONRecordDecoder()
+        let encoder = JSONEncoder()
+        var random = SplitMix64(seed: 21)
+        let specials: [Character] = ["\"", "\\", "\n", "\u{01}", "é", "🚀", "/"]
+        for length in 0...40 {
+            for place in 0...length {
+                var characters = (0..<length).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x61...0x7A, using: &random))) }
+                characters.insert(specials.randomElement(using: &random)!, at: place)
+                let box = Box(s: String(characters))
+                let text = String(decoding: try encoder.encode(box), as: UTF8.self)
+                #expect(try decoder.decode(Box.self, from: text) == box, "\(text)")
+                // A raw control character is an error at its own column.
+                var raw = Array(#"{"s":""#.utf8) + Array(String(characters.prefix(place)).utf8)
+                let column = raw.count + 1
+                raw += [0x01] + Array(String(characters.dropFirst(place)).utf8) + Array(#""}"#.utf8)
+                do {
+                    _ = try raw.withUnsafeBytes { try decoder.decode(Box.self, from: $0) }
+                    Issue.record("accepted a control character")
+                } catch {
+                    #expect("\(error)".contains("column \(column)"), "\(error)")
+                }
+            }
+        }
+    }
+
     /// Decoders and encoders are let go of: the reused container refers back to their state.
     @Test func codecsAreReleased() throws {
         weak var storage: JSONDecodingStorage?

@@ -164,6 +164,14 @@
         index += 1
         var escaped = false
         while index < bytes.count {
+            // Plain ASCII (no quote, backslash or control character) is stepped over eight
+            // bytes at a time; the word with anything else in it is looked at byte by byte.
+            while index + 8 <= bytes.count {
+                let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                guard word & 0x8080_8080_8080_8080 == 0, !JSONStringEscaping.mayNeedEscape(word) else { break }
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 tape.append(JSONNode(kind: escaped ? .escapedString : .string, start: Int32(open + 1),
