@@ -84,4 +84,31 @@ import SluiceTesting
             #expect(report[stage: "purchases"]?.recordsOut ?? 0 < 6_000)
         }
     }
+
+    /// A wrapper of the source (ingestion metadata) resumes from every instance's position
+    /// too, not only from its own.
+    @Test func aSourceWithIngestionMetadataResumesWithAnotherParallelism() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try writeInput(directory, count: 6_000)
+        func pipeline(_ output: String, sources: Int, crash: CrashSwitch?) -> Pipeline {
+            Pipeline("ingested-files") {
+                Source.jsonLines(input, as: Spending.self).splitSize(2_000).withIngestion().named("purchases").parallelism(sources)
+                Map { (purchase: Ingested<Spending>) throws -> Spending in
+                    try crash?.check()
+                    return purchase.value
+                }.parallelism(sources)
+                Sink.jsonLines(output, of: Spending.self).named("out")
+            }
+        }
+        _ = try await pipeline(directory.file("expected.jsonl"), sources: 1, crash: nil).run(options: RunOptions(chunkSize: 16))
+        let output = directory.file("out/purchases.jsonl")
+        let policy = CheckpointPolicy.every(.milliseconds(2), in: directory.file("state"))
+        let crash = CrashSwitch(at: 3_500)
+        await #expect(throws: PipelineRunError.self) {
+            _ = try await pipeline(output, sources: 3, crash: crash).run(options: RunOptions(chunkSize: 16), checkpoints: policy)
+        }
+        _ = try await pipeline(output, sources: 2, crash: crash).run(options: RunOptions(chunkSize: 16), checkpoints: policy)
+        #expect(try lines(output) == lines(directory.file("expected.jsonl")))
+    }
 }

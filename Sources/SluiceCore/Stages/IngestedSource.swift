@@ -125,3 +125,8 @@ extension EventTimeSource {
     @available(*, unavailable, message: "call withIngestion() before eventTime(maxOutOfOrderness:_:)")
     public func withIngestion() -> IngestedSource<Self> { IngestedSource(base: self) }
 }
+
+extension IngestedSource.Reader: RedistributableSourceReader where Base.Reader: RedistributableSourceReader {
+    /// The base's: continues from every instance's position.
+    public mutating func restore(toAll positions: [Base.Reader.Position]) throws { try base.restore(toAll: positions) }
+}
