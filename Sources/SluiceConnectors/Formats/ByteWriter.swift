@@ -59,7 +59,4 @@
 
     /// The bytes written.
     @inlinable var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
-
-    /// Drops everything after the first `length` bytes.
-    @inlinable mutating func truncate(to length: Int) { count = min(count, length) }
 }

@@ -27,12 +27,6 @@ public final class JSONRecordEncoder {
         bytes.append(contentsOf: state.writer.bytes)
     }
 
-    /// Appends the JSON text of `value` to `writer`; on error `writer` is left as it was.
-    @usableFromInline func encode<T: Encodable>(_ value: T, into writer: inout ByteWriter) throws {
-        try state.encodeRecord(value)
-        writer.append(state.writer.bytes)
-    }
-
     /// The JSON text of `value`.
     public func encode<T: Encodable>(_ value: T) throws -> String {
         try state.encodeRecord(value)
