@@ -20,7 +20,8 @@ usage: sluice-bench [command] [options]
   match [--records N] [--threshold P] [--explain]
                          synthetic people deduplicated without labels (10,000 and 100,000)
   codec [--input FILE]   per-record cost of the JSON decoder and encoder beside Foundation's,
-                         and of reading and writing the same events as CSV
+                         of reading and writing the same events as CSV, and of Codable's own
+                         calls with nothing parsed or written
   hostile                one record of 50,000 fields, a 10 MB JSON line, a 50 MB CSV field
   standardise [--count N] emails, phones, names, postcodes and dates (200,000 each) beside minimal loops
   postgres-load [--rows N]
