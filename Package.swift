@@ -35,9 +35,11 @@ let package = Package(
         // Hashes written here (SHA-256, MD5, HMAC, PBKDF2), tested against published vectors:
         // for database authentication and checksums.
         .target(name: "SluiceCrypto"),
+        // Blocking stream sockets with deadlines, shared by the protocol clients.
+        .target(name: "SluiceNetwork"),
         // PostgreSQL on its frontend/backend protocol: connections, authentication, queries, COPY,
         // typed rows; the source and the warehouse sink.
-        .target(name: "SluicePostgres", dependencies: ["SluiceCrypto", "SluiceCore", "SluiceConnectors"]),
+        .target(name: "SluicePostgres", dependencies: ["SluiceCrypto", "SluiceNetwork", "SluiceCore", "SluiceConnectors"]),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching",
                                               "SluicePostgres"]),

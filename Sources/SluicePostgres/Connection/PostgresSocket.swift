@@ -1,152 +1,32 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SluiceNetwork
 
-/// A stream socket to the server, over TCP or a Unix-domain socket, with a deadline on every
-/// wait so that a server that stops answering is an error, not a hang.
+/// The socket to a PostgreSQL server: a ``StreamSocket`` to `host:port`, or for a `host`
+/// starting with `/`, to the Unix-domain socket `<host>/.s.PGSQL.<port>`. Its failures are
+/// ``PostgresConnectionError``s, which the connection's callers handle as lost connections.
 final class PostgresSocket {
-    private var descriptor: Int32
+    private let socket: StreamSocket
 
-    /// Connects to `host` (a name or address; a path starting with `/` is a Unix-socket
-    /// directory) on `port`, within `timeout` seconds.
+    /// Connects within `timeout` seconds.
     init(host: String, port: Int, timeout: Double) throws {
-        if host.hasPrefix("/") {
-            let path = host + "/.s.PGSQL.\(port)"
-            descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            guard descriptor >= 0 else { throw PostgresConnectionError("cannot open a socket: \(String(cString: strerror(errno)))") }
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            let bytes = Array(path.utf8)
-            guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-                closeDescriptor(descriptor)
-                throw PostgresConnectionError("the socket path \(path) is too long")
-            }
-            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-                for (index, byte) in bytes.enumerated() { buffer[index] = byte }
-            }
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connectDescriptor(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard result == 0 else {
-                let reason = String(cString: strerror(errno))
-                closeDescriptor(descriptor)
-                throw PostgresConnectionError("cannot connect to \(path): \(reason)")
-            }
-            return
+        socket = try Self.translated {
+            host.hasPrefix("/") ? try StreamSocket(unixPath: host + "/.s.PGSQL.\(port)")
+                : try StreamSocket(host: host, port: port, timeout: timeout)
         }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var found: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &found)
-        guard status == 0, let first = found else {
-            throw PostgresConnectionError("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
-        }
-        defer { freeaddrinfo(found) }
-        var lastError = "no address"
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        while let info = candidate {
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            if fd >= 0 {
-                if Self.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, timeout: timeout, error: &lastError) {
-                    var on: Int32 = 1
-                    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-                    descriptor = fd
-                    return
-                }
-                closeDescriptor(fd)
-            }
-            candidate = info.pointee.ai_next
-        }
-        throw PostgresConnectionError("cannot connect to \(host):\(port): \(lastError)")
-    }
-
-    /// Connects without blocking past `timeout`.
-    private static func connect(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t, timeout: Double,
-                                error: inout String) -> Bool {
-        let flags = fcntl(fd, F_GETFL, 0)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-        defer { _ = fcntl(fd, F_SETFL, flags) }
-        if connectDescriptor(fd, address, length) == 0 { return true }
-        guard errno == EINPROGRESS else {
-            error = String(cString: strerror(errno))
-            return false
-        }
-        var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        guard poll(&waiting, 1, Int32(timeout * 1000)) == 1 else {
-            error = "no answer within \(timeout) s"
-            return false
-        }
-        var failure: Int32 = 0
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &size)
-        guard failure == 0 else {
-            error = String(cString: strerror(failure))
-            return false
-        }
-        return true
     }
 
     /// Sends all of `bytes`.
-    func send(_ bytes: [UInt8]) throws {
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes.withUnsafeBytes { sendBytes(descriptor, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw PostgresConnectionError("the connection was lost while sending: \(String(cString: strerror(errno)))") }
-            sent += count
-        }
-    }
+    func send(_ bytes: [UInt8]) throws { try Self.translated { try socket.send(bytes) } }
 
-    /// What the server sends next, waiting at most `timeout` seconds; throws when the
-    /// connection closes.
-    func receive(timeout: Double) throws -> [UInt8] {
-        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&waiting, 1, Int32(timeout * 1000))
-            if ready < 0, errno == EINTR { continue }
-            guard ready == 1 else { throw PostgresConnectionError("the server sent nothing for \(timeout) s") }
-            break
-        }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw PostgresConnectionError("the server closed the connection") }
-            return Array(buffer.prefix(count))
-        }
-    }
+    /// What the server sends next, waiting at most `timeout` seconds.
+    func receive(timeout: Double) throws -> [UInt8] { try Self.translated { try socket.receive(timeout: timeout) } }
 
-    /// Whether bytes arrive within `timeout` seconds (or the peer closed: reading says so).
-    func isReadable(within timeout: Double) -> Bool {
-        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&waiting, 1, Int32(max(0, timeout) * 1000))
-            if ready < 0, errno == EINTR { continue }
-            return ready == 1
-        }
-    }
+    /// Whether bytes arrive within `timeout` seconds.
+    func isReadable(within timeout: Double) -> Bool { socket.isReadable(within: timeout) }
 
     /// Closes the socket (again is harmless).
-    func close() {
-        guard descriptor >= 0 else { return }
-        closeDescriptor(descriptor)
-        descriptor = -1
+    func close() { socket.close() }
+
+    private static func translated<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as SocketError { throw PostgresConnectionError(error.description) }
     }
-
-    deinit { close() }
-}
-
-// The C library's calls under names of their own: inside the class, `close`, `connect` and
-// `send` mean its methods.
-private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
-private func connectDescriptor(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> Int32 {
-    connect(descriptor, address, length)
-}
-private func sendBytes(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
-    send(descriptor, bytes, count, flags)
 }
