@@ -1,3 +1,4 @@
+import SluiceNetwork
 import Foundation
 import SluiceConnectors
 import SluiceCore

@@ -1,3 +1,4 @@
+import SluiceNetwork
 import SluiceConnectors
 import SluiceCore
 
