@@ -40,11 +40,14 @@ let package = Package(
         // PostgreSQL on its frontend/backend protocol: connections, authentication, queries, COPY,
         // typed rows; the source and the warehouse sink.
         .target(name: "SluicePostgres", dependencies: ["SluiceCrypto", "SluiceNetwork", "SluiceCore", "SluiceConnectors"]),
+        // NATS on its client protocol, and JetStream's API: streams, pull consumers, publish
+        // acknowledgements, the key-value and object stores.
+        .target(name: "SluiceNATS", dependencies: ["SluiceNetwork"]),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching",
-                                              "SluicePostgres"]),
+                                              "SluicePostgres", "SluiceNATS"]),
         // Drive one stage in isolation.
-        .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluicePostgres"]),
+        .target(name: "SluiceTesting", dependencies: ["SluiceCore", "SluicePostgres", "SluiceNATS"]),
 
         .executableTarget(name: "Quickstart", dependencies: ["Sluice"], path: "Samples/Quickstart",
                           exclude: ["Data"]),
@@ -67,6 +70,7 @@ let package = Package(
         .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration", "SluiceTesting"]),
         .testTarget(name: "SluiceIntegrationTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
+        .testTarget(name: "SluiceNATSTests", dependencies: ["Sluice", "SluiceNATS", "SluiceTesting"]),
         .testTarget(name: "SluicePostgresTests", dependencies: ["Sluice", "SluicePostgres", "SluiceTesting"]),
     ],
     swiftLanguageModes: [.v6]

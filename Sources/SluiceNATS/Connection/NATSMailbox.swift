@@ -1,0 +1,63 @@
+import Foundation
+import SluiceNetwork
+
+/// A ``NATSMailboxState`` under a lock, with a condition for takers to wait on: the reader
+/// thread delivers, a task takes (blocking on a Dispatch thread through ``BlockingCall``, never
+/// on Swift concurrency's cooperative pool).
+final class NATSMailbox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var state: NATSMailboxState
+
+    init(subject: String, capacity: Int) {
+        state = NATSMailboxState(subject: subject, capacity: capacity)
+    }
+
+    /// Delivers a message; `false` when the mailbox has failed (now or before).
+    @discardableResult func deliver(_ message: NATSMessage) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        switch state.deliver(message) {
+        case .wakeTaker:
+            condition.signal()
+            return true
+        case .overflowed:
+            condition.broadcast()
+            return false
+        case .ignored:
+            return false
+        }
+    }
+
+    /// Ends the mailbox with `error` once its messages are taken.
+    func fail(_ error: NATSError) {
+        condition.lock()
+        state.fail(error)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Up to `maximum` messages, waiting at most `timeout` seconds for the first; empty when
+    /// none came in time. Throws the mailbox's failure once nothing is left.
+    func take(maximum: Int, timeout: Double) throws -> [NATSMessage] {
+        let deadline = Date(timeIntervalSinceNow: max(0, timeout))
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            switch state.take(maximum: maximum) {
+            case .messages(let messages): return messages
+            case .failed(let error): throw error
+            case .wait:
+                if !condition.wait(until: deadline) {
+                    if case .messages(let messages) = state.take(maximum: maximum) { return messages }
+                    if let failure = state.failure { throw failure }
+                    return []
+                }
+            }
+        }
+    }
+
+    /// ``take(maximum:timeout:)`` from a task.
+    func next(maximum: Int, timeout: Double) async throws -> [NATSMessage] {
+        try await BlockingCall.run { try self.take(maximum: maximum, timeout: timeout) }
+    }
+}
