@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "SluicePostgres", dependencies: ["SluiceCrypto", "SluiceNetwork", "SluiceCore", "SluiceConnectors"]),
         // NATS on its client protocol, and JetStream's API: streams, pull consumers, publish
         // acknowledgements, the key-value and object stores.
-        .target(name: "SluiceNATS", dependencies: ["SluiceNetwork"]),
+        .target(name: "SluiceNATS", dependencies: ["SluiceNetwork", "SluiceCore", "SluiceConnectors"]),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching",
                                               "SluicePostgres", "SluiceNATS"]),

@@ -1,0 +1,146 @@
+import Foundation
+import SluiceConnectors
+import SluiceCore
+import SluiceNetwork
+
+/// Publishes each element, JSON-encoded, to a JetStream subject (fixed, or computed from the
+/// element), and counts it written only once the broker acknowledged it.
+///
+/// **Exactly once across crashes.** With checkpoints on, the messages of each checkpoint
+/// interval are held back and saved in the checkpoint as its transaction, under a random
+/// batch id. Once the checkpoint is durable they are published with message ids
+/// `<batch id>-<index>`. A crash before the checkpoint completes publishes nothing of it (the
+/// restored run produces those messages again); a crash during publishing makes recovery
+/// publish the same batch again, and the stream drops the ids it has already stored. That
+/// holds while recovery comes within the stream's duplicate window (`duplicate_window`, two
+/// minutes by default; set it longer than a restart may take). Message ids rather than
+/// JetStream's atomic batches: ids need no stream option, have no batch-size limit, and make
+/// a re-publication harmless, which is what recovery needs.
+///
+/// Without checkpoints, each chunk is published as it comes, still with message ids, so a
+/// retried chunk after a lost connection is not stored twice.
+public struct JetStreamSink<Input: Sendable>: SinkStage {
+    /// Settings changed by modifiers.
+    public var settings = StageSettings()
+    let configuration: NATSConfiguration
+    let subjectDescription: String
+    let subject: @Sendable (Input) throws -> String
+    let encode: @Sendable (Input, JSONRecordEncoder, inout [UInt8]) throws -> Void
+    let publisher: JetStreamPublisher
+
+    init(configuration: NATSConfiguration, subjectDescription: String, subject: @escaping @Sendable (Input) throws -> String,
+         retry: RetryPolicy, encode: @escaping @Sendable (Input, JSONRecordEncoder, inout [UInt8]) throws -> Void) {
+        self.configuration = configuration
+        self.subjectDescription = subjectDescription
+        self.subject = subject
+        self.encode = encode
+        publisher = JetStreamPublisher(configuration: configuration, retry: retry)
+    }
+
+    /// `jetstream`.
+    public var defaultName: String { "jetstream" }
+    /// The servers (never credentials) and the subject.
+    public var detail: String { "\(configuration) \(subjectDescription)" }
+
+    /// Publishes a checkpoint's transaction with this sink's connection settings (which are
+    /// not saved in checkpoints).
+    public var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? {
+        let publisher = self.publisher
+        return { bytes in
+            let transaction = try StateCoding.decode(JetStreamSinkTransaction.self, from: bytes)
+            try publisher.publish(transaction.outgoing())
+        }
+    }
+
+    /// Opens the writer; the connection opens on the first write.
+    public func makeWriter(_ context: StageContext) throws -> Writer {
+        Writer(stage: self, checkpointed: context.isCheckpointed, stageName: context.stageName)
+    }
+
+    /// The running form of ``JetStreamSink``.
+    public struct Writer: TransactionalSinkWriter {
+        let stage: JetStreamSink
+        let checkpointed: Bool
+        let stageName: String
+        let encoder = JSONRecordEncoder()
+        /// Messages of the checkpoint interval, held back until it completes.
+        var pending: [JetStreamSinkTransaction.Message] = []
+        /// Without checkpoints: this run's batch id and the index of its next message.
+        let runBatch = UUID().uuidString
+        var published = 0
+        var maximumPayload: Int?
+
+        public mutating func write(_ elements: [Input], failures: inout RecordFailures) async throws {
+            if maximumPayload == nil {
+                let publisher = stage.publisher
+                maximumPayload = try await BlockingCall.run { try publisher.maximumPayload() }
+            }
+            var encoded: [JetStreamSinkTransaction.Message] = []
+            encoded.reserveCapacity(elements.count)
+            var bytes: [UInt8] = []
+            for element in elements {
+                let location = SourceLocation(origin: "jetstream sink \(stageName)", field: stage.subjectDescription)
+                do {
+                    bytes.removeAll(keepingCapacity: true)
+                    try stage.encode(element, encoder, &bytes)
+                    let subject = try stage.subject(element)
+                    do { try NATSCommand.checkSubject(subject, wildcards: false) } catch { throw RecordError("\(error)") }
+                    guard bytes.count <= maximumPayload! else {
+                        throw RecordError("the message of \(bytes.count) bytes for '\(subject)' exceeds the server's limit of \(maximumPayload!) bytes")
+                    }
+                    encoded.append(.init(subject: subject, payload: Data(bytes)))
+                } catch {
+                    try failures.reject(error, rawInput: String(describing: element), location: location)
+                }
+            }
+            if checkpointed {
+                pending += encoded
+                return
+            }
+            let outgoing = encoded.enumerated().map { offset, message in
+                JetStreamPublisher.Outgoing(subject: message.subject, payload: Array(message.payload), id: "\(runBatch)-\(published + offset)")
+            }
+            published += outgoing.count
+            let publisher = stage.publisher
+            try await BlockingCall.run { try publisher.publish(outgoing) }
+        }
+
+        public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> JetStreamSinkTransaction {
+            defer { pending = [] }
+            return JetStreamSinkTransaction(batch: UUID().uuidString, messages: pending)
+        }
+
+        /// Commits go through the stage's ``JetStreamSink/transactionPublisher``.
+        public static func commit(_ transaction: JetStreamSinkTransaction) throws {
+            throw RecordError("a JetStream sink commits through its stage's settings, not the writer type")
+        }
+
+        /// Nothing to discard: held-back messages were never published.
+        public mutating func recover(after committed: JetStreamSinkTransaction?) async throws {}
+
+        public mutating func abort() async { pending = [] }
+    }
+}
+
+/// One checkpoint interval's messages of a JetStream sink, saved in the checkpoint and
+/// published once it is durable.
+public struct JetStreamSinkTransaction: Codable, Sendable, Equatable {
+    /// One message.
+    public struct Message: Codable, Sendable, Equatable {
+        /// Its subject.
+        public var subject: String
+        /// Its payload.
+        public var payload: Data
+    }
+
+    /// A random id, the prefix of every message id of the batch.
+    public var batch: String
+    /// The messages, in order.
+    public var messages: [Message]
+
+    func outgoing() -> [JetStreamPublisher.Outgoing] {
+        messages.enumerated().map { index, message in
+            JetStreamPublisher.Outgoing(subject: message.subject, payload: Array(message.payload), id: "\(batch)-\(index)")
+        }
+    }
+}
