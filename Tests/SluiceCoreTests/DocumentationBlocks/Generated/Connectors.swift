@@ -9,7 +9,7 @@ enum Doc_Connectors {
     static let pipeline = Pipeline("example") { Source.collection([1, 2, 3]); Sink.collect(into: Collector<Int>()) }
     static func documented<T>(_ value: T) {}
 
-    // Documentation/Connectors.md, line 72
+    // Documentation/Connectors.md, line 74
     static func block1() async throws {
         struct Order: Codable, Sendable { var id: String; var placedAt: Date }
         struct Landed: Codable, Sendable { var id: String; var file: String; var line: Int?; var at: Timestamp }
