@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "SluicePostgres", dependencies: ["SluiceCrypto", "SluiceNetwork", "SluiceCore", "SluiceConnectors"]),
         // NATS on its client protocol, and JetStream's API: streams, pull consumers, publish
         // acknowledgements, the key-value and object stores.
-        .target(name: "SluiceNATS", dependencies: ["SluiceNetwork", "SluiceCore", "SluiceConnectors"]),
+        .target(name: "SluiceNATS", dependencies: ["SluiceNetwork", "SluiceCrypto", "SluiceCore", "SluiceRuntime", "SluiceConnectors"]),
         // What users import.
         .target(name: "Sluice", dependencies: ["SluiceCore", "SluiceRuntime", "SluiceConnectors", "SluiceIntegration", "SluiceMatching",
                                               "SluicePostgres", "SluiceNATS"]),
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "SluiceMatchingTests", dependencies: ["SluiceMatching", "SluiceIntegration", "SluiceTesting"]),
         .testTarget(name: "SluiceIntegrationTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
-        .testTarget(name: "SluiceNATSTests", dependencies: ["Sluice", "SluiceNATS", "SluiceTesting"]),
+        .testTarget(name: "SluiceNATSTests", dependencies: ["Sluice", "SluiceNATS", "SluiceNetwork", "SluiceTesting"]),
         .testTarget(name: "SluicePostgresTests", dependencies: ["Sluice", "SluicePostgres", "SluiceTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceNetwork
 
 /// JetStream's API over a ``NATSConnection``: streams, consumers, publishing with the broker's
 /// acknowledgement, and reading stored messages. Every answer is checked before it is used;
@@ -74,6 +75,15 @@ public struct JetStream: Sendable {
         }
     }
 
+    /// ``createStream(_:)`` blocking the calling thread.
+    public func createStreamBlocking(_ configuration: StreamConfiguration) throws -> StreamInfo {
+        do {
+            return try callBlocking("STREAM.CREATE." + configuration.name, configuration, as: StreamInfo.self)
+        } catch let error as JetStreamAPIError where error.errorCode == 10058 {
+            return try callBlocking("STREAM.UPDATE." + configuration.name, configuration, as: StreamInfo.self)
+        }
+    }
+
     /// The stream's description; `nil` when there is no such stream.
     public func streamInfo(_ name: String) async throws -> StreamInfo? {
         do {
@@ -99,20 +109,39 @@ public struct JetStream: Sendable {
 
     /// The message at `sequence`; `nil` when there is none (never stored, or removed).
     public func message(stream: String, sequence: UInt64) async throws -> StoredMessage? {
-        struct Request: Encodable { var seq: UInt64 }
-        return try await storedMessage(stream: stream, request: Request(seq: sequence))
+        try await BlockingCall.run { try messageBlocking(stream: stream, sequence: sequence) }
     }
 
     /// The last message stored on `subject`; `nil` when there is none.
     public func lastMessage(stream: String, subject: String) async throws -> StoredMessage? {
-        struct Request: Encodable { var last_by_subj: String }
-        return try await storedMessage(stream: stream, request: Request(last_by_subj: subject))
+        try await BlockingCall.run { try lastMessageBlocking(stream: stream, subject: subject) }
     }
 
-    private func storedMessage(stream: String, request: some Encodable) async throws -> StoredMessage? {
+    /// ``message(stream:sequence:)`` blocking the calling thread.
+    public func messageBlocking(stream: String, sequence: UInt64) throws -> StoredMessage? {
+        struct Request: Encodable { var seq: UInt64 }
+        return try storedMessage(stream: stream, request: Request(seq: sequence))
+    }
+
+    /// ``lastMessage(stream:subject:)`` blocking the calling thread.
+    public func lastMessageBlocking(stream: String, subject: String) throws -> StoredMessage? {
+        struct Request: Encodable { var last_by_subj: String }
+        return try storedMessage(stream: stream, request: Request(last_by_subj: subject))
+    }
+
+    /// The first message on `subject` at or after `sequence`; `nil` when there is none.
+    public func nextMessageBlocking(stream: String, subject: String, from sequence: UInt64) throws -> StoredMessage? {
+        struct Request: Encodable {
+            var seq: UInt64
+            var next_by_subj: String
+        }
+        return try storedMessage(stream: stream, request: Request(seq: sequence, next_by_subj: subject))
+    }
+
+    private func storedMessage(stream: String, request: some Encodable) throws -> StoredMessage? {
         let answer: StoredMessageAnswer
         do {
-            answer = try await call("STREAM.MSG.GET." + stream, request, as: StoredMessageAnswer.self)
+            answer = try callBlocking("STREAM.MSG.GET." + stream, request, as: StoredMessageAnswer.self)
         } catch let error as JetStreamAPIError where error.errorCode == JetStreamAPIError.noMessageFound {
             return nil
         }
@@ -187,6 +216,11 @@ public struct JetStream: Sendable {
         }
         let reply = try connection.sendRequest(subject, payload: payload, headers: headers)
         return PendingPublish(reply: reply, subject: subject, timeout: timeout)
+    }
+
+    /// ``publish(_:payload:headers:messageID:)`` blocking the calling thread.
+    public func publishBlocking(_ subject: String, payload: [UInt8], headers: NATSHeaders? = nil, messageID: String? = nil) throws -> PublishAcknowledgement {
+        try sendPublish(subject, payload: payload, headers: headers, messageID: messageID).waitBlocking()
     }
 
     /// Publishes and waits for the broker's acknowledgement. A subject no stream stores is an

@@ -37,7 +37,7 @@ final class CheckpointCoordinator: Sendable {
     }
 
     let policy: CheckpointPolicy
-    let store: CheckpointStore
+    let store: any CheckpointStorage
     /// The positions of the newest checkpoint that is durable and committed.
     let committedPositions = CommittedPositions()
     private let pipeline: String
@@ -50,7 +50,7 @@ final class CheckpointCoordinator: Sendable {
     init(policy: CheckpointPolicy, pipeline: String, graph: LogicalGraph, plan: PhysicalPlan, restoredID: UInt64?,
          skipped: [String] = []) {
         self.policy = policy
-        store = CheckpointStore(directory: policy.directory)
+        store = policy.storage
         self.pipeline = pipeline
         participants = plan.chains.reduce(0) { $0 + $1.parallelism }
         sourceParticipants = plan.chains.filter { graph[$0.head].kind == .source }.reduce(0) { $0 + $1.parallelism }

@@ -3,16 +3,34 @@ import SluiceCore
 
 /// One piece of a checkpoint: a stage instance's state, a source's position, or a sink's
 /// pre-committed transaction.
-struct CheckpointPart: Sendable {
-    enum Kind: String, Codable, Sendable {
-        case state, position, transaction
+public struct CheckpointPart: Sendable, Equatable {
+    /// What the piece is.
+    public enum Kind: String, Codable, Sendable {
+        /// A stateful stage instance's state.
+        case state
+        /// A source instance's position.
+        case position
+        /// A sink instance's pre-committed transaction.
+        case transaction
         /// A stage instance's counts since the pipeline first started (``StageTotals``).
         case counters
     }
-    let stage: String
-    let instance: Int
-    let kind: Kind
-    let bytes: [UInt8]
+    /// The stage's name.
+    public let stage: String
+    /// The instance, from 0.
+    public let instance: Int
+    /// What the piece is.
+    public let kind: Kind
+    /// Its encoded content.
+    public let bytes: [UInt8]
+
+    /// A piece.
+    public init(stage: String, instance: Int, kind: Kind, bytes: [UInt8]) {
+        self.stage = stage
+        self.instance = instance
+        self.kind = kind
+        self.bytes = bytes
+    }
 }
 
 /// The table of contents of a checkpoint, written last: a checkpoint exists once its
@@ -35,12 +53,24 @@ struct CheckpointManifest: Codable {
     var parts: [Part]
 }
 
-/// A complete checkpoint read back from disk.
-struct RestoredCheckpoint: Sendable {
-    let id: UInt64
-    let directory: String
-    let isFinal: Bool
-    let parts: [CheckpointPart]
+/// A complete checkpoint, as written and as read back.
+public struct RestoredCheckpoint: Sendable {
+    /// Its number, increasing from 1.
+    public let id: UInt64
+    /// Where it is stored (a folder, an object's name), for messages.
+    public let location: String
+    /// Taken at the end of bounded input: the run completed.
+    public let isFinal: Bool
+    /// Its pieces.
+    public let parts: [CheckpointPart]
+
+    /// A checkpoint.
+    public init(id: UInt64, location: String, isFinal: Bool, parts: [CheckpointPart]) {
+        self.id = id
+        self.location = location
+        self.isFinal = isFinal
+        self.parts = parts
+    }
 
     /// The parts of `stage` of `kind`, ordered by instance.
     func parts(of stage: String, kind: CheckpointPart.Kind) -> [CheckpointPart] {
@@ -54,8 +84,9 @@ struct RestoredCheckpoint: Sendable {
 /// DIR/chk-00000000000000000007/0.part        one file per part
 /// DIR/chk-00000000000000000007/_manifest.json  written last, by rename
 /// ```
-struct CheckpointStore: Sendable {
+struct CheckpointStore: CheckpointStorage {
     let directory: String
+    var description: String { directory }
     static let manifestName = "_manifest.json"
 
     static func folderName(_ id: UInt64) -> String {
@@ -74,6 +105,10 @@ struct CheckpointStore: Sendable {
 
     /// Writes checkpoint `id` durably: parts, then the manifest by atomic rename.
     func write(id: UInt64, pipeline: String, isFinal: Bool, parts: [CheckpointPart]) throws {
+        try writeFolder(id: id, pipeline: pipeline, isFinal: isFinal, parts: parts)
+    }
+
+    private func writeFolder(id: UInt64, pipeline: String, isFinal: Bool, parts: [CheckpointPart]) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let folder = directory + "/" + Self.folderName(id)
         try? FileManager.default.removeItem(atPath: folder)
@@ -153,7 +188,7 @@ struct CheckpointStore: Sendable {
             }
             parts.append(CheckpointPart(stage: entry.stage, instance: entry.instance, kind: entry.kind, bytes: bytes))
         }
-        return RestoredCheckpoint(id: id, directory: folder, isFinal: manifest.isFinal, parts: parts)
+        return RestoredCheckpoint(id: id, location: folder, isFinal: manifest.isFinal, parts: parts)
     }
 
     /// The newest checkpoint that is complete and intact, and what was wrong with newer ones.
@@ -194,12 +229,14 @@ struct CheckpointStore: Sendable {
     }
 }
 
-/// What is wrong with a checkpoint on disk.
-struct CheckpointProblem: Error, CustomStringConvertible {
-    let description: String
+/// What is wrong with a stored checkpoint.
+public struct CheckpointProblem: Error, CustomStringConvertible {
+    /// What is wrong.
+    public let description: String
     /// Never completed (no manifest), as opposed to damaged.
-    let isIncomplete: Bool
-    init(_ description: String, isIncomplete: Bool = false) {
+    public let isIncomplete: Bool
+    /// A problem; `isIncomplete` for a checkpoint that never completed.
+    public init(_ description: String, isIncomplete: Bool = false) {
         self.description = description
         self.isIncomplete = isIncomplete
     }

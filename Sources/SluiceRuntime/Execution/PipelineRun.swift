@@ -193,7 +193,7 @@ extension Pipeline {
     func resume(from policy: CheckpointPolicy) throws -> (checkpoint: RestoredCheckpoint?, skipped: [String]) {
         let found: (checkpoint: RestoredCheckpoint?, skipped: [String])
         do {
-            found = try CheckpointStore(directory: policy.directory).newestUsable()
+            found = try policy.storage.newestUsable()
         } catch {
             throw PipelineRunError(pipeline: name, reason: .cannotRestore(["\(error)"]), report: nil)
         }
@@ -202,7 +202,7 @@ extension Pipeline {
         let stages = Dictionary(graph.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for stage in Set(checkpoint.parts.filter { $0.kind != .counters }.map(\.stage)).sorted()
         where stages[stage] == nil && !policy.allowDroppingState.contains(stage) {
-            problems.append("checkpoint \(checkpoint.id) (\(checkpoint.directory)) has state for stage '\(stage)', which this pipeline does not have; rename the stage back, or allow dropping its state with allowDroppingState: [\"\(stage)\"]")
+            problems.append("checkpoint \(checkpoint.id) (\(checkpoint.location)) has state for stage '\(stage)', which this pipeline does not have; rename the stage back, or allow dropping its state with allowDroppingState: [\"\(stage)\"]")
         }
         guard problems.isEmpty else {
             throw PipelineRunError(pipeline: name, reason: .cannotRestore(problems), report: nil)

@@ -49,6 +49,14 @@ enum Doc_Connectors_JetStream {
 
     // Documentation/Connectors/JetStream.md, line 129
     static func block4() async throws {
+        func runAnywhere(_ pipeline: Pipeline) async throws {
+            let storage = try JetStreamCheckpointStorage(nats, line: "alerts", replicas: 3)
+            _ = try await pipeline.run(checkpoints: .every(.seconds(2), in: storage))
+        }
+    }
+
+    // Documentation/Connectors/JetStream.md, line 155
+    static func block5() async throws {
         func greet(_ nats: NATSConfiguration) async throws {
             let connection = try await NATSConnection.connect(nats)
             defer { connection.close() }
@@ -67,8 +75,8 @@ enum Doc_Connectors_JetStream {
         }
     }
 
-    // Documentation/Connectors/JetStream.md, line 172
-    static func block5() async throws {
+    // Documentation/Connectors/JetStream.md, line 202
+    static func block6() async throws {
         func withCluster() async throws {
             guard let cluster = try NATSTestServer.start(nodes: 3) else { return }   // no nats-server on this machine
             defer { cluster.stop() }

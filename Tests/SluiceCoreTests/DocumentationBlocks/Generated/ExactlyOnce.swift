@@ -15,7 +15,7 @@ enum Doc_ExactlyOnce {
         _ = report
     }
 
-    // Documentation/ExactlyOnce.md, line 193
+    // Documentation/ExactlyOnce.md, line 204
     static func block2() async throws {
         let stop = StopHandle()
         documented(stop.stopOnSignals())  // SIGINT, SIGTERM
@@ -28,7 +28,7 @@ enum Doc_ExactlyOnce {
         _ = report
     }
 
-    // Documentation/ExactlyOnce.md, line 253
+    // Documentation/ExactlyOnce.md, line 264
     struct SlotReader {
         let context: StageContext
         var confirmed: UInt64 = 0
@@ -67,7 +67,7 @@ struct WarehouseWriter: SinkWriter {
     mutating func abort() async {}
 }
 
-// Documentation/ExactlyOnce.md, line 232
+// Documentation/ExactlyOnce.md, line 243
 extension Deduplicate.Operator: CheckpointableOperator {
     func snapshot() -> [String] { Array(seen) }
     mutating func restore(from snapshots: [[String]], scope: RestoreScope) {
@@ -75,7 +75,7 @@ extension Deduplicate.Operator: CheckpointableOperator {
     }
 }
 
-// Documentation/ExactlyOnce.md, line 270
+// Documentation/ExactlyOnce.md, line 281
 extension WarehouseWriter: TransactionalSinkWriter {
     /// Stage the rows written since the last checkpoint; say how to publish them.
     mutating func preCommit(_ checkpoint: CheckpointID) async throws -> StagedLoad {
