@@ -28,8 +28,10 @@ final class FailOnce: Sendable {
     static func fill(_ server: NATSTestServer, stream name: String, _ payloads: [String]) async throws {
         let connection = try await NATSConnection.connect(server.configuration)
         defer { connection.close() }
-        let jetStream = JetStream(connection)
-        _ = try await jetStream.createStream(StreamConfiguration(name: name, subjects: ["\(name).>"]))
+        let jetStream = JetStream(connection, timeout: 10)
+        if try await jetStream.streamInfo(name) == nil {
+            _ = try await jetStream.createStream(StreamConfiguration(name: name, subjects: ["\(name).>"]))
+        }
         var pending: [JetStream.PendingPublish] = []
         for payload in payloads {
             pending.append(try jetStream.sendPublish("\(name).in", payload: Array(payload.utf8)))
@@ -157,6 +159,41 @@ final class FailOnce: Sendable {
         #expect(collector.elements.map(\.id) == Array(1...4_000))
         // The source did lose its connection and continued after its last message.
         #expect(warnings.withLock { $0 }.contains { $0.contains("connecting again") && $0.contains(stream) }, "\(warnings.withLock { $0 })")
+    }
+
+    @Test func aNodeOfAThreeNodeClusterKilledMidRunLosesAndRepeatsNothing() async throws {
+        guard let cluster = try NATSServers.dedicated(nodes: 3) else { return }
+        defer { cluster.stop() }
+        let stream = Self.uniqueName("R3READ")
+        let connection = try await NATSConnection.connect(cluster.configuration)
+        var configuration = StreamConfiguration(name: stream, subjects: ["\(stream).>"])
+        configuration.replicas = 3
+        _ = try await JetStream(connection, timeout: 10).createStream(configuration)
+        connection.close()
+        try await Self.fill(cluster, stream: stream, (1...4_000).map(Self.reading))
+        let check = try await NATSConnection.connect(cluster.configuration)
+        #expect(try await JetStream(check).streamInfo(stream)?.configuration.replicas == 3)
+        check.close()
+        let collector = Collector<Reading>()
+        let seen = Mutex(0)
+        var options = RunOptions(chunkSize: 20)
+        options.warning = { _ in }
+        let run = Task { [options] in
+            try await Pipeline("r3") {
+                Source.jetStream(cluster.configuration, stream: stream, subjects: ["\(stream).in"], as: Reading.self, mode: .toEnd)
+                Map { (reading: Reading) -> Reading in
+                    if seen.withLock({ $0 += 1; return $0 }) % 100 == 0 { usleep(5_000) }   // a slow stage
+                    return reading
+                }
+                Sink.collect(into: collector)
+            }.run(options: options)
+        }
+        while seen.withLock({ $0 }) < 1_000 { try await Task.sleep(for: .milliseconds(5)) }
+        cluster.kill(0)   // the node the source connected to first
+        try await Task.sleep(for: .milliseconds(1_500))
+        try cluster.restart(0)
+        _ = try await run.value
+        #expect(collector.elements.map(\.id) == Array(1...4_000))
     }
 
     @Test func anUnreachableBrokerIsAnErrorNamingItsAddressNotItsPassword() async throws {

@@ -59,6 +59,10 @@ public struct StageContext: Sendable {
     public var gauge: @Sendable (_ name: String, _ value: Int) -> Void = { _, _ in }
     /// What the stage's instances share during this run (see ``InstanceSharedState``).
     public var shared = InstanceSharedState()
+    /// The partition of a partitioned input this run processes, when a cluster divides the
+    /// partitions among processes (a JetStream source then reads only its subjects); `nil`
+    /// when the run reads every partition.
+    public var partition: Int?
 
     /// Creates a context.
     public init(stageName: String, instance: Int = 0, parallelism: Int = 1, chunkSize: Int = 1024,

@@ -13,6 +13,10 @@ import SluiceCore
 /// killed or restarted) is reconnected to across the cluster's servers with backoff, and
 /// reading continues after the last message emitted.
 ///
+/// In a cluster run (``JetStreamCluster``), `{partition}` in the subjects becomes the partition
+/// the run processes (`readings.{partition}.>` reads `readings.3.>` for partition 3), and `*`
+/// outside one.
+///
 /// A payload that does not decode becomes a dead letter with its text and the location
 /// `jetstream://<stream>/<sequence>` (the subject as its field), and the next message is read:
 /// a poison message never blocks its stream.
@@ -45,16 +49,23 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
     /// One reader: a stream's sequence is one order.
     public var maximumParallelism: Int? { 1 }
 
+    /// The subjects a run reads: `{partition}` in them becomes the run's partition
+    /// (``StageContext/partition``), or `*` when the run reads every partition.
+    public func subjects(forPartition partition: Int?) -> [String] {
+        subjects.map { $0.replacingOccurrences(of: "{partition}", with: partition.map(String.init) ?? "*") }
+    }
+
     /// Checks the settings; the connection opens on the first read.
     public func makeReader(_ context: StageContext) throws -> Reader {
         guard !stream.isEmpty, !stream.contains(where: { " .*>".contains($0) }) else {
             throw RecordError("'\(stream)' is not a JetStream stream name (no spaces, dots, '*' or '>')")
         }
         guard !subjects.isEmpty else { throw RecordError("a JetStream source needs at least one subject of stream \(stream)") }
+        let subjects = subjects(forPartition: context.partition)
         for subject in subjects {
             do { try NATSCommand.checkSubject(subject, wildcards: true) } catch { throw RecordError("\(error)") }
         }
-        return Reader(stage: self, chunkSize: context.chunkSize, warning: context.warning, gauge: context.gauge)
+        return Reader(stage: self, subjects: subjects, chunkSize: context.chunkSize, warning: context.warning, gauge: context.gauge)
     }
 
     /// Where the source is: the stream sequence of the last message emitted (or dead-lettered).
@@ -70,6 +81,8 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
     /// The running form of ``JetStreamSource``.
     public struct Reader: CheckpointableSourceReader {
         let stage: JetStreamSource
+        /// The subjects this run reads (its partition's, in a cluster).
+        let subjects: [String]
         let chunkSize: Int
         let warning: @Sendable (String) -> Void
         let gauge: @Sendable (String, Int) -> Void
@@ -87,21 +100,22 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
             let pull: JetStreamPull
         }
 
-        init(stage: JetStreamSource, chunkSize: Int, warning: @escaping @Sendable (String) -> Void,
+        init(stage: JetStreamSource, subjects: [String], chunkSize: Int, warning: @escaping @Sendable (String) -> Void,
              gauge: @escaping @Sendable (String, Int) -> Void) {
             self.stage = stage
+            self.subjects = subjects
             self.chunkSize = chunkSize
             self.warning = warning
             self.gauge = gauge
         }
 
         public func position() throws -> Position {
-            Position(stream: stage.stream, subjects: stage.subjects, lastSequence: lastSequence)
+            Position(stream: stage.stream, subjects: subjects, lastSequence: lastSequence)
         }
 
         public mutating func restore(to position: Position) throws {
-            guard position.stream == stage.stream, position.subjects == stage.subjects else {
-                throw RecordError("the checkpoint holds a position in stream \(position.stream) on \(position.subjects.joined(separator: ",")), but this source reads stream \(stage.stream) on \(stage.subjects.joined(separator: ","))")
+            guard position.stream == stage.stream, position.subjects == subjects else {
+                throw RecordError("the checkpoint holds a position in stream \(position.stream) on \(position.subjects.joined(separator: ",")), but this source reads stream \(stage.stream) on \(subjects.joined(separator: ","))")
             }
             lastSequence = position.lastSequence
         }
@@ -181,7 +195,7 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
                         configuration.startSequence = info.state.lastSequence + 1
                     }
                 }
-                if stage.subjects.count == 1 { configuration.filterSubject = stage.subjects[0] } else { configuration.filterSubjects = stage.subjects }
+                if subjects.count == 1 { configuration.filterSubject = subjects[0] } else { configuration.filterSubjects = subjects }
                 configuration.replayPolicy = "instant"
                 configuration.inactiveThreshold = 60 * 1_000_000_000
                 configuration.memoryStorage = true

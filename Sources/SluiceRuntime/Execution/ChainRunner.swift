@@ -80,6 +80,7 @@ final class ChainRunner {
         let metrics = run.metrics[node.id.index], instance = self.instance
         context.gauge = { name, value in metrics.setGauge(name, instance: instance, to: value) }
         context.shared = run.sharedStates[node.id.index]
+        context.partition = run.options.partition
         return context
     }
 

@@ -24,6 +24,9 @@ public struct RunOptions: Sendable {
     /// Told what an operator must know although the run goes on, such as a damaged checkpoint
     /// skipped on restore. Default: printed to standard error (``printWarningToStandardError``).
     public var warning: @Sendable (String) -> Void = RunOptions.printWarningToStandardError
+    /// The partition of a partitioned input this run processes (``StageContext/partition``):
+    /// set by a cluster run for each partition it owns; `nil` (the default) reads them all.
+    public var partition: Int?
 
     /// Prints `message` to standard error, prefixed with `sluice: warning: `.
     public static let printWarningToStandardError: @Sendable (String) -> Void = { message in

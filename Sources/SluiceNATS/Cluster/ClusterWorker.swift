@@ -1,0 +1,257 @@
+import Foundation
+import SluiceCore
+import SluiceNetwork
+import SluiceRuntime
+import Synchronization
+
+/// Carries out a ``ClusterAssignment``'s actions for one worker: heartbeats, leases, and one
+/// run of the pipeline per partition held.
+final class ClusterWorker: Sendable {
+    let cluster: JetStreamCluster
+    let pipeline: Pipeline
+    let options: RunOptions
+    let events: @Sendable (ClusterEvent) -> Void
+    /// Time between rounds: a quarter of the session timeout at most.
+    let roundInterval: Duration
+
+    /// One partition being processed.
+    struct Running {
+        var task: Task<Void, Never>
+        var stop: StopHandle
+        /// How its run ended, once it has.
+        var ending: RunEnding
+        var stopping = false
+    }
+
+    /// Where a partition's run leaves its outcome, so that a round can see it ended without
+    /// waiting for it.
+    final class RunEnding: Sendable {
+        let outcome = Mutex<Result<RunReport, any Error>?>(nil)
+    }
+
+    private struct State {
+        var assignment: ClusterAssignment
+        var running: [Int: Running] = [:]
+        var failures: [Int: Int] = [:]
+        /// A failed partition's run starts again no earlier than this.
+        var retryAfter: [Int: ContinuousClock.Instant] = [:]
+    }
+    private let state: Mutex<State>
+
+    init(cluster: JetStreamCluster, pipeline: Pipeline, options: RunOptions, events: @escaping @Sendable (ClusterEvent) -> Void) {
+        self.cluster = cluster
+        self.pipeline = pipeline
+        self.options = options
+        self.events = events
+        roundInterval = min(.milliseconds(500), cluster.sessionTimeout / 5)
+        state = Mutex(State(assignment: ClusterAssignment(me: cluster.worker, partitions: cluster.partitions,
+                                                          sessionTimeout: cluster.sessionTimeout)))
+    }
+
+    func run(stop: StopHandle?) async throws {
+        guard cluster.partitions > 0 else { throw RecordError("a cluster needs at least one partition") }
+        try KeyValueBucket.checkName(cluster.bucket)
+        try KeyValueBucket.checkKey("members." + cluster.worker)
+        var connection = try await NATSConnection.connect(cluster.configuration)
+        var bucket = try await KeyValueBucket.create(JetStream(connection), name: cluster.bucket, replicas: cluster.replicas)
+        events(.joined(worker: cluster.worker))
+        defer { connection.close() }
+        var lastError: (any Error)?
+        var failingSince: ContinuousClock.Instant?
+        while true {
+            if Task.isCancelled || stop?.isStopRequested == true {
+                await stopAll(bucket: bucket)
+                try? await bucket.delete("members." + cluster.worker)
+                if Task.isCancelled { throw CancellationError() }
+                return
+            }
+            do {
+                if connection.failure != nil {
+                    connection = try await NATSConnection.connect(cluster.configuration, alsoTrying: connection.discoveredServers)
+                    bucket = try await KeyValueBucket.open(JetStream(connection), name: cluster.bucket)
+                }
+                if try await round(bucket) { return }
+                failingSince = nil
+            } catch is CancellationError {
+                continue
+            } catch {
+                // The broker is unreachable: partitions whose leases could not be renewed in
+                // time stop by themselves; the worker keeps trying.
+                lastError = error
+                let now = ContinuousClock.now
+                if failingSince == nil { failingSince = now }
+                let overdue = state.withLock { $0.assignment.fencing(now: now) }
+                for partition in overdue { fence(partition) }
+                if now - failingSince! > .seconds(300) {
+                    await stopAll(bucket: nil)
+                    throw RecordError("cluster \(cluster.group): the broker \(cluster.configuration) has been unreachable for 5 minutes: \(lastError!)")
+                }
+            }
+            try? await Task.sleep(for: roundInterval)
+        }
+    }
+
+    /// One round: heartbeat, observe, act. Returns true when every partition is finished.
+    private func round(_ bucket: KeyValueBucket) async throws -> Bool {
+        let heldNow = state.withLock { $0.assignment.held.keys.sorted() }
+        try await bucket.put("members." + cluster.worker, value: Array("{\"partitions\":\(heldNow)}".utf8))
+        let observation = try await observe(bucket)
+        if observation.finished.count == cluster.partitions, state.withLock({ $0.running.isEmpty }) { return true }
+        try await collectFinishedRuns(bucket)
+        let now = ContinuousClock.now
+        let actions = state.withLock { $0.assignment.round(observation, now: now) }
+        for action in actions {
+            switch action {
+            case .fence(let partition):
+                fence(partition)
+            case .acquire(let partition, let expecting):
+                do {
+                    let revision = expecting == 0 ? try await bucket.create("lease.\(partition)", value: Array(cluster.worker.utf8))
+                        : try await bucket.update("lease.\(partition)", value: Array(cluster.worker.utf8), expecting: expecting)
+                    state.withLock { $0.assignment.leased(partition, revision: revision, now: ContinuousClock.now) }
+                    start(partition)
+                    events(.acquired(partition: partition))
+                } catch is KeyValueConflict {
+                    continue   // another worker was faster; the next round sees it
+                }
+            case .renew(let partition, let revision):
+                try await renew(partition, revision: revision, bucket)
+                // A run that failed starts again after its backoff, while the lease is held.
+                let due = state.withLock { $0.running[partition] == nil && ($0.retryAfter[partition] ?? now) <= ContinuousClock.now }
+                if due, state.withLock({ $0.assignment.held[partition] != nil }) { start(partition) }
+            case .release(let partition, let revision):
+                // Stop gracefully (at a savepoint); keep the lease until the run has ended.
+                let ended = beginStopping(partition)
+                if ended {
+                    try? await bucket.delete("lease.\(partition)", expecting: revision)
+                    state.withLock { $0.assignment.dropped(partition) }
+                    events(.released(partition: partition))
+                } else {
+                    try await renew(partition, revision: revision, bucket)
+                }
+            }
+        }
+        return false
+    }
+
+    private func renew(_ partition: Int, revision: UInt64, _ bucket: KeyValueBucket) async throws {
+        do {
+            let renewed = try await bucket.update("lease.\(partition)", value: Array(cluster.worker.utf8), expecting: revision)
+            state.withLock { $0.assignment.leased(partition, revision: renewed, now: ContinuousClock.now) }
+        } catch is KeyValueConflict {
+            fence(partition)
+        }
+    }
+
+    private func observe(_ bucket: KeyValueBucket) async throws -> ClusterAssignment.Observation {
+        var observation = ClusterAssignment.Observation()
+        for entry in try await bucket.entries() {
+            let parts = entry.key.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            switch parts[0] {
+            case "members": observation.members[parts[1]] = entry.revision
+            case "lease":
+                if let partition = Int(parts[1]) {
+                    observation.leases[partition] = .init(holder: String(decoding: entry.value, as: UTF8.self), revision: entry.revision)
+                }
+            case "done":
+                if let partition = Int(parts[1]) { observation.finished.insert(partition) }
+            default: continue
+            }
+        }
+        return observation
+    }
+
+    /// Starts the run of `partition`, resuming from its newest checkpoint.
+    private func start(_ partition: Int) {
+        let stop = StopHandle()
+        var options = self.options
+        options.partition = partition
+        let pipeline = self.pipeline, cluster = self.cluster
+        let ending = RunEnding()
+        let task = Task {
+            let outcome: Result<RunReport, any Error>
+            do {
+                let storage = try JetStreamCheckpointStorage(cluster.configuration, line: cluster.checkpointLine(partition),
+                                                             replicas: cluster.replicas)
+                outcome = .success(try await pipeline.run(options: options, checkpoints: .every(cluster.checkpointInterval, in: storage),
+                                                          stop: stop))
+            } catch {
+                outcome = .failure(error)
+            }
+            ending.outcome.withLock { $0 = outcome }
+        }
+        state.withLock { $0.running[partition] = Running(task: task, stop: stop, ending: ending) }
+    }
+
+    /// Asks `partition`'s run to stop at a savepoint; true once it has ended.
+    private func beginStopping(_ partition: Int) -> Bool {
+        state.withLock { state in
+            guard var running = state.running[partition] else { return true }
+            if !running.stopping {
+                running.stopping = true
+                running.stop.requestStop()
+                state.running[partition] = running
+            }
+            return false
+        }
+    }
+
+    /// Stops `partition` at once and forgets its lease.
+    private func fence(_ partition: Int) {
+        let running = state.withLock { state -> Running? in
+            state.assignment.dropped(partition)
+            return state.running.removeValue(forKey: partition)
+        }
+        running?.task.cancel()
+        events(.fenced(partition: partition))
+    }
+
+    /// Looks at runs that ended: a finished partition is marked done and its lease deleted; a
+    /// stopped one (released) is forgotten; a failed one is started again by the next renewal.
+    private func collectFinishedRuns(_ bucket: KeyValueBucket) async throws {
+        let ended = state.withLock { state -> [(Int, Running, Result<RunReport, any Error>)] in
+            state.running.compactMap { partition, running in
+                running.ending.outcome.withLock { $0 }.map { (partition, running, $0) }
+            }
+        }
+        for (partition, running, result) in ended {
+            state.withLock { _ = $0.running.removeValue(forKey: partition) }
+            switch result {
+            case .success(let report):
+                if running.stopping || report.stoppedAtSavepoint != nil { continue }   // handed over: the round deletes the lease
+                try await bucket.put("done.\(partition)", value: [])
+                if let revision = state.withLock({ $0.assignment.held[partition] }) {
+                    try? await bucket.delete("lease.\(partition)", expecting: revision)
+                }
+                state.withLock { $0.assignment.dropped(partition) }
+                events(.finished(partition: partition))
+            case .failure(let error):
+                if error is CancellationError { continue }
+                state.withLock { state in
+                    state.failures[partition, default: 0] += 1
+                    // Give the broker a moment before a round starts it again.
+                    state.retryAfter[partition] = ContinuousClock.now + .milliseconds(min(5_000, 250 * state.failures[partition]!))
+                }
+                events(.failed(partition: partition, error: "\(error)"))
+            }
+        }
+    }
+
+    /// Stops every run at a savepoint and deletes its lease (when `bucket` is reachable).
+    private func stopAll(bucket: KeyValueBucket?) async {
+        let all = state.withLock { state -> [(Int, Running)] in
+            defer { state.running = [:] }
+            return state.running.map { ($0.key, $0.value) }
+        }
+        for (_, running) in all { running.stop.requestStop() }
+        for (partition, running) in all {
+            await running.task.value
+            if let bucket, let revision = state.withLock({ $0.assignment.held[partition] }) {
+                try? await bucket.delete("lease.\(partition)", expecting: revision)
+            }
+            state.withLock { $0.assignment.dropped(partition) }
+            events(.released(partition: partition))
+        }
+    }
+}
