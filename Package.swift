@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "SluiceCrashTest", dependencies: ["Sluice"], path: "Samples/CrashTest",
                           exclude: ["crash-test.sh"]),
         .executableTarget(name: "LinkRecords", dependencies: ["Sluice"], path: "Samples/LinkRecords"),
-        .executableTarget(name: "SensorStream", dependencies: ["Sluice"], path: "Samples/SensorStream"),
+        .executableTarget(name: "SensorStream", dependencies: ["Sluice"], path: "Samples/SensorStream", exclude: ["cluster-demo.sh"]),
         .executableTarget(name: "Customer360", dependencies: ["Sluice"], path: "Samples/Customer360", exclude: ["Data"]),
         .executableTarget(name: "MusicTrends", dependencies: ["Sluice", "SluiceTesting"], path: "Samples/MusicTrends", exclude: ["Data"]),
         .executableTarget(name: "RetailAnalytics", dependencies: ["Sluice"], path: "Samples/RetailAnalytics"),

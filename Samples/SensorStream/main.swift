@@ -26,8 +26,23 @@ if arguments.contains("--help") || arguments.contains("-h") {
       lateness): per-sensor 10 s windows (count, mean, max) to windows.jsonl, late readings to
       late.jsonl, an alert after three readings above 80 °C in a row to alerts.jsonl.
       Checkpoints every second in --state; Ctrl-C takes a savepoint; a kill -9 loses nothing.
+    usage: sensor-stream --cluster nats://host:port[,…] (--setup | --publish | --worker | --verify)
+                         [--partitions P] [--replicas R] [--events N] [--name WORKER]
+      The same windows over a partitioned JetStream stream, computed by every process started
+      with --worker: they divide the partitions, and take over those of a worker that dies.
+      Results go to the stream SENSOR_RESULTS; --verify checks each reading is counted once.
+      Samples/SensorStream/cluster-demo.sh runs it all on a local three-node cluster.
     """)
     exit(0)
+}
+if let url = option("--cluster") {
+    do {
+        try await ClusterMode.run(url: url, arguments: arguments, option: option)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("sensor-stream: \(error)\n".utf8))
+        exit(1)
+    }
 }
 
 struct Reading: Codable, Sendable {
