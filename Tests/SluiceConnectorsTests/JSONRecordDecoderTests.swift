@@ -209,4 +209,26 @@ struct Event: Codable, Equatable, Sendable {
         #expect(try encoder.encode([Int]()) == "[]")
         #expect(try encoder.encode(["a": [Int]()]) == #"{"a":[]}"#)
     }
+
+    /// A nested object's last key lookup must not steer the lookups of the object around it:
+    /// the members after a nested object with more members than were read were once missed.
+    @Test func findsMembersAfterANestedObjectWhoseMembersWereReadInPart() throws {
+        struct Outer: Decodable, Equatable {
+            var a: Inner
+            var b: Int
+            var c: String?
+            struct Inner: Decodable, Equatable { var x: Int? }
+        }
+        let decoder = JSONRecordDecoder()
+        let shapes = [
+            #"{"a":{"x":1,"e":{},"f":2},"b":3,"c":"z"}"#,
+            #"{"a":{"x":1,"e":{"g":{"h":1}},"f":2,"k":[1,{"m":2}]},"b":3,"c":"z"}"#,
+            #"{"c":"z","a":{"f":2,"x":1,"e":{}},"b":3}"#,
+            #"{"a":{"e":{},"f":2,"x":1},"c":"z","b":3}"#,
+        ]
+        for text in shapes {
+            let expected = try JSONDecoder().decode(Outer.self, from: Data(text.utf8))
+            #expect(try decoder.decode(Outer.self, from: text) == expected, "\(text)")
+        }
+    }
 }

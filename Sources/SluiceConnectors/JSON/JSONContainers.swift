@@ -27,12 +27,13 @@
         var name = key.stringValue
         let first = object + 1
         let hint = Int(storage.memberHint)
-        var index = hint > object && hint < Int(storage.tape[object].next) ? hint : first
+        var index = Int(storage.memberHintObject) == object && hint > object && hint < Int(storage.tape[object].next) ? hint : first
         for _ in 0..<members {
             let valueIndex = index + 1
             let next = Int(storage.tape[valueIndex].next)
             if storage.key(storage.tape[index], equals: &name) {
                 storage.memberHint = Int32(next)
+                storage.memberHintObject = Int32(object)
                 return valueIndex
             }
             index = next < Int(storage.tape[object].next) ? next : first

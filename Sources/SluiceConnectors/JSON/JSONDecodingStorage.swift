@@ -11,6 +11,10 @@ import Foundation
     @exclusivity(unchecked) @usableFromInline var scratch = 0
     /// Where the last key lookup succeeded: fields are usually decoded in file order.
     @exclusivity(unchecked) @usableFromInline var memberHint: Int32 = 0
+    /// The object ``memberHint`` is a member position of: a hint left by a nested object lies
+    /// inside the outer object's range but is not one of its members, so it must not be used
+    /// there.
+    @exclusivity(unchecked) @usableFromInline var memberHintObject: Int32 = -1
 
     @usableFromInline init() {
         capacity = 4096
@@ -32,6 +36,7 @@ import Foundation
         if let source = bytes.baseAddress { base.copyMemory(from: source, byteCount: bytes.count) }
         count = bytes.count
         memberHint = 0
+        memberHintObject = -1
         try JSONTapeParser.parse(UnsafeRawBufferPointer(start: base, count: count), into: &tape)
         scratch = tape.count
         tape.append(JSONNode(kind: .null, start: 0, end: 0, next: 0, count: 0))
