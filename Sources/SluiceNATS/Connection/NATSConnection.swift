@@ -353,7 +353,8 @@ public final class NATSConnection: @unchecked Sendable {
         case .message(let sid, let message):
             let target = state.withLock { state -> NATSMailbox? in
                 if sid == state.inboxSID {
-                    guard let token = message.subject.split(separator: ".").last.flatMap({ UInt64($0) }) else { return nil }
+                    guard let dot = message.subject.utf8.lastIndex(of: UInt8(ascii: ".")),
+                          let token = UInt64(message.subject[message.subject.utf8.index(after: dot)...]) else { return nil }
                     return state.replies.removeValue(forKey: token)
                 }
                 return state.mailboxes[sid]

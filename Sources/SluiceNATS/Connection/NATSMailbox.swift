@@ -23,6 +23,8 @@ final class NATSMailbox: @unchecked Sendable {
         case .overflowed:
             condition.broadcast()
             return false
+        case .stored:
+            return true
         case .ignored:
             return false
         }
@@ -36,13 +38,22 @@ final class NATSMailbox: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Up to `maximum` messages, waiting at most `timeout` seconds for the first; empty when
-    /// none came in time. Throws the mailbox's failure once nothing is left.
-    func take(maximum: Int, timeout: Double) throws -> [NATSMessage] {
+    /// Up to `maximum` messages, waiting at most `timeout` seconds for the first (or, with
+    /// `atLeast`, until that many or a status message came); what came when the time is up,
+    /// possibly nothing. Throws the mailbox's failure once nothing is left.
+    func take(maximum: Int, atLeast: Int = 1, timeout: Double) throws -> [NATSMessage] {
         let deadline = Date(timeIntervalSinceNow: max(0, timeout))
         condition.lock()
-        defer { condition.unlock() }
+        defer {
+            state.wanted = 1
+            condition.unlock()
+        }
+        state.wanted = max(1, min(atLeast, maximum))
         while true {
+            if state.count < state.wanted, state.failure == nil, !state.holdsStatus {
+                if condition.wait(until: deadline) { continue }
+                state.wanted = 1
+            }
             switch state.take(maximum: maximum) {
             case .messages(let messages): return messages
             case .failed(let error): throw error
@@ -56,8 +67,8 @@ final class NATSMailbox: @unchecked Sendable {
         }
     }
 
-    /// ``take(maximum:timeout:)`` from a task.
-    func next(maximum: Int, timeout: Double) async throws -> [NATSMessage] {
-        try await BlockingCall.run { try self.take(maximum: maximum, timeout: timeout) }
+    /// ``take(maximum:atLeast:timeout:)`` from a task.
+    func next(maximum: Int, atLeast: Int = 1, timeout: Double) async throws -> [NATSMessage] {
+        try await BlockingCall.run { try self.take(maximum: maximum, atLeast: atLeast, timeout: timeout) }
     }
 }

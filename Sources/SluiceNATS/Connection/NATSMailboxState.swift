@@ -12,6 +12,10 @@ struct NATSMailboxState {
     private(set) var failure: NATSError?
     let capacity: Int
     let subject: String
+    /// How many messages the waiting taker wants before it is worth waking: a taker that
+    /// expects a batch is woken once, not once per message (each wake is a thread switch).
+    /// A message with a status (the end of a pull) wakes it whatever the count.
+    var wanted = 1
 
     init(subject: String, capacity: Int) {
         self.subject = subject
@@ -21,10 +25,15 @@ struct NATSMailboxState {
     /// Messages waiting to be taken.
     var count: Int { messages.count - head }
 
+    /// Whether a message with a status waits: the end of a pull, worth waking for.
+    var holdsStatus: Bool { messages[head...].contains { $0.status != nil } }
+
     /// What the deliverer does after delivering.
     enum DeliverAction: Equatable {
         /// Stored: wake a waiting taker.
         case wakeTaker
+        /// Stored; the taker waits for more.
+        case stored
         /// The mailbox had already failed: the message is not kept (its failure is reported).
         case ignored
         /// The mailbox overflowed and failed: wake a taker to see the failure.
@@ -38,7 +47,7 @@ struct NATSMailboxState {
             return .overflowed
         }
         messages.append(message)
-        return .wakeTaker
+        return count >= wanted || message.status != nil ? .wakeTaker : .stored
     }
 
     /// Ends the mailbox: messages already held are still taken first. The first failure wins.

@@ -14,10 +14,11 @@ public final class NATSSubscription: Sendable {
         self.mailbox = mailbox
     }
 
-    /// Up to `maximum` messages, waiting at most `timeout` seconds for the first; empty when
-    /// none came. Throws why the subscription ended once its messages are taken.
-    public func next(maximum: Int = 1, timeout: Double) async throws -> [NATSMessage] {
-        try await mailbox.next(maximum: maximum, timeout: timeout)
+    /// Up to `maximum` messages, waiting at most `timeout` seconds for the first (or, with
+    /// `atLeast`, until that many or a message with a status came); empty when none came.
+    /// Throws why the subscription ended once its messages are taken.
+    public func next(maximum: Int = 1, atLeast: Int = 1, timeout: Double) async throws -> [NATSMessage] {
+        try await mailbox.next(maximum: maximum, atLeast: atLeast, timeout: timeout)
     }
 
     /// ``next(maximum:timeout:)`` blocking the calling thread.

@@ -39,18 +39,31 @@ public struct JetStreamMessage: Sendable, Equatable {
         guard let reply = message.replyTo else {
             throw NATSError.protocolViolation("a message delivered on '\(message.subject)' has no JetStream metadata")
         }
-        let tokens = reply.split(separator: ".", omittingEmptySubsequences: false)
-        guard tokens.count >= 9, tokens[0] == "$JS", tokens[1] == "ACK" else {
+        // Found by the dots' positions rather than by splitting: every consumed message passes here.
+        var dots: [String.Index] = []
+        dots.reserveCapacity(12)
+        var index = reply.utf8.startIndex
+        while index < reply.utf8.endIndex {
+            if reply.utf8[index] == UInt8(ascii: ".") { dots.append(index) }
+            index = reply.utf8.index(after: index)
+        }
+        func token(_ number: Int) -> Substring {
+            let start = number == 0 ? reply.startIndex : reply.utf8.index(after: dots[number - 1])
+            let end = number < dots.count ? dots[number] : reply.endIndex
+            return reply[start..<end]
+        }
+        let count = dots.count + 1
+        guard count >= 9, token(0) == "$JS", token(1) == "ACK" else {
             throw NATSError.protocolViolation("a message delivered on '\(message.subject)' has reply subject '\(reply.prefix(80))', not $JS.ACK metadata")
         }
-        let offset = tokens.count == 9 ? 2 : 4
-        guard tokens.count >= offset + 7,
-              let sequence = UInt64(tokens[offset + 3]),
-              let nanoseconds = Int64(tokens[offset + 5]),
-              let pending = UInt64(tokens[offset + 6]) else {
+        let offset = count == 9 ? 2 : 4
+        guard count >= offset + 7,
+              let sequence = UInt64(token(offset + 3)),
+              let nanoseconds = Int64(token(offset + 5)),
+              let pending = UInt64(token(offset + 6)) else {
             throw NATSError.protocolViolation("a message delivered on '\(message.subject)' has malformed metadata '\(reply.prefix(80))'")
         }
-        self.init(stream: String(tokens[offset]), subject: message.subject, sequence: sequence,
+        self.init(stream: String(token(offset)), subject: message.subject, sequence: sequence,
                   time: Date(timeIntervalSince1970: Double(nanoseconds) / 1e9), headers: message.headers,
                   payload: message.payload, pending: pending)
     }

@@ -1,9 +1,11 @@
 import Foundation
+import Synchronization
 
-/// Pulls batches from one pull consumer: each ``fetch(batch:expires:)`` asks for at most
-/// `batch` messages and returns when they came, or the server said there are no more for now
-/// (status 404/408), or the wait expired. Nothing arrives that was not asked for, so a slow
-/// reader holds at most one batch: backpressure reaches the broker.
+/// Pulls batches from one pull consumer: each ``fetch(batch:expires:)`` returns at most
+/// `batch` messages, when they came, or the server said there are no more for now (status
+/// 404/408), or the wait expired. Before returning, it asks for the next batch, so that the
+/// broker sends it while the caller works on this one. Nothing arrives that was not asked for,
+/// so a slow reader holds at most two batches: backpressure reaches the broker.
 public final class JetStreamPull: Sendable {
     /// The stream read.
     public let stream: String
@@ -12,6 +14,8 @@ public final class JetStreamPull: Sendable {
     let jetStream: JetStream
     private let inbox: NATSSubscription
     private let inboxSubject: String
+    /// The batch size of the request sent ahead, if one is outstanding.
+    private let requested = Mutex<Int?>(nil)
 
     /// Pulls from `consumer` of `stream`.
     public init(_ jetStream: JetStream, stream: String, consumer: String) throws {
@@ -23,22 +27,40 @@ public final class JetStreamPull: Sendable {
         inbox = try jetStream.connection.subscribe(to: inboxSubject, capacity: 2 * 256 + 16)
     }
 
-    /// Up to `batch` (at most 256) messages, waiting at most `expires` seconds.
-    public func fetch(batch: Int, expires: Double) async throws -> [JetStreamMessage] {
+    private func request(batch: Int, expires: Double) throws {
         struct Request: Encodable {
             var batch: Int
             var expires: Int64
         }
-        let batch = min(max(1, batch), 256)
         let body = try JSONEncoder().encode(Request(batch: batch, expires: Int64(expires * 1e9)))
         try jetStream.connection.publish("$JS.API.CONSUMER.MSG.NEXT.\(stream).\(consumer)", payload: Array(body), replyTo: inboxSubject)
+        requested.withLock { $0 = batch }
+    }
+
+    /// Up to `batch` (at most 256) messages, waiting at most `expires` seconds.
+    public func fetch(batch: Int, expires: Double) async throws -> [JetStreamMessage] {
+        let wanted = min(max(1, batch), 256)
+        // The request sent ahead (perhaps for another size) is served first.
+        let batch = try requested.withLock { $0 } ?? {
+            try request(batch: wanted, expires: expires)
+            return wanted
+        }()
+        let messages = try await receive(batch: batch, expires: expires)
+        try request(batch: wanted, expires: expires)
+        return messages
+    }
+
+    /// The messages answering the outstanding request.
+    private func receive(batch: Int, expires: Double) async throws -> [JetStreamMessage] {
+        defer { requested.withLock { $0 = nil } }
         var messages: [JetStreamMessage] = []
         let deadline = ContinuousClock.now + .seconds(expires + 2)
         while messages.count < batch {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { break }
             let (seconds, attoseconds) = left.components
-            let received = try await inbox.next(maximum: batch - messages.count, timeout: Double(seconds) + Double(attoseconds) / 1e18)
+            let received = try await inbox.next(maximum: batch - messages.count, atLeast: batch - messages.count,
+                                                timeout: Double(seconds) + Double(attoseconds) / 1e18)
             if received.isEmpty { break }
             for message in received {
                 if let status = message.status, message.payload.isEmpty || status != 200 {

@@ -61,20 +61,44 @@ enum NATSCommand {
     static let pong = Array("PONG\r\n".utf8)
 
     /// A subject is tokens of printable characters without spaces, separated by single dots;
-    /// `*` and `>` only where wildcards are allowed, as whole tokens (`>` last).
+    /// `*` and `>` only where wildcards are allowed, as whole tokens (`>` last). One pass over
+    /// the bytes: every published message is checked.
     static func checkSubject(_ subject: String, wildcards: Bool) throws {
-        let tokens = subject.split(separator: ".", omittingEmptySubsequences: false)
-        guard !subject.isEmpty, !tokens.contains(where: \.isEmpty) else {
-            throw NATSError.invalidArgument("subject '\(subject)' is empty or has an empty token")
-        }
-        guard !subject.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
-            throw NATSError.invalidArgument("subject '\(subject)' holds a space or a control character")
-        }
-        for (index, token) in tokens.enumerated() where token.contains("*") || token.contains(">") {
-            guard wildcards else { throw NATSError.invalidArgument("subject '\(subject)' holds a wildcard where none is allowed") }
-            guard token == "*" || (token == ">" && index == tokens.count - 1) else {
-                throw NATSError.invalidArgument("subject '\(subject)' uses a wildcard inside a token, or '>' before the last token")
+        var text = subject
+        let valid = text.withUTF8 { bytes -> Bool in
+            var tokenStart = true       // at the first byte of a token
+            var wildcardToken = false   // the token so far is a lone wildcard
+            var fullWildcard = false    // a token was '>': nothing may follow it
+            for byte in bytes {
+                if fullWildcard { return false }
+                switch byte {
+                case 0...0x20, 0x7F:
+                    return false
+                case UInt8(ascii: "."):
+                    if tokenStart { return false }
+                    tokenStart = true
+                    wildcardToken = false
+                case UInt8(ascii: "*"), UInt8(ascii: ">"):
+                    if !wildcards || !tokenStart { return false }
+                    tokenStart = false
+                    wildcardToken = true
+                    fullWildcard = byte == UInt8(ascii: ">")
+                default:
+                    if wildcardToken { return false }
+                    tokenStart = false
+                }
             }
+            return !tokenStart   // not empty, and not ending with '.'
         }
+        if !valid { throw NATSError.invalidArgument(describe(subject, wildcards: wildcards)) }
+    }
+
+    /// Why `subject` is not valid (the slow path, for the error only).
+    private static func describe(_ subject: String, wildcards: Bool) -> String {
+        let tokens = subject.split(separator: ".", omittingEmptySubsequences: false)
+        if subject.isEmpty || tokens.contains(where: \.isEmpty) { return "subject '\(subject)' is empty or has an empty token" }
+        if subject.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return "subject '\(subject)' holds a space or a control character" }
+        if !wildcards { return "subject '\(subject)' holds a wildcard where none is allowed" }
+        return "subject '\(subject)' uses a wildcard inside a token, or '>' before the last token"
     }
 }
