@@ -108,9 +108,12 @@ enum JetStreamBenchmark {
             Sink.jetStream(nats, subject: "bench.out.\(group)", of: UserMinute.self)
         }
         var options = RunOptions()
-        options.warning = { _ in }
+        options.warning = { message in FileHandle.standardError.write(Data("  worker \(getpid()) warning: \(message)\n".utf8)) }
+        let verbose = ProcessInfo.processInfo.environment["SLUICE_BENCH_VERBOSE"] != nil
         try await pipeline.run(cluster: JetStreamCluster(nats, group: group, partitions: partitions, checkpointInterval: .seconds(2)),
-                               options: options)
+                               options: options) { event in
+            if verbose { FileHandle.standardError.write(Data("  worker \(getpid()) \(Date()): \(event)\n".utf8)) }
+        }
     }
 
     /// Latency from publishing a message to receiving what a pipeline published for it, at

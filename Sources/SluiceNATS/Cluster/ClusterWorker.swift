@@ -27,6 +27,8 @@ final class ClusterWorker: Sendable {
     /// waiting for it.
     final class RunEnding: Sendable {
         let outcome = Mutex<Result<RunReport, any Error>?>(nil)
+        /// Signalled once, when the outcome is set: what the worker's thread waits on.
+        let ended = DispatchSemaphore(value: 0)
     }
 
     private struct State {
@@ -48,32 +50,51 @@ final class ClusterWorker: Sendable {
                                                           sessionTimeout: cluster.sessionTimeout)))
     }
 
+    /// Runs the worker until every partition is finished, `stop` is pulled or the task is
+    /// cancelled. The rounds run on a thread of their own: a worker whose partitions keep every
+    /// core of Swift concurrency's pool busy still heartbeats and renews its leases on time
+    /// (else it would fence itself off, or lose its partitions to others).
     func run(stop: StopHandle?) async throws {
         guard cluster.partitions > 0 else { throw RecordError("a cluster needs at least one partition") }
         try KeyValueBucket.checkName(cluster.bucket)
         try KeyValueBucket.checkKey("members." + cluster.worker)
-        var connection = try await NATSConnection.connect(cluster.configuration)
-        var bucket = try await KeyValueBucket.create(JetStream(connection), name: cluster.bucket, replicas: cluster.replicas)
+        let cancelled = StopHandle()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let thread = Thread {
+                    continuation.resume(with: Result { try self.loop(stop: stop, cancelled: cancelled) })
+                }
+                thread.name = "sluice-cluster-worker"
+                thread.start()
+            }
+        } onCancel: {
+            cancelled.requestStop()
+        }
+        if cancelled.isStopRequested { throw CancellationError() }
+    }
+
+    private func loop(stop: StopHandle?, cancelled: StopHandle) throws {
+        var connection = try NATSConnection.connectBlocking(cluster.configuration)
+        var bucket = try KeyValueBucket.createBlocking(JetStream(connection), name: cluster.bucket, replicas: cluster.replicas)
         events(.joined(worker: cluster.worker))
         defer { connection.close() }
         var lastError: (any Error)?
         var failingSince: ContinuousClock.Instant?
+        let (seconds, attoseconds) = roundInterval.components
+        let pause = Double(seconds) + Double(attoseconds) / 1e18
         while true {
-            if Task.isCancelled || stop?.isStopRequested == true {
-                await stopAll(bucket: bucket)
-                try? await bucket.delete("members." + cluster.worker)
-                if Task.isCancelled { throw CancellationError() }
+            if cancelled.isStopRequested || stop?.isStopRequested == true {
+                stopAll(bucket: bucket)
+                try? bucket.deleteBlocking("members." + cluster.worker)
                 return
             }
             do {
                 if connection.failure != nil {
-                    connection = try await NATSConnection.connect(cluster.configuration, alsoTrying: connection.discoveredServers)
-                    bucket = try await KeyValueBucket.open(JetStream(connection), name: cluster.bucket)
+                    connection = try NATSConnection.connectBlocking(cluster.configuration, alsoTrying: connection.discoveredServers)
+                    bucket = try KeyValueBucket.createBlocking(JetStream(connection), name: cluster.bucket, replicas: cluster.replicas)
                 }
-                if try await round(bucket) { return }
+                if try round(bucket) { return }
                 failingSince = nil
-            } catch is CancellationError {
-                continue
             } catch {
                 // The broker is unreachable: partitions whose leases could not be renewed in
                 // time stop by themselves; the worker keeps trying.
@@ -83,21 +104,21 @@ final class ClusterWorker: Sendable {
                 let overdue = state.withLock { $0.assignment.fencing(now: now) }
                 for partition in overdue { fence(partition) }
                 if now - failingSince! > .seconds(300) {
-                    await stopAll(bucket: nil)
+                    stopAll(bucket: nil)
                     throw RecordError("cluster \(cluster.group): the broker \(cluster.configuration) has been unreachable for 5 minutes: \(lastError!)")
                 }
             }
-            try? await Task.sleep(for: roundInterval)
+            Thread.sleep(forTimeInterval: pause)
         }
     }
 
     /// One round: heartbeat, observe, act. Returns true when every partition is finished.
-    private func round(_ bucket: KeyValueBucket) async throws -> Bool {
+    private func round(_ bucket: KeyValueBucket) throws -> Bool {
         let heldNow = state.withLock { $0.assignment.held.keys.sorted() }
-        try await bucket.put("members." + cluster.worker, value: Array("{\"partitions\":\(heldNow)}".utf8))
-        let observation = try await observe(bucket)
+        try bucket.putBlocking("members." + cluster.worker, value: Array("{\"partitions\":\(heldNow)}".utf8))
+        let observation = try observe(bucket)
         if observation.finished.count == cluster.partitions, state.withLock({ $0.running.isEmpty }) { return true }
-        try await collectFinishedRuns(bucket)
+        try collectFinishedRuns(bucket)
         let now = ContinuousClock.now
         let actions = state.withLock { $0.assignment.round(observation, now: now) }
         for action in actions {
@@ -106,8 +127,8 @@ final class ClusterWorker: Sendable {
                 fence(partition)
             case .acquire(let partition, let expecting):
                 do {
-                    let revision = expecting == 0 ? try await bucket.create("lease.\(partition)", value: Array(cluster.worker.utf8))
-                        : try await bucket.update("lease.\(partition)", value: Array(cluster.worker.utf8), expecting: expecting)
+                    let revision = expecting == 0 ? try bucket.createBlocking("lease.\(partition)", value: Array(cluster.worker.utf8))
+                        : try bucket.updateBlocking("lease.\(partition)", value: Array(cluster.worker.utf8), expecting: expecting)
                     state.withLock { $0.assignment.leased(partition, revision: revision, now: ContinuousClock.now) }
                     start(partition)
                     events(.acquired(partition: partition))
@@ -115,37 +136,36 @@ final class ClusterWorker: Sendable {
                     continue   // another worker was faster; the next round sees it
                 }
             case .renew(let partition, let revision):
-                try await renew(partition, revision: revision, bucket)
+                try renew(partition, revision: revision, bucket)
                 // A run that failed starts again after its backoff, while the lease is held.
                 let due = state.withLock { $0.running[partition] == nil && ($0.retryAfter[partition] ?? now) <= ContinuousClock.now }
                 if due, state.withLock({ $0.assignment.held[partition] != nil }) { start(partition) }
             case .release(let partition, let revision):
                 // Stop gracefully (at a savepoint); keep the lease until the run has ended.
-                let ended = beginStopping(partition)
-                if ended {
-                    try? await bucket.delete("lease.\(partition)", expecting: revision)
+                if beginStopping(partition) {
+                    try? bucket.deleteBlocking("lease.\(partition)", expecting: revision)
                     state.withLock { $0.assignment.dropped(partition) }
                     events(.released(partition: partition))
                 } else {
-                    try await renew(partition, revision: revision, bucket)
+                    try renew(partition, revision: revision, bucket)
                 }
             }
         }
         return false
     }
 
-    private func renew(_ partition: Int, revision: UInt64, _ bucket: KeyValueBucket) async throws {
+    private func renew(_ partition: Int, revision: UInt64, _ bucket: KeyValueBucket) throws {
         do {
-            let renewed = try await bucket.update("lease.\(partition)", value: Array(cluster.worker.utf8), expecting: revision)
+            let renewed = try bucket.updateBlocking("lease.\(partition)", value: Array(cluster.worker.utf8), expecting: revision)
             state.withLock { $0.assignment.leased(partition, revision: renewed, now: ContinuousClock.now) }
         } catch is KeyValueConflict {
             fence(partition)
         }
     }
 
-    private func observe(_ bucket: KeyValueBucket) async throws -> ClusterAssignment.Observation {
+    private func observe(_ bucket: KeyValueBucket) throws -> ClusterAssignment.Observation {
         var observation = ClusterAssignment.Observation()
-        for entry in try await bucket.entries() {
+        for entry in try bucket.entriesBlocking() {
             let parts = entry.key.split(separator: ".", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
             switch parts[0] {
@@ -180,6 +200,7 @@ final class ClusterWorker: Sendable {
                 outcome = .failure(error)
             }
             ending.outcome.withLock { $0 = outcome }
+            ending.ended.signal()
         }
         state.withLock { $0.running[partition] = Running(task: task, stop: stop, ending: ending) }
     }
@@ -209,7 +230,7 @@ final class ClusterWorker: Sendable {
 
     /// Looks at runs that ended: a finished partition is marked done and its lease deleted; a
     /// stopped one (released) is forgotten; a failed one is started again by the next renewal.
-    private func collectFinishedRuns(_ bucket: KeyValueBucket) async throws {
+    private func collectFinishedRuns(_ bucket: KeyValueBucket) throws {
         let ended = state.withLock { state -> [(Int, Running, Result<RunReport, any Error>)] in
             state.running.compactMap { partition, running in
                 running.ending.outcome.withLock { $0 }.map { (partition, running, $0) }
@@ -220,9 +241,9 @@ final class ClusterWorker: Sendable {
             switch result {
             case .success(let report):
                 if running.stopping || report.stoppedAtSavepoint != nil { continue }   // handed over: the round deletes the lease
-                try await bucket.put("done.\(partition)", value: [])
+                try bucket.putBlocking("done.\(partition)", value: [])
                 if let revision = state.withLock({ $0.assignment.held[partition] }) {
-                    try? await bucket.delete("lease.\(partition)", expecting: revision)
+                    try? bucket.deleteBlocking("lease.\(partition)", expecting: revision)
                 }
                 state.withLock { $0.assignment.dropped(partition) }
                 events(.finished(partition: partition))
@@ -239,16 +260,16 @@ final class ClusterWorker: Sendable {
     }
 
     /// Stops every run at a savepoint and deletes its lease (when `bucket` is reachable).
-    private func stopAll(bucket: KeyValueBucket?) async {
+    private func stopAll(bucket: KeyValueBucket?) {
         let all = state.withLock { state -> [(Int, Running)] in
             defer { state.running = [:] }
             return state.running.map { ($0.key, $0.value) }
         }
         for (_, running) in all { running.stop.requestStop() }
         for (partition, running) in all {
-            await running.task.value
+            running.ending.ended.wait()
             if let bucket, let revision = state.withLock({ $0.assignment.held[partition] }) {
-                try? await bucket.delete("lease.\(partition)", expecting: revision)
+                try? bucket.deleteBlocking("lease.\(partition)", expecting: revision)
             }
             state.withLock { $0.assignment.dropped(partition) }
             events(.released(partition: partition))

@@ -21,9 +21,9 @@ public final class NATSSubscription: Sendable {
         try await mailbox.next(maximum: maximum, atLeast: atLeast, timeout: timeout)
     }
 
-    /// ``next(maximum:timeout:)`` blocking the calling thread.
-    public func nextBlocking(maximum: Int = 1, timeout: Double) throws -> [NATSMessage] {
-        try mailbox.take(maximum: maximum, timeout: timeout)
+    /// ``next(maximum:atLeast:timeout:)`` blocking the calling thread.
+    public func nextBlocking(maximum: Int = 1, atLeast: Int = 1, timeout: Double) throws -> [NATSMessage] {
+        try mailbox.take(maximum: maximum, atLeast: atLeast, timeout: timeout)
     }
 
     /// Ends the subscription.

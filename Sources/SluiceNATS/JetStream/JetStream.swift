@@ -164,13 +164,14 @@ public struct JetStream: Sendable {
 
     /// Creates a consumer on `stream` (named by the server when the configuration names none).
     public func createConsumer(stream: String, _ configuration: ConsumerConfiguration) async throws -> ConsumerInfo {
-        struct Request: Encodable {
-            var stream_name: String
-            var config: ConsumerConfiguration
-        }
+        try await BlockingCall.run { try createConsumerBlocking(stream: stream, configuration) }
+    }
+
+    /// ``createConsumer(stream:_:)`` blocking the calling thread.
+    public func createConsumerBlocking(stream: String, _ configuration: ConsumerConfiguration) throws -> ConsumerInfo {
         let name = configuration.durableName ?? configuration.name
         let api = "CONSUMER.CREATE." + stream + (name.map { "." + $0 } ?? "")
-        return try await call(api, Request(stream_name: stream, config: configuration), as: ConsumerInfo.self)
+        return try callBlocking(api, ConsumerCreation(stream_name: stream, config: configuration), as: ConsumerInfo.self)
     }
 
     /// The consumer's description; `nil` when there is no such consumer.
@@ -184,8 +185,13 @@ public struct JetStream: Sendable {
 
     /// Deletes a consumer; nothing happens when it is already gone.
     public func deleteConsumer(stream: String, name: String) async throws {
+        try await BlockingCall.run { try deleteConsumerBlocking(stream: stream, name: name) }
+    }
+
+    /// ``deleteConsumer(stream:name:)`` blocking the calling thread.
+    public func deleteConsumerBlocking(stream: String, name: String) throws {
         do {
-            _ = try await call("CONSUMER.DELETE.\(stream).\(name)", Empty?.none, as: Deleted.self)
+            _ = try callBlocking("CONSUMER.DELETE.\(stream).\(name)", Empty?.none, as: Deleted.self)
         } catch let error as JetStreamAPIError where error.errorCode == JetStreamAPIError.consumerNotFound {
         }
     }
@@ -241,4 +247,10 @@ private struct StoredMessageAnswer: Decodable {
         var data: String?
     }
     var message: Message
+}
+
+/// The request that creates a consumer.
+private struct ConsumerCreation: Encodable {
+    var stream_name: String
+    var config: ConsumerConfiguration
 }

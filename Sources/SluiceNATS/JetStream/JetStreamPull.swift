@@ -1,4 +1,5 @@
 import Foundation
+import SluiceNetwork
 import Synchronization
 
 /// Pulls batches from one pull consumer: each ``fetch(batch:expires:)`` returns at most
@@ -39,19 +40,24 @@ public final class JetStreamPull: Sendable {
 
     /// Up to `batch` (at most 256) messages, waiting at most `expires` seconds.
     public func fetch(batch: Int, expires: Double) async throws -> [JetStreamMessage] {
+        try await BlockingCall.run { try self.fetchBlocking(batch: batch, expires: expires) }
+    }
+
+    /// ``fetch(batch:expires:)`` blocking the calling thread.
+    public func fetchBlocking(batch: Int, expires: Double) throws -> [JetStreamMessage] {
         let wanted = min(max(1, batch), 256)
         // The request sent ahead (perhaps for another size) is served first.
         let batch = try requested.withLock { $0 } ?? {
             try request(batch: wanted, expires: expires)
             return wanted
         }()
-        let messages = try await receive(batch: batch, expires: expires)
+        let messages = try receive(batch: batch, expires: expires)
         try request(batch: wanted, expires: expires)
         return messages
     }
 
     /// The messages answering the outstanding request.
-    private func receive(batch: Int, expires: Double) async throws -> [JetStreamMessage] {
+    private func receive(batch: Int, expires: Double) throws -> [JetStreamMessage] {
         defer { requested.withLock { $0 = nil } }
         var messages: [JetStreamMessage] = []
         let deadline = ContinuousClock.now + .seconds(expires + 2)
@@ -59,8 +65,8 @@ public final class JetStreamPull: Sendable {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { break }
             let (seconds, attoseconds) = left.components
-            let received = try await inbox.next(maximum: batch - messages.count, atLeast: batch - messages.count,
-                                                timeout: Double(seconds) + Double(attoseconds) / 1e18)
+            let received = try inbox.nextBlocking(maximum: batch - messages.count, atLeast: batch - messages.count,
+                                                  timeout: Double(seconds) + Double(attoseconds) / 1e18)
             if received.isEmpty { break }
             for message in received {
                 if let status = message.status, message.payload.isEmpty || status != 200 {

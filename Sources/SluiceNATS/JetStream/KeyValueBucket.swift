@@ -172,19 +172,24 @@ public struct KeyValueBucket: Sendable {
     /// Every key's latest entry whose key matches `filter` (`>` for all, `lease.*`), deleted
     /// keys left out. Read through a consumer of each subject's last message.
     public func entries(matching filter: String = ">") async throws -> [Entry] {
+        try await BlockingCall.run { try entriesBlocking(matching: filter) }
+    }
+
+    /// ``entries(matching:)`` blocking the calling thread.
+    public func entriesBlocking(matching filter: String = ">") throws -> [Entry] {
         var configuration = ConsumerConfiguration(deliverPolicy: "last_per_subject", ackPolicy: "none")
         configuration.filterSubject = "$KV.\(name).\(filter)"
         configuration.inactiveThreshold = 30 * 1_000_000_000
         configuration.memoryStorage = true
         configuration.replicas = 1
-        let consumer = try await jetStream.createConsumer(stream: streamName, configuration)
+        let consumer = try jetStream.createConsumerBlocking(stream: streamName, configuration)
         var remaining = consumer.pending
         var entries: [String: Entry] = [:]
         let pull = try JetStreamPull(jetStream, stream: streamName, consumer: consumer.name)
         defer { pull.close() }
         let prefix = "$KV.\(name)."
         while remaining > 0 {
-            let batch = try await pull.fetch(batch: Int(min(remaining, 256)), expires: 1)
+            let batch = try pull.fetchBlocking(batch: Int(min(remaining, 256)), expires: 1)
             if batch.isEmpty { break }
             for message in batch {
                 remaining -= 1
@@ -196,7 +201,7 @@ public struct KeyValueBucket: Sendable {
                 }
             }
         }
-        try? await jetStream.deleteConsumer(stream: streamName, name: consumer.name)
+        try? jetStream.deleteConsumerBlocking(stream: streamName, name: consumer.name)
         return entries.values.sorted { $0.key < $1.key }
     }
 }
