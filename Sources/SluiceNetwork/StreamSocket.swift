@@ -120,20 +120,9 @@ public final class StreamSocket: @unchecked Sendable {
     /// What the server sends next, waiting at most `timeout` seconds; throws when the
     /// connection closes.
     public func receive(timeout: Double) throws -> [UInt8] {
-        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&waiting, 1, Int32(timeout * 1000))
-            if ready < 0, errno == EINTR { continue }
-            guard ready == 1 else { throw SocketError("the server sent nothing for \(timeout) s") }
-            break
-        }
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw SocketError("the server closed the connection") }
-            return Array(buffer.prefix(count))
-        }
+        let count = try buffer.withUnsafeMutableBytes { try receive(into: $0, timeout: timeout) }
+        return Array(buffer[..<count])
     }
 
     /// Reads what the server sends next into `buffer`, waiting at most `timeout` seconds;
