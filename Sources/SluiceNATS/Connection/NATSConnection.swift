@@ -224,31 +224,43 @@ public final class NATSConnection: @unchecked Sendable {
 
     /// Publishes a request whose reply comes to this connection's inbox; does not wait.
     public func sendRequest(_ subject: String, payload: [UInt8] = [], headers: NATSHeaders? = nil) throws -> PendingReply {
-        let mailbox = NATSMailbox(subject: subject, capacity: 1)
-        let (token, needsInbox, sid) = try state.withLock { state -> (UInt64, Bool, UInt64) in
+        try sendRequests([(subject, payload, headers)])[0]
+    }
+
+    /// Publishes several requests in one write (one system call however many there are);
+    /// their replies come to this connection's inbox. Does not wait.
+    public func sendRequests(_ requests: [(subject: String, payload: [UInt8], headers: NATSHeaders?)]) throws -> [PendingReply] {
+        let mailboxes = requests.map { NATSMailbox(subject: $0.subject, capacity: 1) }
+        let (firstToken, needsInbox, sid) = try state.withLock { state -> (UInt64, Bool, UInt64) in
             if let failure = state.failure { throw failure }
-            let token = state.nextReplyToken
-            state.nextReplyToken += 1
-            state.replies[token] = mailbox
-            if let sid = state.inboxSID { return (token, false, sid) }
+            let first = state.nextReplyToken
+            state.nextReplyToken += UInt64(requests.count)
+            for (offset, mailbox) in mailboxes.enumerated() { state.replies[first + UInt64(offset)] = mailbox }
+            if let sid = state.inboxSID { return (first, false, sid) }
             let sid = state.nextSID
             state.nextSID += 1
             state.inboxSID = sid
-            return (token, true, sid)
+            return (first, true, sid)
         }
-        var out: [UInt8] = []
-        if needsInbox { out += try NATSCommand.subscribe(inboxPrefix + ".*", queueGroup: nil, sid: sid) }
-        try checkPayload(payload.count, subject: subject)
-        try payload.withUnsafeBytes {
-            try NATSCommand.publish(subject, replyTo: inboxPrefix + ".\(token)", headers: headers, payload: $0, into: &out)
-        }
+        let tokens = (0..<requests.count).map { firstToken + UInt64($0) }
         do {
+            var out: [UInt8] = []
+            out.reserveCapacity(requests.reduce(0) { $0 + $1.payload.count + $1.subject.utf8.count + 64 })
+            if needsInbox { out += try NATSCommand.subscribe(inboxPrefix + ".*", queueGroup: nil, sid: sid) }
+            for (request, token) in zip(requests, tokens) {
+                try checkPayload(request.payload.count, subject: request.subject)
+                try request.payload.withUnsafeBytes {
+                    try NATSCommand.publish(request.subject, replyTo: inboxPrefix + ".\(token)", headers: request.headers, payload: $0, into: &out)
+                }
+            }
             try send(out)
         } catch {
-            state.withLock { _ = $0.replies.removeValue(forKey: token) }
+            state.withLock { state in for token in tokens { state.replies[token] = nil } }
             throw error
         }
-        return PendingReply(connection: self, token: token, mailbox: mailbox, subject: subject)
+        return zip(tokens, zip(mailboxes, requests)).map { token, pair in
+            PendingReply(connection: self, token: token, mailbox: pair.0, subject: pair.1.subject)
+        }
     }
 
     /// Publishes a request and waits for its reply.

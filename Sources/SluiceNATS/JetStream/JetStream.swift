@@ -231,6 +231,17 @@ public struct JetStream: Sendable {
         try sendPublish(subject, payload: payload, headers: headers, messageID: messageID).waitBlocking()
     }
 
+    /// Publishes several messages in one write without waiting; each is de-duplicated on its
+    /// message id within the stream's window.
+    public func sendPublishes(_ messages: [(subject: String, payload: [UInt8], messageID: String?)]) throws -> [PendingPublish] {
+        let requests = messages.map { message -> (subject: String, payload: [UInt8], headers: NATSHeaders?) in
+            (message.subject, message.payload, message.messageID.map { NATSHeaders([("Nats-Msg-Id", $0)]) })
+        }
+        return try connection.sendRequests(requests).enumerated().map { index, reply in
+            PendingPublish(reply: reply, subject: messages[index].subject, timeout: timeout)
+        }
+    }
+
     /// Publishes and waits for the broker's acknowledgement. A subject no stream stores is an
     /// error (no responders), not a silent loss.
     public func publish(_ subject: String, payload: [UInt8], headers: NATSHeaders? = nil, messageID: String? = nil) async throws -> PublishAcknowledgement {

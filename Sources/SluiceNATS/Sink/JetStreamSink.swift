@@ -48,7 +48,7 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
         let publisher = self.publisher
         return { bytes in
             let transaction = try StateCoding.decode(JetStreamSinkTransaction.self, from: bytes)
-            try publisher.publish(transaction.outgoing())
+            try publisher.publish(try transaction.outgoing())
         }
     }
 
@@ -64,7 +64,7 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
         let stageName: String
         let encoder = JSONRecordEncoder()
         /// Messages of the checkpoint interval, held back until it completes.
-        var pending: [JetStreamSinkTransaction.Message] = []
+        var pending = JetStreamSinkTransaction(batch: UUID().uuidString)
         /// Without checkpoints: this run's batch id and the index of its next message.
         let runBatch = UUID().uuidString
         var published = 0
@@ -75,7 +75,7 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
                 let publisher = stage.publisher
                 maximumPayload = try await BlockingCall.run { try publisher.maximumPayload() }
             }
-            var encoded: [JetStreamSinkTransaction.Message] = []
+            var encoded: [(subject: String, payload: [UInt8])] = []
             encoded.reserveCapacity(elements.count)
             var bytes: [UInt8] = []
             for element in elements {
@@ -88,17 +88,17 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
                     guard bytes.count <= maximumPayload! else {
                         throw RecordError("the message of \(bytes.count) bytes for '\(subject)' exceeds the server's limit of \(maximumPayload!) bytes")
                     }
-                    encoded.append(.init(subject: subject, payload: Data(bytes)))
+                    encoded.append((subject, bytes))
                 } catch {
                     try failures.reject(error, rawInput: String(describing: element), location: location)
                 }
             }
             if checkpointed {
-                pending += encoded
+                for message in encoded { pending.append(subject: message.subject, payload: message.payload) }
                 return
             }
             let outgoing = encoded.enumerated().map { offset, message in
-                JetStreamPublisher.Outgoing(subject: message.subject, payload: Array(message.payload), id: "\(runBatch)-\(published + offset)")
+                JetStreamPublisher.Outgoing(subject: message.subject, payload: message.payload, id: "\(runBatch)-\(published + offset)")
             }
             published += outgoing.count
             let publisher = stage.publisher
@@ -106,8 +106,8 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
         }
 
         public mutating func preCommit(_ checkpoint: CheckpointID) async throws -> JetStreamSinkTransaction {
-            defer { pending = [] }
-            return JetStreamSinkTransaction(batch: UUID().uuidString, messages: pending)
+            defer { pending = JetStreamSinkTransaction(batch: UUID().uuidString) }
+            return pending
         }
 
         /// Commits go through the stage's ``JetStreamSink/transactionPublisher``.
@@ -118,29 +118,70 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
         /// Nothing to discard: held-back messages were never published.
         public mutating func recover(after committed: JetStreamSinkTransaction?) async throws {}
 
-        public mutating func abort() async { pending = [] }
+        public mutating func abort() async { pending = JetStreamSinkTransaction(batch: UUID().uuidString) }
     }
 }
 
 /// One checkpoint interval's messages of a JetStream sink, saved in the checkpoint and
 /// published once it is durable.
+///
+/// The messages are packed into one value — for each, the subject's length (4 bytes,
+/// big-endian), the subject, the payload's length, the payload — so that a checkpoint holding
+/// many messages encodes one base64 text, not an object per message. Unpacking checks every
+/// length and the count before anything is published.
 public struct JetStreamSinkTransaction: Codable, Sendable, Equatable {
-    /// One message.
-    public struct Message: Codable, Sendable, Equatable {
-        /// Its subject.
-        public var subject: String
-        /// Its payload.
-        public var payload: Data
-    }
-
     /// A random id, the prefix of every message id of the batch.
     public var batch: String
-    /// The messages, in order.
-    public var messages: [Message]
+    /// How many messages ``packed`` holds.
+    public var count: Int
+    /// The messages, in order, packed.
+    public var packed: Data
 
-    func outgoing() -> [JetStreamPublisher.Outgoing] {
-        messages.enumerated().map { index, message in
-            JetStreamPublisher.Outgoing(subject: message.subject, payload: Array(message.payload), id: "\(batch)-\(index)")
+    /// An empty batch.
+    init(batch: String) {
+        self.batch = batch
+        count = 0
+        packed = Data()
+    }
+
+    /// Adds a message.
+    mutating func append(subject: String, payload: [UInt8]) {
+        Self.appendLength(subject.utf8.count, to: &packed)
+        packed.append(contentsOf: subject.utf8)
+        Self.appendLength(payload.count, to: &packed)
+        packed.append(contentsOf: payload)
+        count += 1
+    }
+
+    private static func appendLength(_ length: Int, to data: inout Data) {
+        withUnsafeBytes(of: UInt32(length).bigEndian) { data.append(contentsOf: $0) }
+    }
+
+    /// The messages with their ids, `<batch>-<index>`; throws when the packing is damaged.
+    func outgoing() throws -> [JetStreamPublisher.Outgoing] {
+        var messages: [JetStreamPublisher.Outgoing] = []
+        messages.reserveCapacity(count)
+        try packed.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var offset = 0
+            func field() throws -> UnsafeRawBufferPointer {
+                guard offset + 4 <= bytes.count else { throw RecordError("a JetStream sink transaction of batch \(batch) is cut short") }
+                let length = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self).bigEndian)
+                offset += 4
+                guard length <= bytes.count - offset else {
+                    throw RecordError("a JetStream sink transaction of batch \(batch) holds a length past its end")
+                }
+                defer { offset += length }
+                return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
+            }
+            while offset < bytes.count {
+                let subject = String(decoding: try field(), as: UTF8.self)
+                let payload = Array(try field())
+                messages.append(.init(subject: subject, payload: payload, id: "\(batch)-\(messages.count)"))
+            }
         }
+        guard messages.count == count else {
+            throw RecordError("a JetStream sink transaction of batch \(batch) holds \(messages.count) messages, not \(count)")
+        }
+        return messages
     }
 }
