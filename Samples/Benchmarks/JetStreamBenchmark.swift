@@ -66,27 +66,39 @@ enum JetStreamBenchmark {
             while read < published { read += try await pull.fetch(batch: 256, expires: 2).count }
             pull.close()
         }
-        var seconds: [Int: Double] = [:]
+        var seconds: [Int: Double] = [:], workerCPU: [Int: Double] = [:], busyCores: [Int: Double] = [:]
         for workers in [1, 2] {
             let group = "bench\(workers)\(UInt32.random(in: 0..<1_000_000))"
             let started = ContinuousClock.now
+            let machineBefore = machineTicks()
             var children: [pid_t] = []
             for worker in 0..<workers {
                 children.append(try spawn(["taskset", "-c", String(worker), CommandLine.arguments[0], "jetstream-worker",
                                            "--url", server.url, "--group", group]))
             }
+            var cpu = 0.0
             for child in children {
                 var status: Int32 = 0
-                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+                var usage = rusage()
+                while wait4(child, &status, 0, &usage) < 0 && errno == EINTR {}
                 guard status == 0 else { throw RecordError("a jetstream worker failed (status \(status))") }
+                cpu += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                    + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
             }
             seconds[workers] = (ContinuousClock.now - started).seconds
+            workerCPU[workers] = cpu
+            let machineAfter = machineTicks()
+            busyCores[workers] = Double(machineAfter.busy - machineBefore.busy) / Double(max(1, machineAfter.total - machineBefore.total))
+                * Double(ProcessInfo.processInfo.activeProcessorCount)
         }
         let rate = { (seconds: Double) in Double(published) / seconds / 1e3 }
         print(String(format: "  pull only (1 loop)        %7.2fs  %7.0f k events/s", pullOnly.seconds, rate(pullOnly.seconds)))
-        print(String(format: "  window job, 1 worker      %7.2fs  %7.0f k events/s   (taskset -c 0)", seconds[1]!, rate(seconds[1]!)))
-        print(String(format: "  window job, 2 workers     %7.2fs  %7.0f k events/s   (taskset -c 0 and -c 1)   2 workers are %.2f× as fast",
-                     seconds[2]!, rate(seconds[2]!), seconds[1]! / seconds[2]!))
+        print(String(format: "  window job, 1 worker      %7.2fs  %7.0f k events/s   (taskset -c 0)           workers' CPU %6.1fs, machine busy %.2f cores",
+                     seconds[1]!, rate(seconds[1]!), workerCPU[1]!, busyCores[1]!))
+        print(String(format: "  window job, 2 workers     %7.2fs  %7.0f k events/s   (taskset -c 0 and -c 1)  workers' CPU %6.1fs, machine busy %.2f cores",
+                     seconds[2]!, rate(seconds[2]!), workerCPU[2]!, busyCores[2]!))
+        print(String(format: "  2 workers are %.2f× as fast as 1; the broker runs on the same %d cores", seconds[1]! / seconds[2]!,
+                     ProcessInfo.processInfo.activeProcessorCount))
         print("  (each worker process connects, joins the group, takes its partitions and checkpoints them to the broker; the times include that)")
         try await latency(server)
     }
@@ -175,6 +187,17 @@ enum JetStreamBenchmark {
                          checkpointed ? "exactly once (checkpoint every 1 s)" : "no checkpoints (published per chunk)" as NSString,
                          percentile(0.5), percentile(0.99)))
         }
+    }
+
+    /// The machine's CPU time so far (all cores, in clock ticks): busy, and in all (`/proc/stat`).
+    static func machineTicks() -> (busy: Int, total: Int) {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return (0, 0) }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard fields.count >= 5 else { return (0, 0) }
+        let idle = fields[3] + fields[4]   // idle and iowait
+        let total = fields.reduce(0, +)
+        return (total - idle, total)
     }
 
     /// Starts `command` (looked up on PATH) with this process's environment; returns its pid.
