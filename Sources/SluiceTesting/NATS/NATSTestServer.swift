@@ -35,7 +35,7 @@ public final class NATSTestServer: Sendable {
     public let directory: String
     let binary: String
     private let processes: Mutex<[Int: pid_t]>
-    private let stopped = Mutex(false)
+    private let stopped = FirstCall()
 
     static let running = Mutex<[ObjectIdentifier: NATSTestServer]>([:])
     static let registerExitHandler: Void = { atexit { NATSTestServer.stopAll() } }()
@@ -187,11 +187,7 @@ public final class NATSTestServer: Sendable {
 
     /// Stops every node and removes the directory. Safe to call more than once.
     public func stop() {
-        let first = stopped.withLock { stopped in
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
+        guard stopped.claim() else { return }
         Self.running.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(self)) }
         for index in nodes.indices { kill(index) }
         try? FileManager.default.removeItem(atPath: directory)

@@ -27,7 +27,7 @@ public final class PostgresTestServer: Sendable {
     public let directory: String
     let binaries: String
     let runAs: String?
-    let stopped = Mutex(false)
+    let stopped = FirstCall()
 
     /// Servers still running, stopped when the process exits.
     static let running = Mutex<[ObjectIdentifier: PostgresTestServer]>([:])
@@ -94,11 +94,7 @@ public final class PostgresTestServer: Sendable {
 
     /// Stops the server and removes its directory. Safe to call more than once.
     public func stop() {
-        let first = stopped.withLock { stopped in
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
+        guard stopped.claim() else { return }
         Self.running.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(self)) }
         try? pgCtl(["stop", "-m", "immediate", "-w"])
         try? FileManager.default.removeItem(atPath: directory)
