@@ -52,23 +52,30 @@ start_worker() {
 start_worker w1
 start_worker w2
 start_worker w3
-# Kill a worker once it holds partitions and has processed for a second; start it again 3 s
-# later. The time to the first partition another worker takes after the kill is the rebalance.
-victims=(w2 w3 w1)
+# The partitions a worker holds: acquired and not yet released, finished or fenced off.
+holding() {
+    awk '/acquired partition/ { held[$NF] = 1 } /(released|finished|fenced off) partition/ { delete held[$NF] }
+         END { for (p in held) printf "%s ", p }' "$work/$1.log" 2>/dev/null
+}
+# Kill a worker that holds partitions (w2 first, then the others in turn), after it has
+# worked on them for a second; start it again once another worker took them over. The time to
+# the first of them taken over is the rebalance.
 for round in $(seq 1 "$kills"); do
-    victim=${victims[$(( (round - 1) % 3 ))]}
-    before=$(grep -c "acquired partition" "$work/$victim.log" 2>/dev/null || true)
-    for attempt in $(seq 1 200); do
-        now=$(grep -c "acquired partition" "$work/$victim.log" 2>/dev/null || true)
-        [ "${now:-0}" -gt "${before:-0}" ] || [ "$round" -gt 1 ] && break
+    victim="" held=""
+    for attempt in $(seq 1 400); do
+        for name in w2 w3 w1; do
+            pid_var="pid_$name"
+            kill -0 "${!pid_var}" 2>/dev/null || continue
+            held=$(holding "$name")
+            if [ -n "$held" ]; then victim=$name; break; fi
+        done
+        [ -n "$victim" ] && break
         sleep 0.05
     done
+    if [ -z "$victim" ]; then echo "no worker holds a partition any more: kill $round skipped"; break; fi
     sleep 1
+    held=$(holding "$victim")
     pid_var="pid_$victim"
-    if ! kill -0 "${!pid_var}" 2>/dev/null; then echo "worker $victim already finished: no kill $round"; continue; fi
-    # The partitions it holds: acquired and not yet released, finished or fenced off.
-    held=$(awk '/acquired partition/ { held[$NF] = 1 } /(released|finished|fenced off) partition/ { delete held[$NF] }
-                END { for (p in held) printf "%s ", p }' "$work/$victim.log")
     killed_at=$(date +%s%3N)
     { kill -9 "${!pid_var}" && wait "${!pid_var}"; } 2>/dev/null || true
     echo "killed worker $victim (SIGKILL), holding partitions: ${held:-none}"
@@ -85,7 +92,6 @@ for round in $(seq 1 "$kills"); do
         echo "no partition of $victim was taken over within 15 s"
         exit 1
     fi
-    sleep 1
     start_worker "$victim"
     echo "started $victim again"
 done
