@@ -5,8 +5,6 @@ import SluiceTesting
 import Testing
 
 @Suite(.serialized) struct JetStreamCheckpointStorageTests {
-    static func uniqueName(_ prefix: String) -> String { prefix + "_" + UUID().uuidString.prefix(8).uppercased() }
-
     static let parts = [
         CheckpointPart(stage: "source", instance: 0, kind: .position, bytes: Array(#"{"lastSequence":7}"#.utf8)),
         CheckpointPart(stage: "window", instance: 1, kind: .state, bytes: (0..<300_000).map { UInt8(truncatingIfNeeded: $0 * 7) }),
@@ -34,7 +32,7 @@ import Testing
     @Test func writesReadsBackAndKeepsTheNewest() async throws {
         guard let server = try NATSServers.single() else { return }
         let line = "line-" + UUID().uuidString.prefix(8)
-        let storage = try JetStreamCheckpointStorage(server.configuration, line: line, bucket: Self.uniqueName("chk"))
+        let storage = try JetStreamCheckpointStorage(server.configuration, line: line, bucket: NATSServers.uniqueName("chk"))
         try await BlockingCall.run {
             #expect(try storage.newestUsable().checkpoint == nil)
             for id in 1...5 as ClosedRange<UInt64> {
@@ -56,7 +54,7 @@ import Testing
 
     @Test func aReplacedProcessCannotWriteAnotherCheckpoint() async throws {
         guard let server = try NATSServers.single() else { return }
-        let bucket = Self.uniqueName("fence")
+        let bucket = NATSServers.uniqueName("fence")
         try await BlockingCall.run {
             let first = try JetStreamCheckpointStorage(server.configuration, line: "work", bucket: bucket)
             _ = try first.newestUsable()
@@ -74,9 +72,9 @@ import Testing
 
     @Test func aPipelineResumesFromCheckpointsKeptInJetStream() async throws {
         guard let server = try NATSServers.single() else { return }
-        let stream = Self.uniqueName("STATE")
+        let stream = NATSServers.uniqueName("STATE")
         try await JetStreamPipelineTests.fill(server, stream: stream, (1...2_000).map(JetStreamPipelineTests.reading))
-        let storage = try JetStreamCheckpointStorage(server.configuration, line: "sums", bucket: Self.uniqueName("chk"))
+        let storage = try JetStreamCheckpointStorage(server.configuration, line: "sums", bucket: NATSServers.uniqueName("chk"))
         let policy = CheckpointPolicy.every(.milliseconds(5), in: storage)
         func pipeline(_ crash: FailOnce?) -> Pipeline {
             Pipeline("sums") {

@@ -22,8 +22,6 @@ final class FailOnce: Sendable {
 }
 
 @Suite(.serialized) struct JetStreamPipelineTests {
-    static func uniqueName(_ prefix: String) -> String { prefix + "_" + UUID().uuidString.prefix(8).uppercased() }
-
     /// Creates a stream `name` on `name.>` and publishes `payloads` to `name.in`.
     static func fill(_ server: NATSTestServer, stream name: String, _ payloads: [String]) async throws {
         let connection = try await NATSConnection.connect(server.configuration)
@@ -57,7 +55,7 @@ final class FailOnce: Sendable {
 
     @Test func readsAStreamToItsEndWithPoisonMessagesAsDeadLetters() async throws {
         guard let server = try NATSServers.single() else { return }
-        let stream = Self.uniqueName("POISON")
+        let stream = NATSServers.uniqueName("POISON")
         var payloads = (1...600).map(Self.reading)
         payloads.insert("{not json", at: 100)
         payloads.insert(#"{"id":"seven","sensor":"s","value":1}"#, at: 400)
@@ -78,7 +76,7 @@ final class FailOnce: Sendable {
 
     @Test func aFailedRunResumesAfterItsCheckpointAndPublishesEveryResultOnce() async throws {
         guard let server = try NATSServers.single() else { return }
-        let stream = Self.uniqueName("ONCE")
+        let stream = NATSServers.uniqueName("ONCE")
         try await Self.fill(server, stream: stream, (1...3_000).map(Self.reading))
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -111,7 +109,7 @@ final class FailOnce: Sendable {
 
     @Test func followsNewMessagesFromWhereItOpened() async throws {
         guard let server = try NATSServers.single() else { return }
-        let stream = Self.uniqueName("FOLLOW")
+        let stream = NATSServers.uniqueName("FOLLOW")
         try await Self.fill(server, stream: stream, (1...50).map(Self.reading))
         let collector = Collector<Reading>()
         let run = Task {
@@ -134,7 +132,7 @@ final class FailOnce: Sendable {
     @Test func aServerKilledAndRestartedMidRunLosesAndRepeatsNothing() async throws {
         guard let server = try NATSServers.dedicated() else { return }
         defer { server.stop() }
-        let stream = Self.uniqueName("RESTART")
+        let stream = NATSServers.uniqueName("RESTART")
         try await Self.fill(server, stream: stream, (1...4_000).map(Self.reading))
         let collector = Collector<Reading>()
         let seen = Mutex(0)
@@ -164,7 +162,7 @@ final class FailOnce: Sendable {
     @Test func aNodeOfAThreeNodeClusterKilledMidRunLosesAndRepeatsNothing() async throws {
         guard let cluster = try NATSServers.dedicated(nodes: 3) else { return }
         defer { cluster.stop() }
-        let stream = Self.uniqueName("R3READ")
+        let stream = NATSServers.uniqueName("R3READ")
         let connection = try await NATSConnection.connect(cluster.configuration)
         var configuration = StreamConfiguration(name: stream, subjects: ["\(stream).>"])
         configuration.replicas = 3
@@ -224,7 +222,7 @@ final class FailOnce: Sendable {
 
     @Test func publishesWithoutCheckpointsAndDeadLettersElementsWithAnInvalidSubject() async throws {
         guard let server = try NATSServers.single() else { return }
-        let stream = Self.uniqueName("PLAIN")
+        let stream = NATSServers.uniqueName("PLAIN")
         try await Self.fill(server, stream: stream, [])
         let readings = (1...500).map { Reading(id: $0, sensor: $0 == 250 ? "bad sensor" : "s\($0 % 3)", value: 1) }
         let report = try await Pipeline("plain") {

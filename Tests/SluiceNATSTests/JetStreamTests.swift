@@ -4,14 +4,12 @@ import Testing
 @testable import SluiceNATS
 
 @Suite struct JetStreamTests {
-    static func uniqueName(_ prefix: String) -> String { prefix + "_" + UUID().uuidString.prefix(8).uppercased() }
-
     @Test func publishesWithAcknowledgementsAndDeduplicatesOnMessageIDs() async throws {
         guard let server = try NATSServers.single() else { return }
         let connection = try await NATSConnection.connect(server.configuration)
         defer { connection.close() }
         let jetStream = JetStream(connection)
-        let name = Self.uniqueName("ACKS")
+        let name = NATSServers.uniqueName("ACKS")
         let info = try await jetStream.createStream(StreamConfiguration(name: name, subjects: ["\(name).>"]))
         #expect(info.configuration.name == name && info.state.messages == 0)
         let first = try await jetStream.publish("\(name).a", payload: Array("one".utf8), messageID: "m-1")
@@ -41,7 +39,7 @@ import Testing
         let connection = try await NATSConnection.connect(server.configuration)
         defer { connection.close() }
         let jetStream = JetStream(connection)
-        let name = Self.uniqueName("PULL")
+        let name = NATSServers.uniqueName("PULL")
         _ = try await jetStream.createStream(StreamConfiguration(name: name, subjects: ["\(name).*"]))
         for index in 1...700 {
             _ = try jetStream.sendPublish("\(name).\(index % 2 == 0 ? "even" : "odd")", payload: Array(String(index).utf8))

@@ -4,14 +4,12 @@ import Testing
 @testable import SluiceNATS
 
 @Suite struct KeyValueAndObjectStoreTests {
-    static func uniqueName(_ prefix: String) -> String { prefix + "_" + UUID().uuidString.prefix(8).lowercased() }
-
     @Test func keepsTheLatestValueWithRevisionsForCompareAndSet() async throws {
         guard let server = try NATSServers.single() else { return }
         let connection = try await NATSConnection.connect(server.configuration)
         defer { connection.close() }
         let jetStream = JetStream(connection)
-        let bucket = try await KeyValueBucket.create(jetStream, name: Self.uniqueName("kv"))
+        let bucket = try await KeyValueBucket.create(jetStream, name: NATSServers.uniqueName("kv"))
         #expect(try await bucket.get("lease.p1") == nil)
         let first = try await bucket.create("lease.p1", value: Array("worker-a".utf8))
         // A second creator loses.
@@ -42,7 +40,7 @@ import Testing
         guard let server = try NATSServers.single() else { return }
         let connection = try await NATSConnection.connect(server.configuration)
         defer { connection.close() }
-        let store = try await ObjectStore.create(JetStream(connection), name: Self.uniqueName("objects"))
+        let store = try await ObjectStore.create(JetStream(connection), name: NATSServers.uniqueName("objects"))
         let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
         let info = try await store.put("group/p1/checkpoint", data: data)
         #expect(info.size == size && info.chunks == (size + ObjectStore.chunkSize - 1) / ObjectStore.chunkSize)
@@ -63,7 +61,7 @@ import Testing
         let connection = try await NATSConnection.connect(server.configuration)
         defer { connection.close() }
         let jetStream = JetStream(connection)
-        let store = try await ObjectStore.create(jetStream, name: Self.uniqueName("tampered"))
+        let store = try await ObjectStore.create(jetStream, name: NATSServers.uniqueName("tampered"))
         let info = try await store.put("state", data: Array(repeating: 1, count: 1000))
         // Descriptions that do not match the chunks: another digest, another size.
         var wrongDigest = info

@@ -27,6 +27,9 @@ enum NATSServers {
         return server
     }
 
+    /// A name no other test uses, for a stream or bucket on the shared server.
+    static func uniqueName(_ prefix: String) -> String { prefix + "_" + UUID().uuidString.prefix(8).uppercased() }
+
     static func absent() {
         if ProcessInfo.processInfo.environment["SLUICE_REQUIRE_SERVERS"] == "1" {
             Issue.record("no nats-server binary was found, and this run requires a NATS server")

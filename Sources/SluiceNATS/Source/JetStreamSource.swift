@@ -65,7 +65,7 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
         for subject in subjects {
             do { try NATSCommand.checkSubject(subject, wildcards: true) } catch { throw RecordError("\(error)") }
         }
-        return Reader(stage: self, subjects: subjects, chunkSize: context.chunkSize, warning: context.warning, gauge: context.gauge)
+        return Reader(stage: self, subjects: subjects, warning: context.warning, gauge: context.gauge)
     }
 
     /// Where the source is: the stream sequence of the last message emitted (or dead-lettered).
@@ -83,7 +83,6 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
         let stage: JetStreamSource
         /// The subjects this run reads (its partition's, in a cluster).
         let subjects: [String]
-        let chunkSize: Int
         let warning: @Sendable (String) -> Void
         let gauge: @Sendable (String, Int) -> Void
         var lastSequence: UInt64?
@@ -100,11 +99,10 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
             let pull: JetStreamPull
         }
 
-        init(stage: JetStreamSource, subjects: [String], chunkSize: Int, warning: @escaping @Sendable (String) -> Void,
+        init(stage: JetStreamSource, subjects: [String], warning: @escaping @Sendable (String) -> Void,
              gauge: @escaping @Sendable (String, Int) -> Void) {
             self.stage = stage
             self.subjects = subjects
-            self.chunkSize = chunkSize
             self.warning = warning
             self.gauge = gauge
         }
