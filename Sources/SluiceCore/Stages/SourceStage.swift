@@ -76,6 +76,11 @@ public struct ErasedSource {
     /// Continues from the encoded positions of every instance of the checkpoint; set when the
     /// reader is a ``RedistributableSourceReader``.
     public let restoreAll: (([[UInt8]]) throws -> Void)?
+    /// The partition of each element of the last read; set when the reader is a
+    /// ``PartitionedSourceReader``.
+    public let partitions: (() -> [Int]?)?
+    /// The partitions a ``PartitionedSourceReader`` knows it will read; empty otherwise.
+    public let expectedPartitions: [Int]
 
     /// Erases `reader`.
     @inlinable public init<Reader: SourceReader>(_ reader: Reader, failures: RecordFailures) {
@@ -90,6 +95,8 @@ public struct ErasedSource {
             restore = nil
         }
         restoreAll = Reader.self is any RedistributableSourceReader.Type ? { try state.restore(toAll: $0) } : nil
+        partitions = Reader.self is any PartitionedSourceReader.Type ? { state.partitionsOfLastRead() } : nil
+        expectedPartitions = state.expectedPartitions()
     }
 }
 

@@ -25,14 +25,14 @@ public struct WatermarkStrategy<Element: Sendable>: Sendable {
     /// The type-erased form the runtime applies to chunks.
     @inlinable public var generator: WatermarkGenerator {
         let eventTime = eventTime
-        return WatermarkGenerator(maxOutOfOrdernessMilliseconds: maxOutOfOrdernessMilliseconds) { chunk in
+        return WatermarkGenerator(maxOutOfOrdernessMilliseconds: maxOutOfOrdernessMilliseconds, newestEventTime: { chunk in
             var newest = Timestamp.min
             for element in chunk.elements(as: Element.self) {
                 let time = eventTime(element)
                 if time > newest { newest = time }
             }
             return newest
-        }
+        }, eventTimes: { chunk in chunk.elements(as: Element.self).map(eventTime) })
     }
 }
 
@@ -42,11 +42,17 @@ public struct WatermarkGenerator: Sendable {
     public let maxOutOfOrdernessMilliseconds: Int64
     /// The newest event time in a chunk (`Timestamp.min` when empty).
     public let newestEventTime: @Sendable (ErasedChunk) -> Timestamp
+    /// The event time of each element of a chunk, in order: for sources that read several
+    /// partitions (``PartitionedSourceReader``).
+    public let eventTimes: @Sendable (ErasedChunk) -> [Timestamp]
 
-    /// Creates a generator.
-    public init(maxOutOfOrdernessMilliseconds: Int64, newestEventTime: @escaping @Sendable (ErasedChunk) -> Timestamp) {
+    /// Creates a generator; `eventTimes` defaults to one timestamp per element, the chunk's
+    /// newest.
+    public init(maxOutOfOrdernessMilliseconds: Int64, newestEventTime: @escaping @Sendable (ErasedChunk) -> Timestamp,
+                eventTimes: (@Sendable (ErasedChunk) -> [Timestamp])? = nil) {
         self.maxOutOfOrdernessMilliseconds = maxOutOfOrdernessMilliseconds
         self.newestEventTime = newestEventTime
+        self.eventTimes = eventTimes ?? { chunk in Array(repeating: newestEventTime(chunk), count: chunk.count) }
     }
 
     /// The watermark once events up to `newest` have been seen.

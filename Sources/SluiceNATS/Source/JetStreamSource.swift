@@ -26,16 +26,19 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
     let configuration: NATSConfiguration
     let stream: String
     let subjects: [String]
+    /// How many partitions `{partition}` stands for, when the user said.
+    let partitions: Int?
     let start: JetStreamStart
     let mode: JetStreamReadMode
     let retry: RetryPolicy
     let decode: @Sendable (JetStreamMessage, JSONRecordDecoder) throws -> Output
 
-    init(configuration: NATSConfiguration, stream: String, subjects: [String], start: JetStreamStart, mode: JetStreamReadMode,
-         retry: RetryPolicy, decode: @escaping @Sendable (JetStreamMessage, JSONRecordDecoder) throws -> Output) {
+    init(configuration: NATSConfiguration, stream: String, subjects: [String], partitions: Int?, start: JetStreamStart,
+         mode: JetStreamReadMode, retry: RetryPolicy, decode: @escaping @Sendable (JetStreamMessage, JSONRecordDecoder) throws -> Output) {
         self.configuration = configuration
         self.stream = stream
         self.subjects = subjects
+        self.partitions = partitions
         self.start = start
         self.mode = mode
         self.retry = retry
@@ -61,11 +64,26 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
             throw RecordError("'\(stream)' is not a JetStream stream name (no spaces, dots, '*' or '>')")
         }
         guard !subjects.isEmpty else { throw RecordError("a JetStream source needs at least one subject of stream \(stream)") }
+        if let partitions {
+            guard partitions > 0 else { throw RecordError("a JetStream source of stream \(stream) needs at least one partition, not \(partitions)") }
+            guard partitionToken != nil else {
+                throw RecordError("the subjects of stream \(stream) (\(subjects.joined(separator: ","))) do not say where the partition is: put {partition} at the same place in each")
+            }
+        }
         let subjects = subjects(forPartition: context.partition)
         for subject in subjects {
             do { try NATSCommand.checkSubject(subject, wildcards: true) } catch { throw RecordError("\(error)") }
         }
-        return Reader(stage: self, subjects: subjects, warning: context.warning, gauge: context.gauge)
+        return Reader(stage: self, subjects: subjects, partitionToken: context.partition == nil ? partitionToken : nil,
+                      warning: context.warning, gauge: context.gauge)
+    }
+
+    /// Which token of a message's subject names its partition: where `{partition}` stands in
+    /// every subject; `nil` when the subjects do not say.
+    var partitionToken: Int? {
+        let positions = Set(subjects.map { $0.split(separator: ".", omittingEmptySubsequences: false).firstIndex(of: "{partition}") })
+        guard positions.count == 1, let position = positions.first else { return nil }
+        return position
     }
 
     /// Where the source is: the stream sequence of the last message emitted (or dead-lettered).
@@ -79,10 +97,18 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
     }
 
     /// The running form of ``JetStreamSource``.
-    public struct Reader: CheckpointableSourceReader {
+    public struct Reader: CheckpointableSourceReader, PartitionedSourceReader {
         let stage: JetStreamSource
         /// The subjects this run reads (its partition's, in a cluster).
         let subjects: [String]
+        /// The token of a subject that names the partition, when this run reads several.
+        let partitionToken: Int?
+        /// The partition of each element of the last read.
+        var partitions: [Int] = []
+        /// The partitions known before reading.
+        public let expectedPartitions: [Int]
+        /// Partitions named by something other than a number, numbered from -1 down.
+        var namedPartitions: [Substring: Int] = [:]
         let warning: @Sendable (String) -> Void
         let gauge: @Sendable (String, Int) -> Void
         var lastSequence: UInt64?
@@ -99,10 +125,12 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
             let pull: JetStreamPull
         }
 
-        init(stage: JetStreamSource, subjects: [String], warning: @escaping @Sendable (String) -> Void,
+        init(stage: JetStreamSource, subjects: [String], partitionToken: Int?, warning: @escaping @Sendable (String) -> Void,
              gauge: @escaping @Sendable (String, Int) -> Void) {
             self.stage = stage
             self.subjects = subjects
+            self.partitionToken = partitionToken
+            expectedPartitions = partitionToken == nil ? [] : Array(0..<(stage.partitions ?? 0))
             self.warning = warning
             self.gauge = gauge
         }
@@ -118,8 +146,28 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
             lastSequence = position.lastSequence
         }
 
+        /// The partition of each element of the last read: from the subject's `{partition}`
+        /// token, when this run reads several partitions.
+        public func partitionsOfLastRead() -> [Int]? {
+            partitionToken == nil ? nil : partitions
+        }
+
+        /// The partition a message's subject names.
+        mutating func partition(of subject: String) -> Int {
+            guard let partitionToken else { return 0 }
+            let tokens = subject.split(separator: ".", maxSplits: partitionToken + 1, omittingEmptySubsequences: false)
+            guard partitionToken < tokens.count else { return 0 }
+            let token = tokens[partitionToken]
+            if let number = Int(token) { return number }
+            if let known = namedPartitions[token] { return known }
+            let assigned = -(namedPartitions.count + 1)
+            namedPartitions[token] = assigned
+            return assigned
+        }
+
         public mutating func read(into output: inout Emitter<Output>, limit: Int) async throws -> Bool {
             try Task.checkCancellation()
+            partitions.removeAll(keepingCapacity: true)
             do {
                 if session == nil { try await open() }
                 if stage.mode == .toEnd, remaining == 0 {
@@ -134,6 +182,7 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
                     if let last = lastSequence, message.sequence <= last { continue }
                     do {
                         output.emit(try stage.decode(message, decoder), from: location(of: message))
+                        if partitionToken != nil { partitions.append(partition(of: message.subject)) }
                     } catch {
                         try output.reject(error, rawInput: String(decoding: message.payload, as: UTF8.self), location: location(of: message))
                     }

@@ -256,6 +256,9 @@ final class ChainRunner {
         }
         var newestEventTime = Timestamp.min
         var emittedWatermark = Timestamp.min
+        var partitionWatermarks = PartitionWatermarks(boundMilliseconds: node.watermarks?.maxOutOfOrdernessMilliseconds ?? 0,
+                                                      idleTimeout: run.options.idleTimeout?.wholeMilliseconds)
+        partitionWatermarks.expect(source.expectedPartitions, now: run.options.clock.now)
         let clock = run.options.clock
         let ticks = needsTicks
         var nextTick = ticks ? clock.now : .max
@@ -273,15 +276,30 @@ final class ChainRunner {
                 let produced = outcome.output?.count ?? 0
                 try await attributed(to: node.name) { try self.record(metrics, outcome, input: produced + outcome.skipped + outcome.deadLetters.count) }
                 try await deliverDeadLetters(outcome.deadLetters)
+                // Asked right after the read, before anything else can read again.
+                let partitionOf = node.watermarks == nil ? nil : source.partitions?()
                 if let chunk = outcome.output {
                     try await push(chunk, from: 0)
-                    if let generator = node.watermarks {
+                    if let generator = node.watermarks, partitionOf == nil {
                         newestEventTime = max(newestEventTime, generator.newestEventTime(chunk))
                         let watermark = generator.watermark(afterNewest: newestEventTime)
                         if watermark > emittedWatermark {
                             emittedWatermark = watermark
                             try await advanceWatermark(to: watermark)
                         }
+                    }
+                }
+                if let generator = node.watermarks, let partitionOf {
+                    let now = clock.now
+                    if let chunk = outcome.output {
+                        guard partitionOf.count == chunk.count else {
+                            throw StageFailure(stage: node.name, error: RecordError(
+                                "source '\(node.name)' named the partitions of \(partitionOf.count) elements but read \(chunk.count)"))
+                        }
+                        partitionWatermarks.observe(eventTimes: generator.eventTimes(chunk), partitionOf: partitionOf, now: now)
+                    }
+                    if let watermark = partitionWatermarks.advance(now: now) {
+                        try await advanceWatermark(to: watermark)
                     }
                 }
                 if let checkpoints = run.checkpoints, !finished, let id = checkpoints.barrierDue(after: injected) {

@@ -13,8 +13,9 @@ public struct RunOptions: Sendable {
     /// How often stages that need processing time are told it has passed. Default 100 ms.
     public var tickInterval: Duration
     /// An input silent for longer than this (in processing time) stops holding back the
-    /// watermark of the stage it feeds, until it sends again. `nil` (the default): inputs are
-    /// never considered idle.
+    /// watermark of the stage it feeds, until it sends again; so does a partition of a source
+    /// that reads several (``PartitionedSourceReader``). `nil` (the default): inputs are never
+    /// considered idle.
     public var idleTimeout: Duration?
     /// Called about every `progressInterval` while the run goes (for a live progress line,
     /// such as ``RunProgress/printToStandardError``); `nil` (the default) for none.

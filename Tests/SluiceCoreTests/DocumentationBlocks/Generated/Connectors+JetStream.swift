@@ -39,24 +39,34 @@ enum Doc_Connectors_JetStream {
         _ = raw
     }
 
-    // Documentation/Connectors/JetStream.md, line 91
+    // Documentation/Connectors/JetStream.md, line 98
     static func block3() async throws {
+        let perPartition = Source.jetStream(nats, stream: "READINGS", subjects: ["readings.{partition}.>"],
+                                            as: Reading.self, partitions: 6)
+            .eventTime(maxOutOfOrderness: .seconds(2)) { Timestamp(millisecondsSinceEpoch: $0.at) }
+        let options = RunOptions(idleTimeout: .seconds(30))   // a silent partition stops holding it after 30 s
+        _ = perPartition
+        _ = options
+    }
+
+    // Documentation/Connectors/JetStream.md, line 108
+    static func block4() async throws {
         let toOneSubject = Sink.jetStream(nats, subject: "alerts", of: Alert.self)
         let perSensor = Sink.jetStream(nats, of: Alert.self) { "alerts.\($0.sensor)" }
         _ = toOneSubject
         _ = perSensor
     }
 
-    // Documentation/Connectors/JetStream.md, line 129
-    static func block4() async throws {
+    // Documentation/Connectors/JetStream.md, line 146
+    static func block5() async throws {
         func runAnywhere(_ pipeline: Pipeline) async throws {
             let storage = try JetStreamCheckpointStorage(nats, line: "alerts", replicas: 3)
             _ = try await pipeline.run(checkpoints: .every(.seconds(2), in: storage))
         }
     }
 
-    // Documentation/Connectors/JetStream.md, line 155
-    static func block5() async throws {
+    // Documentation/Connectors/JetStream.md, line 172
+    static func block6() async throws {
         func greet(_ nats: NATSConfiguration) async throws {
             let connection = try await NATSConnection.connect(nats)
             defer { connection.close() }
@@ -75,8 +85,8 @@ enum Doc_Connectors_JetStream {
         }
     }
 
-    // Documentation/Connectors/JetStream.md, line 202
-    static func block6() async throws {
+    // Documentation/Connectors/JetStream.md, line 219
+    static func block7() async throws {
         func withCluster() async throws {
             guard let cluster = try NATSTestServer.start(nodes: 3) else { return }   // no nats-server on this machine
             defer { cluster.stop() }

@@ -37,10 +37,10 @@ enum Doc_RuntimeModel {
             .eventTime(maxOutOfOrderness: .seconds(5)) { Timestamp(millisecondsSinceEpoch: $0.ts) }
     }
 
-    // Documentation/RuntimeModel.md, line 91
+    // Documentation/RuntimeModel.md, line 96
     struct Event: Codable, Sendable { var id: String; var payload: String }
 
-    // Documentation/RuntimeModel.md, line 91
+    // Documentation/RuntimeModel.md, line 96
     static func block3() async throws {
 
         _ = Pipeline("bulk upload") {
@@ -50,7 +50,7 @@ enum Doc_RuntimeModel {
         }
     }
 
-    // Documentation/RuntimeModel.md, line 128
+    // Documentation/RuntimeModel.md, line 133
     static func block4() async throws {
         _ = Pipeline("per customer") {
             Source.jsonLines("orders.jsonl", as: Order.self)
@@ -60,19 +60,19 @@ enum Doc_RuntimeModel {
         }
     }
 
-    // Documentation/RuntimeModel.md, line 152
+    // Documentation/RuntimeModel.md, line 157
     static func block5() async throws {
         _ = Source.csv("in.csv", as: Row.self).onError(.deadLetter)   // malformed rows
         _ = Map(parse).onError(.skip)                                   // a throwing transform
     }
 
-    // Documentation/RuntimeModel.md, line 174
+    // Documentation/RuntimeModel.md, line 179
     static func block6() async throws {
         _ = Source.csv("in.csv", as: Row.self).onError(.deadLetter).errorBudget(.records(100))
         _ = Map(parse).onError(.deadLetter).errorBudget(.fraction(0.01, after: 1_000))   // judged from 1,000 records on, and at the end
     }
 
-    // Documentation/RuntimeModel.md, line 193
+    // Documentation/RuntimeModel.md, line 198
     static func block7() async throws {
         _ = Pipeline("orders") {
             Source.jsonLines("orders.jsonl", as: Order.self)
@@ -83,7 +83,7 @@ enum Doc_RuntimeModel {
         }
     }
 
-    // Documentation/RuntimeModel.md, line 213
+    // Documentation/RuntimeModel.md, line 218
     static func block8() async throws {
         let orders = DataStream("orders") { Source.jsonLines("orders.jsonl", as: Order.self) }
         let big = orders.filter { $0.amount > 100 }          // a stream too: no annotations
@@ -103,10 +103,10 @@ enum Doc_RuntimeModel {
         _ = pipeline
     }
 
-    // Documentation/RuntimeModel.md, line 243
+    // Documentation/RuntimeModel.md, line 248
     struct Problem: Codable, Sendable { var id: String; var reason: String }
 
-    // Documentation/RuntimeModel.md, line 243
+    // Documentation/RuntimeModel.md, line 248
     static func block9() async throws {
 
         let orders = DataStream("orders") { Source.jsonLines("orders.jsonl", as: Order.self) }
@@ -126,7 +126,7 @@ enum Doc_RuntimeModel {
         _ = pipeline
     }
 
-    // Documentation/RuntimeModel.md, line 272
+    // Documentation/RuntimeModel.md, line 277
     static func block10() async throws {
         try await pipeline.run(options: RunOptions(progress: RunProgress.printToStandardError))
         // 1,204,000 records read (402,113/s), 1,203,871 written, 3.0 s

@@ -1,0 +1,71 @@
+import SluiceCore
+
+/// The watermark of a source that reads several partitions (``PartitionedSourceReader``): one
+/// watermark per partition, trailing the newest event time seen in it by the strategy's
+/// bound, combined as the minimum over the partitions that are not idle.
+///
+/// Partitions are expected from the start or learned as their first element arrives. A partition silent (in processing
+/// time) for longer than the idle timeout stops holding the watermark back until it sends
+/// again; while every partition is idle the watermark holds. Pure: the source's task feeds it
+/// and emits what it returns.
+struct PartitionWatermarks {
+    private struct Partition {
+        var newest = Timestamp.min
+        var lastActive: Int64
+    }
+
+    private var partitions: [Int: Partition] = [:]
+    private let boundMilliseconds: Int64
+    private let idleTimeout: Int64?
+    /// The combined watermark emitted so far.
+    private(set) var combined = Timestamp.min
+
+    /// Tracks partitions for a strategy with bound `boundMilliseconds`; `idleTimeout` `nil`:
+    /// partitions are never idle.
+    init(boundMilliseconds: Int64, idleTimeout: Int64?) {
+        self.boundMilliseconds = boundMilliseconds
+        self.idleTimeout = idleTimeout
+    }
+
+    /// Expects `partitions` from processing time `now` on: each holds the watermark back until
+    /// it sends or goes idle.
+    mutating func expect(_ partitions: [Int], now: Timestamp) {
+        for partition in partitions where self.partitions[partition] == nil {
+            self.partitions[partition] = Partition(lastActive: now.millisecondsSinceEpoch)
+        }
+    }
+
+    /// The partitions known so far.
+    var partitionCount: Int { partitions.count }
+
+    /// Records elements read at processing time `now`: `eventTimes[i]` from partition
+    /// `partitionOf[i]` (both of one length).
+    mutating func observe(eventTimes: [Timestamp], partitionOf: [Int], now: Timestamp) {
+        for (time, partition) in zip(eventTimes, partitionOf) {
+            var entry = partitions[partition] ?? Partition(lastActive: now.millisecondsSinceEpoch)
+            if time > entry.newest { entry.newest = time }
+            entry.lastActive = now.millisecondsSinceEpoch
+            partitions[partition] = entry
+        }
+    }
+
+    /// The combined watermark at processing time `now`, if it advanced past ``combined``.
+    mutating func advance(now: Timestamp) -> Timestamp? {
+        var minimum = Timestamp.max
+        var active = 0
+        for entry in partitions.values {
+            if let idleTimeout, now.millisecondsSinceEpoch - entry.lastActive > idleTimeout { continue }
+            minimum = min(minimum, watermark(afterNewest: entry.newest))
+            active += 1
+        }
+        guard active > 0, minimum > combined else { return nil }
+        combined = minimum
+        return minimum
+    }
+
+    private func watermark(afterNewest newest: Timestamp) -> Timestamp {
+        guard newest > .min else { return .min }
+        let (value, overflow) = newest.millisecondsSinceEpoch.subtractingReportingOverflow(boundMilliseconds)
+        return Timestamp(millisecondsSinceEpoch: overflow ? .min : value)
+    }
+}
