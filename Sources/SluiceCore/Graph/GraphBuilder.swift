@@ -73,6 +73,11 @@ public struct GraphBuilder: Sendable {
         }
     }
 
+    /// Makes `node` a repartitioning point when the pipeline runs divided into segments.
+    public mutating func setExchange(_ endpoint: ExchangeEndpoint, of node: NodeID) {
+        graph.nodes[node.index].exchange = endpoint
+    }
+
     /// Gives `node` several outputs, divided by `router`.
     public mutating func setOutputRouter(_ router: OutputRouter, of node: NodeID) {
         graph.nodes[node.index].outputRouter = router
@@ -89,6 +94,10 @@ public struct GraphBuilder: Sendable {
     }
 
     mutating func setDeadLetterSink(_ id: NodeID) { graph.deadLetterSink = id }
+
+    mutating func setPartitioner(_ partitioner: Partitioner?, of node: NodeID) {
+        graph.nodes[node.index].partitioner = partitioner
+    }
 
     mutating func adopt(_ node: LogicalNode) {
         graph.nodes.append(node)

@@ -37,7 +37,7 @@ public enum NodeImplementation: Sendable {
 /// One stage in a pipeline's logical graph, as the DSL declared it.
 public struct LogicalNode: Sendable {
     /// The node's identity.
-    public let id: NodeID
+    public internal(set) var id: NodeID
     /// Unique name: the user's, or the stage's default name made unique.
     public var name: String
     /// Whether the user chose the name.
@@ -57,7 +57,7 @@ public struct LogicalNode: Sendable {
     /// Names of the enclosing ``Flow``s, outermost first.
     public let flowPath: [String]
     /// Splits output by key for the next stage, when set.
-    public let partitioner: Partitioner?
+    public internal(set) var partitioner: Partitioner?
     /// Creates running instances.
     public let implementation: NodeImplementation
     /// The element type the stage consumes (`Never` for sources).
@@ -82,6 +82,8 @@ public struct LogicalNode: Sendable {
     public internal(set) var outputRouter: OutputRouter? = nil
     /// The output of its only input that this stage reads, when that input has several.
     public internal(set) var readsOutput: Int? = nil
+    /// For a ``KeyBy`` that repartitions in a cluster: how its output crosses processes.
+    public internal(set) var exchange: ExchangeEndpoint? = nil
 
     /// The number of inputs on the left side: all of them, except for two-input stages.
     public var leftInputCount: Int {

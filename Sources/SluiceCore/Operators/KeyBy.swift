@@ -22,6 +22,31 @@ public struct KeyBy<Key: Hashable & Sendable, Element: Sendable>: TransformStage
         self.key = { $0[keyPath: keyPath] }
     }
 
+    /// Whether a cluster run repartitions by this key through the broker (the default), or
+    /// keys within each input partition (``sameAsInputPartitioning()``).
+    @usableFromInline var repartitionsAcrossProcesses = true
+
+    /// Says that the key is the one the input is partitioned by — every element of a key is
+    /// already in the same input partition — so that a cluster run keys within each partition
+    /// rather than repartitioning through the broker. Outside a cluster it changes nothing.
+    @inlinable public func sameAsInputPartitioning() -> Self {
+        var copy = self
+        copy.repartitionsAcrossProcesses = false
+        return copy
+    }
+
+    /// Adds the node; in a cluster run it is where the pipeline is divided, unless the key is
+    /// the input's partitioning.
+    @inlinable public func addNodes(to graph: inout GraphBuilder, after upstream: [NodeID]) -> [NodeID] {
+        let stage = self
+        let node = graph.addNode(
+            stage: self, kind: .transform, isStateless: true,
+            partitioner: outputPartitioning.partitioner, inputs: upstream,
+            implementation: .transform { context in try stage.makeErasedTransform(context) })
+        if repartitionsAcrossProcesses { graph.setExchange(.keyed(Key.self, Element.self), of: node) }
+        return [node]
+    }
+
     /// `keyBy`.
     public var defaultName: String { "keyBy" }
     /// Stateless.

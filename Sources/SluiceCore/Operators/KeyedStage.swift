@@ -22,6 +22,14 @@ where Next.Input == Keyed<Key, Value> {
         stage.addNodes(to: &graph, after: keyBy.addNodes(to: &graph, after: upstream))
     }
 
+    /// Says the key is the input's partitioning: a cluster run does not repartition
+    /// (``KeyBy/sameAsInputPartitioning()``).
+    @inlinable public func sameAsInputPartitioning() -> Self {
+        var copy = self
+        copy.keyBy = keyBy.sameAsInputPartitioning()
+        return copy
+    }
+
     /// Runs `count` instances of the stage; every key stays on one.
     @inlinable public func parallelism(_ count: Int) -> Self {
         var copy = self
