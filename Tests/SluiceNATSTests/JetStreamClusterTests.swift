@@ -28,7 +28,8 @@ import Testing
     static func pipeline(_ server: NATSTestServer, stream: String, mode: JetStreamReadMode) -> Pipeline {
         Pipeline("counts") {
             Source.jetStream(server.configuration, stream: stream, subjects: ["\(stream).in.{partition}.*"], as: Reading.self, mode: mode)
-            KeyBy(\Reading.sensor).process(RunningCount())
+            // Sensors are the input's partitioning: each partition counts its own.
+            KeyBy(\Reading.sensor).sameAsInputPartitioning().process(RunningCount())
             Sink.jetStream(server.configuration, of: RunningTotal.self) { "\(stream).out.\($0.sensor)" }
         }
     }
@@ -96,6 +97,80 @@ import Testing
         #expect(count("b", acquired) >= 2)
         #expect(!log.contains { if case .fenced = $0.1 { return true }; return false })
         try await Self.expectExactlyOnce(server, stream: stream, count: 3_000)
+    }
+}
+
+/// A region's readings in one second of event time.
+struct RegionWindow: Codable, Sendable, Hashable, Comparable {
+    var region: String
+    var second: Int64
+    var readings: Int
+    static func < (lhs: RegionWindow, rhs: RegionWindow) -> Bool { (lhs.region, lhs.second) < (rhs.region, rhs.second) }
+}
+
+extension JetStreamClusterTests {
+    /// Readings partitioned by sensor, counted per region (sensor number modulo 3) and second of
+    /// event time (a reading's id is its time in milliseconds ÷ 25): every region's readings
+    /// come from every partition, so the count repartitions through the broker.
+    static func regionPipeline(_ configuration: NATSConfiguration, stream: String, to sink: some SinkStage<RegionWindow>) -> Pipeline {
+        Pipeline("regions") {
+            Source.jetStream(configuration, stream: stream, subjects: ["\(stream).in.{partition}.*"], as: Reading.self, mode: .toEnd)
+                .eventTime(maxOutOfOrderness: .milliseconds(100)) { Timestamp(millisecondsSinceEpoch: Int64($0.id) * 25) }
+            KeyBy { (reading: Reading) in "r\(Int(reading.sensor.dropFirst())! % 3)" }
+                .window(.tumbling(.seconds(1)), eventTime: { Timestamp(millisecondsSinceEpoch: Int64($0.id) * 25) }) { Count() }
+                .named("per-region")
+            Map { (result: WindowResult<String, Int>) in
+                RegionWindow(region: result.key, second: result.start.millisecondsSinceEpoch / 1_000, readings: result.value)
+            }
+            sink
+        }
+    }
+
+    @Test func aKeyByOnAnotherKeyRepartitionsThroughTheBrokerAndGivesWhatOneProcessGivesAcrossAWorkerLeaving() async throws {
+        guard let server = try NATSServers.single() else { return }
+        let stream = "REGIONS_" + UUID().uuidString.prefix(8).uppercased()
+        try await Self.fillPartitioned(server, stream: stream, partitions: 3, count: 12_000)
+        // One process reading every partition: the expected windows.
+        let expected = Collector<RegionWindow>()
+        _ = try await Self.regionPipeline(server.configuration, stream: stream, to: Sink.collect(into: expected)).run()
+        #expect(expected.elements.reduce(0) { $0 + $1.readings } == 12_000)
+
+        let pipeline = Self.regionPipeline(server.configuration, stream: stream,
+                                           to: Sink.jetStream(server.configuration, subject: "\(stream).out.windows", of: RegionWindow.self))
+        #expect(try pipeline.segments(transport: JetStreamExchange(server.configuration, group: "g", partitions: 3)).pipelines.count == 2)
+        @Sendable func cluster(_ worker: String) -> JetStreamCluster {
+            JetStreamCluster(server.configuration, group: stream.lowercased(), partitions: 3, worker: worker,
+                             checkpointInterval: .milliseconds(200), sessionTimeout: .seconds(3))
+        }
+        let events = EventLog()
+        var options = RunOptions(chunkSize: 25)
+        options.warning = { _ in }
+        let first = Task { [options] in
+            try await pipeline.run(cluster: cluster("a"), options: options) { events.append("a", $0) }
+        }
+        let second = Task { [options] in
+            try await pipeline.run(cluster: cluster("b"), options: options) { events.append("b", $0) }
+        }
+        // b leaves mid-run (its task cancelled): its units stop at a savepoint and a takes them
+        // over, the exchange's readers with their producers' watermarks. (A worker killed
+        // outright is what `cluster-demo.sh` does, repeatedly.)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !events.all.contains(where: { $0.0 == "b" && { if case .acquired = $0 { return true }; return false }($0.1) }),
+              ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(400))
+        second.cancel()
+        _ = try? await second.value
+        try await first.value
+        let log = events.all
+        #expect(log.contains { $0.0 == "b" && { if case .released = $0 { return true }; return false }($0.1) })
+        #expect(log.filter { $0.0 == "a" && { if case .finished = $0 { return true }; return false }($0.1) }.count == 6,
+                "\(log.map { "\($0.0): \($0.1)" })")
+        let published = try await JetStreamPipelineTests.readAll(server, stream: stream, subject: "\(stream).out.windows")
+            .map { try JSONDecoder().decode(RegionWindow.self, from: Data($0.payload)) }
+        #expect(published.count == expected.elements.count)
+        #expect(published.sorted() == expected.elements.sorted())
     }
 }
 

@@ -20,12 +20,26 @@ public protocol PartitionedSourceReader: SourceReader {
     func partitionsOfLastRead() -> [Int]?
 }
 
+/// A partitioned source whose input carries its producers' watermarks — the reading side of a
+/// repartitioning exchange, where each upstream run publishes its watermark along with its
+/// elements. The runtime combines them as it does event-time partitions: the minimum over the
+/// partitions not idle.
+public protocol WatermarkForwardingSourceReader: PartitionedSourceReader {
+    /// The watermarks that arrived in the last read, each with the partition (producer) it
+    /// came from; a producer that ended sends `Timestamp.max`.
+    func watermarksOfLastRead() -> [(partition: Int, watermark: Timestamp)]
+}
+
 extension PartitionedSourceReader {
     /// None known in advance.
     public var expectedPartitions: [Int] { [] }
 }
 
 extension SourceReaderBox {
+    @usableFromInline func watermarksOfLastRead() -> [(partition: Int, watermark: Timestamp)] {
+        (reader as! any WatermarkForwardingSourceReader).watermarksOfLastRead()
+    }
+
     @usableFromInline func expectedPartitions() -> [Int] {
         (reader as? any PartitionedSourceReader)?.expectedPartitions ?? []
     }

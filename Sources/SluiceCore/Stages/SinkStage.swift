@@ -93,6 +93,9 @@ public struct ErasedSink {
     /// Tells the writer the last committed transaction (encoded), before the first write;
     /// `nil` when the writer is not a ``TransactionalSinkWriter``.
     public let recover: (([UInt8]?) async throws -> Void)?
+    /// Tells the writer its input's watermark advanced; set when the writer is a
+    /// ``WatermarkAwareSinkWriter``.
+    public let watermark: ((Timestamp) async throws -> Void)?
 
     /// Erases `writer`.
     @inlinable public init<Writer: SinkWriter>(_ writer: Writer, failures: RecordFailures) {
@@ -109,6 +112,24 @@ public struct ErasedSink {
             preCommit = nil
             recover = nil
         }
+        watermark = Writer.self is any WatermarkAwareSinkWriter.Type ? { try await state.advanceWatermark(to: $0) } : nil
+    }
+}
+
+/// A sink writer that is told when its input's watermark advances: one that passes event time
+/// on, such as the publishing side of a repartitioning exchange.
+public protocol WatermarkAwareSinkWriter: SinkWriter {
+    /// Event time of the input has reached `watermark`: no element earlier follows. Called in
+    /// order with the writes, after the elements that preceded it; `Timestamp.max` at the end
+    /// of input.
+    mutating func onWatermark(_ watermark: Timestamp) async throws
+}
+
+extension SinkWriterBox {
+    @usableFromInline func advanceWatermark(to watermark: Timestamp) async throws {
+        var aware = writer as! any WatermarkAwareSinkWriter
+        defer { writer = aware as! Writer }
+        try await aware.onWatermark(watermark)
     }
 }
 

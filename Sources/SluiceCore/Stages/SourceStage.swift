@@ -79,6 +79,9 @@ public struct ErasedSource {
     /// The partition of each element of the last read; set when the reader is a
     /// ``PartitionedSourceReader``.
     public let partitions: (() -> [Int]?)?
+    /// The watermarks that came with the last read; set when the reader is a
+    /// ``WatermarkForwardingSourceReader``.
+    public let forwardedWatermarks: (() -> [(partition: Int, watermark: Timestamp)])?
     /// The partitions a ``PartitionedSourceReader`` knows it will read; empty otherwise.
     public let expectedPartitions: [Int]
 
@@ -97,6 +100,7 @@ public struct ErasedSource {
         restoreAll = Reader.self is any RedistributableSourceReader.Type ? { try state.restore(toAll: $0) } : nil
         partitions = Reader.self is any PartitionedSourceReader.Type ? { state.partitionsOfLastRead() } : nil
         expectedPartitions = state.expectedPartitions()
+        forwardedWatermarks = Reader.self is any WatermarkForwardingSourceReader.Type ? { state.watermarksOfLastRead() } : nil
     }
 }
 

@@ -8,7 +8,9 @@ import Synchronization
 /// run of the pipeline per partition held.
 final class ClusterWorker: Sendable {
     let cluster: JetStreamCluster
-    let pipeline: Pipeline
+    /// The pipeline divided at its repartitioning KeyBy stages: one run per partition of each.
+    let segments: PipelineSegments
+    let exchange: JetStreamExchange
     let options: RunOptions
     let events: @Sendable (ClusterEvent) -> Void
     /// Time between rounds: a quarter of the session timeout at most.
@@ -40,15 +42,20 @@ final class ClusterWorker: Sendable {
     }
     private let state: Mutex<State>
 
-    init(cluster: JetStreamCluster, pipeline: Pipeline, options: RunOptions, events: @escaping @Sendable (ClusterEvent) -> Void) {
+    init(cluster: JetStreamCluster, pipeline: Pipeline, options: RunOptions, events: @escaping @Sendable (ClusterEvent) -> Void) throws {
         self.cluster = cluster
-        self.pipeline = pipeline
+        exchange = JetStreamExchange(cluster.configuration, group: cluster.group, partitions: cluster.partitions,
+                                     replicas: cluster.replicas)
+        segments = try pipeline.segments(transport: exchange)
         self.options = options
         self.events = events
         roundInterval = min(.milliseconds(500), cluster.sessionTimeout / 5)
-        state = Mutex(State(assignment: ClusterAssignment(me: cluster.worker, partitions: cluster.partitions,
+        state = Mutex(State(assignment: ClusterAssignment(me: cluster.worker, partitions: cluster.partitions * segments.pipelines.count,
                                                           sessionTimeout: cluster.sessionTimeout)))
     }
+
+    /// Every partition of every segment: what the workers divide among themselves.
+    var units: Int { cluster.partitions * segments.pipelines.count }
 
     /// Runs the worker until every partition is finished, `stop` is pulled or the task is
     /// cancelled. The rounds run on a thread of their own: a worker whose partitions keep every
@@ -76,6 +83,7 @@ final class ClusterWorker: Sendable {
     private func loop(stop: StopHandle?, cancelled: StopHandle) throws {
         var connection = try NATSConnection.connectBlocking(cluster.configuration)
         var bucket = try KeyValueBucket.createBlocking(JetStream(connection), name: cluster.bucket, replicas: cluster.replicas)
+        if !segments.exchanges.isEmpty { try exchange.prepareBlocking(JetStream(connection)) }
         events(.joined(worker: cluster.worker))
         defer { connection.close() }
         var lastError: (any Error)?
@@ -117,7 +125,7 @@ final class ClusterWorker: Sendable {
         let heldNow = state.withLock { $0.assignment.held.keys.sorted() }
         try bucket.putBlocking("members." + cluster.worker, value: Array("{\"partitions\":\(heldNow)}".utf8))
         let observation = try observe(bucket)
-        if observation.finished.count == cluster.partitions, state.withLock({ $0.running.isEmpty }) { return true }
+        if observation.finished.count == units, state.withLock({ $0.running.isEmpty }) { return true }
         try collectFinishedRuns(bucket)
         let now = ContinuousClock.now
         let actions = state.withLock { $0.assignment.round(observation, now: now) }
@@ -182,17 +190,19 @@ final class ClusterWorker: Sendable {
         return observation
     }
 
-    /// Starts the run of `partition`, resuming from its newest checkpoint.
-    private func start(_ partition: Int) {
+    /// Starts the run of `unit` — partition `unit % partitions` of segment
+    /// `unit / partitions` — resuming from its newest checkpoint.
+    private func start(_ unit: Int) {
+        let partition = unit
         let stop = StopHandle()
         var options = self.options
-        options.partition = partition
-        let pipeline = self.pipeline, cluster = self.cluster
+        options.partition = unit % cluster.partitions
+        let pipeline = segments.pipelines[unit / cluster.partitions], cluster = self.cluster
         let ending = RunEnding()
         let task = Task {
             let outcome: Result<RunReport, any Error>
             do {
-                let storage = try JetStreamCheckpointStorage(cluster.configuration, line: cluster.checkpointLine(partition),
+                let storage = try JetStreamCheckpointStorage(cluster.configuration, line: cluster.checkpointLine(unit),
                                                              replicas: cluster.replicas)
                 outcome = .success(try await pipeline.run(options: options, checkpoints: .every(cluster.checkpointInterval, in: storage),
                                                           stop: stop))

@@ -51,8 +51,12 @@ public struct JetStreamCluster: Sendable {
 
     /// The key-value bucket of the group's members, leases and finished partitions.
     var bucket: String { "sluice_cluster_" + group }
-    /// The checkpoint line of a partition.
-    func checkpointLine(_ partition: Int) -> String { "\(group).p\(partition)" }
+    /// The checkpoint line of a unit of work: `<group>.p<partition>` for the first segment's
+    /// partitions, `<group>.s<segment>.p<partition>` for the others'.
+    func checkpointLine(_ unit: Int) -> String {
+        let segment = unit / partitions, partition = unit % partitions
+        return segment == 0 ? "\(group).p\(partition)" : "\(group).s\(segment).p\(partition)"
+    }
 }
 
 /// What a worker of a cluster tells as it goes: for logs and for measuring rebalances.
@@ -90,7 +94,7 @@ extension Pipeline {
     /// handed over).
     public func run(cluster: JetStreamCluster, options: RunOptions = RunOptions(), stop: StopHandle? = nil,
                     events: @escaping @Sendable (ClusterEvent) -> Void = { _ in }) async throws {
-        let worker = ClusterWorker(cluster: cluster, pipeline: self, options: options, events: events)
+        let worker = try ClusterWorker(cluster: cluster, pipeline: self, options: options, events: events)
         try await worker.run(stop: stop)
     }
 }

@@ -95,6 +95,15 @@ public struct JetStream: Sendable {
         }
     }
 
+    /// ``streamInfo(_:)`` blocking the calling thread.
+    public func streamInfoBlocking(_ name: String) throws -> StreamInfo? {
+        do {
+            return try callBlocking("STREAM.INFO." + name, Empty?.none, as: StreamInfo.self)
+        } catch let error as JetStreamAPIError where error.errorCode == JetStreamAPIError.streamNotFound {
+            return nil
+        }
+    }
+
     /// Deletes a stream and its messages.
     public func deleteStream(_ name: String) async throws {
         _ = try await call("STREAM.DELETE." + name, Empty?.none, as: Deleted.self)

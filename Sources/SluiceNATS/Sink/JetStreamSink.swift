@@ -29,12 +29,13 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
     let publisher: JetStreamPublisher
 
     init(configuration: NATSConfiguration, subjectDescription: String, subject: @escaping @Sendable (Input) throws -> String,
-         retry: RetryPolicy, encode: @escaping @Sendable (Input, JSONRecordEncoder, inout [UInt8]) throws -> Void) {
+         retry: RetryPolicy, publisher: JetStreamPublisher? = nil,
+         encode: @escaping @Sendable (Input, JSONRecordEncoder, inout [UInt8]) throws -> Void) {
         self.configuration = configuration
         self.subjectDescription = subjectDescription
         self.subject = subject
         self.encode = encode
-        publisher = JetStreamPublisher(configuration: configuration, retry: retry)
+        self.publisher = publisher ?? JetStreamPublisher(configuration: configuration, retry: retry)
     }
 
     /// `jetstream`.

@@ -277,7 +277,7 @@ final class ChainRunner {
                 try await attributed(to: node.name) { try self.record(metrics, outcome, input: produced + outcome.skipped + outcome.deadLetters.count) }
                 try await deliverDeadLetters(outcome.deadLetters)
                 // Asked right after the read, before anything else can read again.
-                let partitionOf = node.watermarks == nil ? nil : source.partitions?()
+                let partitionOf = node.watermarks == nil && source.forwardedWatermarks == nil ? nil : source.partitions?()
                 if let chunk = outcome.output {
                     try await push(chunk, from: 0)
                     if let generator = node.watermarks, partitionOf == nil {
@@ -289,14 +289,21 @@ final class ChainRunner {
                         }
                     }
                 }
-                if let generator = node.watermarks, let partitionOf {
+                if let partitionOf {
                     let now = clock.now
                     if let chunk = outcome.output {
                         guard partitionOf.count == chunk.count else {
                             throw StageFailure(stage: node.name, error: RecordError(
                                 "source '\(node.name)' named the partitions of \(partitionOf.count) elements but read \(chunk.count)"))
                         }
-                        partitionWatermarks.observe(eventTimes: generator.eventTimes(chunk), partitionOf: partitionOf, now: now)
+                        if let generator = node.watermarks {
+                            partitionWatermarks.observe(eventTimes: generator.eventTimes(chunk), partitionOf: partitionOf, now: now)
+                        } else {
+                            partitionWatermarks.heard(from: partitionOf, now: now)
+                        }
+                    }
+                    for (partition, watermark) in source.forwardedWatermarks?() ?? [] {
+                        partitionWatermarks.observe(watermark: watermark, partition: partition, now: now)
                     }
                     if let watermark = partitionWatermarks.advance(now: now) {
                         try await advanceWatermark(to: watermark)
@@ -351,6 +358,8 @@ final class ChainRunner {
                 }
                 try self.acknowledge(id, parts: parts)
                 try await self.forwardBarrier(id)
+            }, onWatermark: sink.watermark.map { watermark in
+                { time in try await self.attributed(to: node.name) { try await watermark(time) } }
             }) { chunk, _ in
                 let outcome = try await self.attributed(to: node.name) { try await sink.write(chunk) }
                 // A sink's output is what it wrote: its input less what it rejected.
@@ -388,7 +397,12 @@ final class ChainRunner {
     /// barrier) and the held messages are processed.
     private func runInputLoop(onEnd: (Int) async throws -> Void = { _ in },
                               onBarrier: (CheckpointID) async throws -> Void = { _ in },
+                              onWatermark: ((Timestamp) async throws -> Void)? = nil,
                               _ onData: (ErasedChunk, Int) async throws -> Void) async throws {
+        func advanceWatermark(to watermark: Timestamp) async throws {
+            try await self.advanceWatermark(to: watermark)
+            try await onWatermark?(watermark)
+        }
         let channel = run.channels[chain.index][instance]
         let clock = run.options.clock
         let idleTimeout = run.options.idleTimeout?.wholeMilliseconds

@@ -10,7 +10,7 @@ import SluiceCore
 /// and emits what it returns.
 struct PartitionWatermarks {
     private struct Partition {
-        var newest = Timestamp.min
+        var watermark = Timestamp.min
         var lastActive: Int64
     }
 
@@ -43,10 +43,28 @@ struct PartitionWatermarks {
     mutating func observe(eventTimes: [Timestamp], partitionOf: [Int], now: Timestamp) {
         for (time, partition) in zip(eventTimes, partitionOf) {
             var entry = partitions[partition] ?? Partition(lastActive: now.millisecondsSinceEpoch)
-            if time > entry.newest { entry.newest = time }
+            let watermark = watermark(afterNewest: time)
+            if watermark > entry.watermark { entry.watermark = watermark }
             entry.lastActive = now.millisecondsSinceEpoch
             partitions[partition] = entry
         }
+    }
+
+    /// Records elements read at processing time `now` from `partitionOf` whose event time is
+    /// unknown to the source (its watermarks come with the input): they count as activity.
+    mutating func heard(from partitionOf: [Int], now: Timestamp) {
+        for partition in partitionOf {
+            partitions[partition, default: Partition(lastActive: now.millisecondsSinceEpoch)].lastActive = now.millisecondsSinceEpoch
+        }
+    }
+
+    /// Records a watermark that partition `partition`'s input carried, at processing time
+    /// `now` (a repartitioning exchange forwards its producers' watermarks).
+    mutating func observe(watermark: Timestamp, partition: Int, now: Timestamp) {
+        var entry = partitions[partition] ?? Partition(lastActive: now.millisecondsSinceEpoch)
+        if watermark > entry.watermark { entry.watermark = watermark }
+        entry.lastActive = now.millisecondsSinceEpoch
+        partitions[partition] = entry
     }
 
     /// The combined watermark at processing time `now`, if it advanced past ``combined``.
@@ -55,7 +73,7 @@ struct PartitionWatermarks {
         var active = 0
         for entry in partitions.values {
             if let idleTimeout, now.millisecondsSinceEpoch - entry.lastActive > idleTimeout { continue }
-            minimum = min(minimum, watermark(afterNewest: entry.newest))
+            minimum = min(minimum, entry.watermark)
             active += 1
         }
         guard active > 0, minimum > combined else { return nil }

@@ -1,0 +1,125 @@
+import Foundation
+import SluiceConnectors
+import SluiceCore
+
+/// The reading side of a ``JetStreamExchange``: one partition (the run's
+/// ``StageContext/partition``), its elements decoded, every producer's watermark forwarded to
+/// the runtime (which takes the minimum, leaving out idle producers). It ends once every
+/// producer has ended. Its position — the stream sequence and each producer's watermark — is
+/// part of every checkpoint.
+struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
+    typealias Output = Element
+    var settings = StageSettings()
+    let exchange: JetStreamExchange
+    let index: Int
+
+    var defaultName: String { "exchange" }
+    var detail: String { "\(exchange.configuration) \(exchange.prefix).\(index).<partition>" }
+
+    func makeReader(_ context: StageContext) throws -> Reader {
+        let messages = Source.jetStream(exchange.configuration, stream: exchange.stream,
+                                        subjects: ["\(exchange.prefix).\(index).{partition}.>"], mode: .follow, retry: exchange.retry)
+        return Reader(messages: try messages.makeReader(context), producers: exchange.partitions,
+                      failures: RecordFailures(stage: context.stageName, policy: .fail))
+    }
+
+    /// Where the reader is: the stream sequence, and the watermark of each producer heard from.
+    struct Position: Codable, Sendable, Equatable {
+        var messages: JetStreamSource<JetStreamMessage>.Position
+        /// Producer → watermark in milliseconds (`Int64.max` once it ended).
+        var watermarks: [Int: Int64]
+    }
+
+    struct Reader: CheckpointableSourceReader, WatermarkForwardingSourceReader {
+        var messages: JetStreamSource<JetStreamMessage>.Reader
+        let producers: Int
+        var raw: Emitter<JetStreamMessage>
+        var watermarks: [Int: Int64] = [:]
+        var partitions: [Int] = []
+        var forwarded: [(partition: Int, watermark: Timestamp)] = []
+        /// Restored watermarks, forwarded with the first read.
+        var restoredToForward = false
+        let decoder = JSONRecordDecoder()
+
+        init(messages: JetStreamSource<JetStreamMessage>.Reader, producers: Int, failures: RecordFailures) {
+            self.messages = messages
+            self.producers = producers
+            raw = Emitter(failures: failures)
+        }
+
+        var expectedPartitions: [Int] { Array(0..<producers) }
+        func partitionsOfLastRead() -> [Int]? { partitions }
+        func watermarksOfLastRead() -> [(partition: Int, watermark: Timestamp)] { forwarded }
+
+        var everyProducerEnded: Bool {
+            (0..<producers).allSatisfy { watermarks[$0] == .max }
+        }
+
+        func position() throws -> Position {
+            Position(messages: try messages.position(), watermarks: watermarks)
+        }
+
+        mutating func restore(to position: Position) throws {
+            try messages.restore(to: position.messages)
+            watermarks = position.watermarks
+            restoredToForward = true
+        }
+
+        mutating func read(into output: inout Emitter<Element>, limit: Int) async throws -> Bool {
+            partitions.removeAll(keepingCapacity: true)
+            forwarded.removeAll(keepingCapacity: true)
+            if restoredToForward {
+                restoredToForward = false
+                forwarded = watermarks.sorted { $0.key < $1.key }.map { ($0.key, Timestamp(millisecondsSinceEpoch: $0.value)) }
+            }
+            if everyProducerEnded {
+                await messages.close()
+                return false
+            }
+            _ = try await messages.read(into: &raw, limit: limit)
+            for message in raw.takeElements() {
+                let location = messages.location(of: message)
+                guard let (kind, producer) = Self.kindAndProducer(of: message.subject), (0..<producers).contains(producer) else {
+                    try output.reject(RecordError("'\(message.subject)' is not a subject of this exchange"),
+                                      rawInput: String(decoding: message.payload, as: UTF8.self), location: location)
+                    continue
+                }
+                switch kind {
+                case "d":
+                    do {
+                        let element = try message.payload.withUnsafeBytes { try decoder.decode(Element.self, from: $0) }
+                        output.emit(element, from: location)
+                        partitions.append(producer)
+                    } catch {
+                        try output.reject(error, rawInput: String(decoding: message.payload, as: UTF8.self), location: location)
+                    }
+                case "w":
+                    let text = String(decoding: message.payload, as: UTF8.self)
+                    guard let time = text == "max" ? Int64.max : Int64(text) else {
+                        try output.reject(RecordError("the watermark of producer \(producer) is not a time: '\(text.prefix(40))'"),
+                                          rawInput: text, location: location)
+                        continue
+                    }
+                    if time > watermarks[producer, default: .min] {
+                        watermarks[producer] = time
+                        forwarded.append((producer, Timestamp(millisecondsSinceEpoch: time)))
+                    }
+                default:
+                    try output.reject(RecordError("'\(message.subject)' is not a subject of this exchange"),
+                                      rawInput: String(decoding: message.payload, as: UTF8.self), location: location)
+                }
+            }
+            return true
+        }
+
+        mutating func close() async { await messages.close() }
+
+        /// `d` (an element) or `w` (a watermark) and the producer, from a subject ending
+        /// `.<kind>.<producer>`.
+        static func kindAndProducer(of subject: String) -> (String, Int)? {
+            let tokens = subject.split(separator: ".")
+            guard tokens.count >= 2, let producer = Int(tokens[tokens.count - 1]) else { return nil }
+            return (String(tokens[tokens.count - 2]), producer)
+        }
+    }
+}
