@@ -171,6 +171,11 @@ extension JetStreamClusterTests {
             .map { try JSONDecoder().decode(RegionWindow.self, from: Data($0.payload)) }
         #expect(published.count == expected.elements.count)
         #expect(published.sorted() == expected.elements.sorted())
+        // The readers removed what their checkpoints committed from the exchange stream.
+        let connection = try await NATSConnection.connect(server.configuration)
+        defer { connection.close() }
+        let exchange = try await JetStream(connection).streamInfo("SLUICE_X_" + stream.lowercased())
+        #expect(exchange.map { $0.state.messages < $0.state.lastSequence } == true, "\(String(describing: exchange?.state))")
     }
 }
 

@@ -17,10 +17,43 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
     var detail: String { "\(exchange.configuration) \(exchange.prefix).\(index).<partition>" }
 
     func makeReader(_ context: StageContext) throws -> Reader {
-        let messages = Source.jetStream(exchange.configuration, stream: exchange.stream,
+        var messages = Source.jetStream(exchange.configuration, stream: exchange.stream,
                                         subjects: ["\(exchange.prefix).\(index).{partition}.>"], mode: .follow, retry: exchange.retry)
-        return Reader(messages: try messages.makeReader(context), producers: exchange.partitions,
-                      failures: RecordFailures(stage: context.stageName, policy: .fail))
+        messages.checksGaps = false
+        let reader = try messages.makeReader(context)
+        let stageName = context.stageName, instance = context.instance
+        let committed = context.committedPositions.map { positions in
+            { @Sendable in try positions.position(of: stageName, instance: instance, as: Position.self)?.messages.lastSequence }
+        }
+        return Reader(messages: reader, producers: exchange.partitions, failures: RecordFailures(stage: context.stageName, policy: .fail),
+                      purge: Purge(exchange: exchange, subject: reader.subjects[0], committedSequence: committed, warning: context.warning))
+    }
+
+    /// Removes from the stream what this partition's checkpoints have committed: no run will
+    /// read it again, so the exchange holds only what is in flight.
+    struct Purge {
+        let exchange: JetStreamExchange
+        let subject: String
+        let committedSequence: (@Sendable () throws -> UInt64?)?
+        let warning: @Sendable (String) -> Void
+        var purgedBelow: UInt64 = 0
+        var last = ContinuousClock.now
+        var warned = false
+
+        /// At most every two seconds: purges below the newest committed position.
+        mutating func runIfDue(_ jetStream: JetStream?) async {
+            guard let jetStream, let committedSequence, ContinuousClock.now - last >= .seconds(2) else { return }
+            last = ContinuousClock.now
+            do {
+                guard let sequence = try committedSequence(), sequence + 1 > purgedBelow else { return }
+                try await jetStream.purge(stream: exchange.stream, subject: subject, before: sequence + 1)
+                purgedBelow = sequence + 1
+            } catch {
+                // Purging only saves space: the next attempt catches up.
+                if !warned { warning("exchange \(exchange.stream): could not remove committed messages on \(subject): \(error)") }
+                warned = true
+            }
+        }
     }
 
     /// Where the reader is: the stream sequence, and the watermark of each producer heard from.
@@ -41,9 +74,12 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
         var restoredToForward = false
         let decoder = JSONRecordDecoder()
 
-        init(messages: JetStreamSource<JetStreamMessage>.Reader, producers: Int, failures: RecordFailures) {
+        var purge: Purge
+
+        init(messages: JetStreamSource<JetStreamMessage>.Reader, producers: Int, failures: RecordFailures, purge: Purge) {
             self.messages = messages
             self.producers = producers
+            self.purge = purge
             raw = Emitter(failures: failures)
         }
 
@@ -77,6 +113,7 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
                 return false
             }
             _ = try await messages.read(into: &raw, limit: limit)
+            await purge.runIfDue(messages.session?.jetStream)
             for message in raw.takeElements() {
                 let location = messages.location(of: message)
                 guard let (kind, producer) = Self.kindAndProducer(of: message.subject), (0..<producers).contains(producer) else {

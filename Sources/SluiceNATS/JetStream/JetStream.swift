@@ -95,6 +95,22 @@ public struct JetStream: Sendable {
         }
     }
 
+    private struct PurgeRequest: Encodable {
+        var filter: String
+        var seq: UInt64
+    }
+    private struct Purged: Decodable {
+        var success: Bool
+        var purged: UInt64
+    }
+
+    /// Removes the messages of `stream` on `subject` (wildcards allowed) with a sequence below
+    /// `sequence`; returns how many went.
+    @discardableResult
+    public func purge(stream: String, subject: String, before sequence: UInt64) async throws -> UInt64 {
+        try await call("STREAM.PURGE." + stream, PurgeRequest(filter: subject, seq: sequence), as: Purged.self).purged
+    }
+
     /// ``streamInfo(_:)`` blocking the calling thread.
     public func streamInfoBlocking(_ name: String) throws -> StreamInfo? {
         do {

@@ -32,6 +32,9 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
     let mode: JetStreamReadMode
     let retry: RetryPolicy
     let decode: @Sendable (JetStreamMessage, JSONRecordDecoder) throws -> Output
+    /// Whether a resumed run fails when the stream no longer holds what follows its position;
+    /// off for a stream whose reader itself removes what it has committed (an exchange).
+    var checksGaps = true
 
     init(configuration: NATSConfiguration, stream: String, subjects: [String], partitions: Int?, start: JetStreamStart,
          mode: JetStreamReadMode, retry: RetryPolicy, decode: @escaping @Sendable (JetStreamMessage, JSONRecordDecoder) throws -> Output) {
@@ -220,7 +223,7 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
                 if let last = lastSequence {
                     // Messages after the position that the stream's limits removed before they
                     // were read are lost: say so rather than skip them silently.
-                    if info.state.firstSequence > last + 1, info.state.messages > 0 || info.state.lastSequence > last {
+                    if stage.checksGaps, info.state.firstSequence > last + 1, info.state.messages > 0 || info.state.lastSequence > last {
                         throw RecordError("JetStream stream \(stage.stream) no longer holds sequences \(last + 1)…\(info.state.firstSequence - 1) that follow this source's position (removed by the stream's limits before they were read)")
                     }
                     configuration.deliverPolicy = "by_start_sequence"
