@@ -14,6 +14,11 @@ import SluiceRuntime
 /// on the new worker from the partition's newest checkpoint, with its keyed state; sinks
 /// publish exactly once across the move.
 ///
+/// A ``KeyBy`` on another key than the input's partitioning (one not marked
+/// ``KeyBy/sameAsInputPartitioning()``) divides the pipeline into segments joined by a
+/// ``JetStreamExchange``; every partition of every segment is then a unit of work, numbered
+/// `segment × partitions + partition` in ``ClusterEvent``s.
+///
 /// ```swift
 /// let cluster = JetStreamCluster(nats, group: "alerts", partitions: 6)
 /// try await pipeline.run(cluster: cluster)   // in every worker process

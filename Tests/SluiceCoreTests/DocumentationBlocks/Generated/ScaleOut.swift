@@ -20,7 +20,8 @@ enum Doc_ScaleOut {
         let pipeline = Pipeline("sensor-windows") {
             Source.jetStream(nats, stream: "READINGS", subjects: ["readings.{partition}.*"], as: Reading.self)
                 .eventTime(maxOutOfOrderness: .seconds(2), time)
-            KeyBy(\Reading.sensor).window(.tumbling(.seconds(10)), eventTime: time) { Count() }
+            KeyBy(\Reading.sensor).sameAsInputPartitioning()   // the input is partitioned by sensor
+                .window(.tumbling(.seconds(10)), eventTime: time) { Count() }
             Map { (result: WindowResult<String, Int>) in
                 SensorWindow(sensor: result.key, start: result.start.millisecondsSinceEpoch, readings: result.value)
             }
@@ -33,5 +34,25 @@ enum Doc_ScaleOut {
         _ = time
         _ = pipeline
         _ = stop
+    }
+
+    // Documentation/ScaleOut.md, line 53
+    static func block2() async throws {
+        let nats = try NATSConfiguration(url: "nats://10.0.0.1:4222")
+        let time: @Sendable (Reading) -> Timestamp = { Timestamp(millisecondsSinceEpoch: $0.ts) }
+        let perRegion = Pipeline("region-windows") {
+            Source.jetStream(nats, stream: "READINGS", subjects: ["readings.{partition}.*"], as: Reading.self)
+                .eventTime(maxOutOfOrderness: .seconds(2), time)
+            // Every region has sensors in every partition: the count repartitions by region.
+            KeyBy { (reading: Reading) in String(reading.sensor.prefix(2)) }
+                .window(.tumbling(.seconds(10)), eventTime: time) { Count() }
+            Map { (result: WindowResult<String, Int>) in
+                SensorWindow(sensor: result.key, start: result.start.millisecondsSinceEpoch, readings: result.value)
+            }
+            Sink.jetStream(nats, of: SensorWindow.self) { "regions.\($0.sensor)" }
+        }
+        _ = nats
+        _ = time
+        _ = perRegion
     }
 }
