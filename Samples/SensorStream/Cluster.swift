@@ -4,7 +4,7 @@
 //   --setup --partitions P [--replicas R]   creates the READINGS and SENSOR_RESULTS streams
 //   --publish --events N                     publishes N generated readings (idempotently)
 //   --worker --partitions P                  runs as one worker until every partition is done
-//   --verify --events N                      checks that every reading is counted exactly once
+//   --verify --events N                      checks that every reading is counted exactly once, per sensor and per zone
 import Foundation
 import Sluice
 
@@ -82,23 +82,48 @@ enum ClusterMode {
         }
     }
 
+    /// The zone of a sensor: zones cut across partitions (sensor `n` is in zone `n mod 4`,
+    /// partition `n mod partitions`), so counting per zone repartitions through the broker.
+    static func zone(of sensor: String) -> String { "z\((Int(sensor.dropFirst()) ?? 0) % 4)" }
+
     static func worker(_ nats: NATSConfiguration, partitions: Int, name: String?) async throws {
         let time: @Sendable (Reading) -> Timestamp = { Timestamp(millisecondsSinceEpoch: $0.ts) }
-        let pipeline = Pipeline("sensor-cluster") {
+        let input = DataStream("input") {
             Source.jetStream(nats, stream: readings, subjects: ["readings.{partition}.*"], as: Reading.self, mode: .toEnd)
                 .eventTime(maxOutOfOrderness: .seconds(2), time)
                 .named("readings")
-            KeyBy(\Reading.sensor)
-                .window(.tumbling(.seconds(10)), eventTime: time) {
-                    Count()
-                    Max(\.celsius)
+        }
+        let pipeline = Pipeline("sensor-cluster") {
+            Flow("per sensor") {
+                input
+                // The input is partitioned by sensor: each partition's run windows its own.
+                KeyBy(\Reading.sensor).sameAsInputPartitioning()
+                    .window(.tumbling(.seconds(10)), eventTime: time) {
+                        Count()
+                        Max(\.celsius)
+                    }
+                    .named("per-10s")
+                Map { (result: WindowResult<String, (Int, Double?)>) in
+                    WindowCount(sensor: result.key, window_start: result.start.millisecondsSinceEpoch, readings: result.value.0,
+                                max: result.value.1 ?? 0)
                 }
-                .named("per-10s")
-            Map { (result: WindowResult<String, (Int, Double?)>) in
-                WindowCount(sensor: result.key, window_start: result.start.millisecondsSinceEpoch, readings: result.value.0,
-                            max: result.value.1 ?? 0)
+                Sink.jetStream(nats, of: WindowCount.self) { "results.windows.\($0.sensor)" }.named("results")
             }
-            Sink.jetStream(nats, of: WindowCount.self) { "results.windows.\($0.sensor)" }.named("results")
+            Flow("per zone") {
+                input
+                // Every zone has sensors in every partition: repartitioned by zone.
+                KeyBy { (reading: Reading) in zone(of: reading.sensor) }.named("by-zone")
+                    .window(.tumbling(.seconds(10)), eventTime: time) {
+                        Count()
+                        Max(\.celsius)
+                    }
+                    .named("zone-10s")
+                Map { (result: WindowResult<String, (Int, Double?)>) in
+                    WindowCount(sensor: result.key, window_start: result.start.millisecondsSinceEpoch, readings: result.value.0,
+                                max: result.value.1 ?? 0)
+                }
+                Sink.jetStream(nats, of: WindowCount.self) { "results.zones.\($0.sensor)" }.named("zone-results")
+            }
         }
         let cluster = JetStreamCluster(nats, group: "sensor-stream", partitions: partitions, worker: name,
                                        checkpointInterval: .seconds(1), sessionTimeout: .seconds(4))
@@ -116,17 +141,25 @@ enum ClusterMode {
         print("\(Int64(Date().timeIntervalSince1970 * 1000)) \(cluster.worker): done")
     }
 
-    /// Every window's result must be published once, with the number of readings generated for
-    /// it: a reading lost, counted twice, or a window published twice is a mismatch.
+    /// Every window's result — per sensor, and per zone after the repartitioning — must be
+    /// published once, with the number of readings generated for it: a reading lost, counted
+    /// twice, or a window published twice is a mismatch.
     static func verify(_ nats: NATSConfiguration, events: Int) async throws {
+        try await verify(nats, events: events, subjects: "results.windows.>", what: "sensor") { $0 }
+        try await verify(nats, events: events, subjects: "results.zones.>", what: "zone", key: zone(of:))
+        print("every reading counted exactly once, per sensor and per zone")
+    }
+
+    static func verify(_ nats: NATSConfiguration, events: Int, subjects: String, what: String,
+                       key: (String) -> String) async throws {
         var expected: [String: Int] = [:]
         for index in 0..<events {
             let reading = Self.reading(index).reading
-            expected["\(reading.sensor)@\(reading.ts - ((reading.ts % 10_000) + 10_000) % 10_000)", default: 0] += 1
+            expected["\(key(reading.sensor))@\(reading.ts - ((reading.ts % 10_000) + 10_000) % 10_000)", default: 0] += 1
         }
         let collector = Collector<JetStreamMessage>()
         _ = try await Pipeline("verify") {
-            Source.jetStream(nats, stream: results, subjects: ["results.windows.>"], mode: .toEnd)
+            Source.jetStream(nats, stream: results, subjects: [subjects], mode: .toEnd)
             Sink.collect(into: collector)
         }.run()
         let decoder = JSONRecordDecoder()
@@ -138,11 +171,10 @@ enum ClusterMode {
         let twice = published.filter { $0.value.count > 1 }
         let wrong = expected.filter { published[$0.key]?.first != $0.value }
         let counted = published.values.compactMap(\.first).reduce(0, +)
-        print("\(counted) of \(events) readings counted in \(published.count) windows (\(expected.count) expected); \(twice.count) published twice, \(wrong.count) missing or wrong")
+        print("per \(what): \(counted) of \(events) readings counted in \(published.count) windows (\(expected.count) expected); \(twice.count) published twice, \(wrong.count) missing or wrong")
         if !twice.isEmpty || !wrong.isEmpty || counted != events {
-            print("MISMATCH: \(wrong.keys.sorted().prefix(5)) \(twice.keys.sorted().prefix(5))")
+            print("MISMATCH per \(what): \(wrong.keys.sorted().prefix(5)) \(twice.keys.sorted().prefix(5))")
             exit(1)
         }
-        print("every reading counted exactly once")
     }
 }
