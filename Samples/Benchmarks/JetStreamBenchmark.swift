@@ -110,7 +110,7 @@ enum JetStreamBenchmark {
         let pipeline = Pipeline("bench-window") {
             Source.jetStream(nats, stream: "BENCH", subjects: ["bench.in.{partition}"], as: Event.self, mode: .toEnd)
                 .eventTime(maxOutOfOrderness: .seconds(5), time)
-            KeyBy(\Event.user).window(.tumbling(.seconds(60)), eventTime: time) {
+            KeyBy(\Event.user).sameAsInputPartitioning().window(.tumbling(.seconds(60)), eventTime: time) {
                 Count()
                 Sum(\.amount)
             }
