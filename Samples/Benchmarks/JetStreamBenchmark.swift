@@ -66,11 +66,12 @@ enum JetStreamBenchmark {
             while read < published { read += try await pull.fetch(batch: 256, expires: 2).count }
             pull.close()
         }
-        var seconds: [Int: Double] = [:], workerCPU: [Int: Double] = [:], busyCores: [Int: Double] = [:]
+        var seconds: [Int: Double] = [:], workerCPU: [Int: Double] = [:], busyCores: [Int: Double] = [:], brokerCPU: [Int: Double] = [:]
         for workers in [1, 2] {
             let group = "bench\(workers)\(UInt32.random(in: 0..<1_000_000))"
             let started = ContinuousClock.now
             let machineBefore = machineTicks()
+            let brokerBefore = processSeconds(server.processIdentifiers)
             var children: [pid_t] = []
             for worker in 0..<workers {
                 children.append(try spawn(["taskset", "-c", String(worker), CommandLine.arguments[0], "jetstream-worker",
@@ -87,6 +88,7 @@ enum JetStreamBenchmark {
             }
             seconds[workers] = (ContinuousClock.now - started).seconds
             workerCPU[workers] = cpu
+            brokerCPU[workers] = processSeconds(server.processIdentifiers) - brokerBefore
             let machineAfter = machineTicks()
             busyCores[workers] = Double(machineAfter.busy - machineBefore.busy) / Double(max(1, machineAfter.total - machineBefore.total))
                 * Double(ProcessInfo.processInfo.activeProcessorCount)
@@ -97,8 +99,13 @@ enum JetStreamBenchmark {
                      seconds[1]!, rate(seconds[1]!), workerCPU[1]!, busyCores[1]!))
         print(String(format: "  window job, 2 workers     %7.2fs  %7.0f k events/s   (taskset -c 0 and -c 1)  workers' CPU %6.1fs, machine busy %.2f cores",
                      seconds[2]!, rate(seconds[2]!), workerCPU[2]!, busyCores[2]!))
-        print(String(format: "  2 workers are %.2f× as fast as 1; the broker runs on the same %d cores", seconds[1]! / seconds[2]!,
-                     ProcessInfo.processInfo.activeProcessorCount))
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        print(String(format: "  broker's CPU: %.1fs with 1 worker, %.1fs with 2", brokerCPU[1]!, brokerCPU[2]!))
+        print(String(format: "  2 workers are %.2f× as fast as 1; the broker runs on the same %.0f cores, so 2 workers can be at most %.2f× as fast here",
+                     seconds[1]! / seconds[2]!, cores,
+                     // With the work of both processes spread over every core, the job takes at
+                     // least (workers' CPU + broker's CPU) / cores.
+                     seconds[1]! / ((workerCPU[2]! + brokerCPU[2]!) / cores)))
         print("  (each worker process connects, joins the group, takes its partitions and checkpoints them to the broker; the times include that)")
         try await latency(server)
     }
@@ -190,6 +197,19 @@ enum JetStreamBenchmark {
     }
 
     /// The machine's CPU time so far (all cores, in clock ticks): busy, and in all (`/proc/stat`).
+    /// The CPU time (user and system) the processes `pids` have used so far, in seconds.
+    static func processSeconds(_ pids: [pid_t]) -> Double {
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return pids.reduce(0) { total, pid in
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let afterName = text.range(of: ") ", options: .backwards) else { return total }
+            // After the name: state is field 3, utime and stime are fields 14 and 15.
+            let fields = text[afterName.upperBound...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return total }
+            return total + (user + system) / ticksPerSecond
+        }
+    }
+
     static func machineTicks() -> (busy: Int, total: Int) {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return (0, 0) }

@@ -35,6 +35,8 @@ public final class NATSTestServer: Sendable {
     public let directory: String
     let binary: String
     private let processes: Mutex<[Int: pid_t]>
+    /// The process ids of the running nodes (for measuring what the broker costs).
+    public var processIdentifiers: [pid_t] { processes.withLock { running in running.keys.sorted().compactMap { running[$0] } } }
     private let stopped = FirstCall()
 
     static let running = Mutex<[ObjectIdentifier: NATSTestServer]>([:])
