@@ -65,8 +65,10 @@ public struct JetStreamExchange: ExchangeTransport {
         JetStreamExchangeSink(exchange: self, index: exchange.index, keyHash: keyHash)
     }
 
-    /// A source reading one partition of `exchange`.
+    /// A source reading one partition of `exchange`. A message that is not one of the
+    /// exchange's (it does not decode, or its subject is foreign) becomes a dead letter with
+    /// its payload and `jetstream://<stream>/<sequence>`, and the partition goes on.
     public func source<Element: Codable & Sendable>(for exchange: Exchange, of type: Element.Type) -> any SourceStage<Element> {
-        JetStreamExchangeSource<Element>(exchange: self, index: exchange.index)
+        JetStreamExchangeSource<Element>(exchange: self, index: exchange.index).onError(.deadLetter)
     }
 }
