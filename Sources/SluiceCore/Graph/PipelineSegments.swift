@@ -42,6 +42,7 @@ extension Pipeline {
         }
         var exchanges: [Exchange] = []
         var exchangeOf: [Int: Exchange] = [:]
+        var keyByOf: [Int: LogicalNode] = [:]
         for node in nodes {
             guard let endpoint = node.exchange else { continue }
             if let reason = endpoint.unavailable {
@@ -50,6 +51,7 @@ extension Pipeline {
             let exchange = Exchange(index: exchanges.count, stage: node.name, producingSegment: segment[node.id.index])
             exchanges.append(exchange)
             exchangeOf[node.id.index] = exchange
+            keyByOf[exchange.index] = node
         }
         guard !exchanges.isEmpty else { return PipelineSegments(pipelines: [self], exchanges: []) }
         let count = (segment.max() ?? 0) + 1
@@ -60,7 +62,7 @@ extension Pipeline {
             // The exchanges this segment reads, each through a source keyed like its KeyBy.
             var readFrom: [Int: NodeID] = [:]
             for exchange in exchanges where exchange.producingSegment == current - 1 {
-                let keyBy = nodes.first { $0.name == exchange.stage }!
+                let keyBy = keyByOf[exchange.index]!
                 let source = keyBy.exchange!.addSource(transport, exchange, &builder)
                 builder.setPartitioner(keyBy.partitioner, of: source)
                 readFrom[keyBy.id.index] = source

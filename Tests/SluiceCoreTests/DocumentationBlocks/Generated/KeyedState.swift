@@ -48,7 +48,7 @@ enum Doc_KeyedState {
         _ = pipeline
     }
 
-    // Documentation/KeyedState.md, line 65
+    // Documentation/KeyedState.md, line 69
     struct QuietAlert: KeyedProcessFunction {
         var usesProcessingTime: Bool { true }
         func initialState(for key: String) -> Timestamp? { nil }
@@ -65,7 +65,7 @@ enum Doc_KeyedState {
         }
     }
 
-    // Documentation/KeyedState.md, line 90
+    // Documentation/KeyedState.md, line 94
     static func block3() async throws {
         var harness = try KeyedProcessHarness(DropRepeatedOrders())
         try harness.push(order, key: order.id)
