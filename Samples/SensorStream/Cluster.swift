@@ -93,35 +93,31 @@ enum ClusterMode {
                 .eventTime(maxOutOfOrderness: .seconds(2), time)
                 .named("readings")
         }
-        let pipeline = Pipeline("sensor-cluster") {
-            Flow("per sensor") {
-                input
-                // The input is partitioned by sensor: each partition's run windows its own.
-                KeyBy(\Reading.sensor).sameAsInputPartitioning()
-                    .window(.tumbling(.seconds(10)), eventTime: time) {
-                        Count()
-                        Max(\.celsius)
-                    }
-                    .named("per-10s")
+        /// Count and maximum per key and 10 s of event time, as published results.
+        func windowCounts(_ keyBy: KeyBy<String, Reading>, named name: String) -> Flow<Reading, WindowCount> {
+            Flow {
+                keyBy.window(.tumbling(.seconds(10)), eventTime: time) {
+                    Count()
+                    Max(\.celsius)
+                }
+                .named(name)
                 Map { (result: WindowResult<String, (Int, Double?)>) in
                     WindowCount(sensor: result.key, window_start: result.start.millisecondsSinceEpoch, readings: result.value.0,
                                 max: result.value.1 ?? 0)
                 }
+            }
+        }
+        let pipeline = Pipeline("sensor-cluster") {
+            Flow("per sensor") {
+                input
+                // The input is partitioned by sensor: each partition's run windows its own.
+                windowCounts(KeyBy(\Reading.sensor).sameAsInputPartitioning(), named: "per-10s")
                 Sink.jetStream(nats, of: WindowCount.self) { "results.windows.\($0.sensor)" }.named("results")
             }
             Flow("per zone") {
                 input
                 // Every zone has sensors in every partition: repartitioned by zone.
-                KeyBy { (reading: Reading) in zone(of: reading.sensor) }.named("by-zone")
-                    .window(.tumbling(.seconds(10)), eventTime: time) {
-                        Count()
-                        Max(\.celsius)
-                    }
-                    .named("zone-10s")
-                Map { (result: WindowResult<String, (Int, Double?)>) in
-                    WindowCount(sensor: result.key, window_start: result.start.millisecondsSinceEpoch, readings: result.value.0,
-                                max: result.value.1 ?? 0)
-                }
+                windowCounts(KeyBy { (reading: Reading) in zone(of: reading.sensor) }.named("by-zone"), named: "zone-10s")
                 Sink.jetStream(nats, of: WindowCount.self) { "results.zones.\($0.sensor)" }.named("zone-results")
             }
         }
