@@ -8,15 +8,17 @@ import Testing
 /// divided without one.
 final class MemoryExchange: ExchangeTransport {
     let partitions: Int
-    private let published = Mutex<[Int: [Data]]>([:])
+    /// Per exchange and partition, the encoded elements in the order published.
+    private let published = Mutex<[[Int]: [Data]]>([:])
     init(partitions: Int) { self.partitions = partitions }
 
-    func messages(_ partition: Int) -> [Data] { published.withLock { $0[partition] ?? [] } }
-    func publish(_ data: Data, to partition: Int) { published.withLock { $0[partition, default: []].append(data) } }
+    func messages(_ partition: Int, exchange: Int = 0) -> [Data] { published.withLock { $0[[exchange, partition]] ?? [] } }
+    func publish(_ data: Data, exchange: Int, partition: Int) { published.withLock { $0[[exchange, partition], default: []].append(data) } }
 
     struct Publisher<Element: Codable & Sendable>: SinkStage {
         var settings = StageSettings()
         let exchange: MemoryExchange
+        let index: Int
         let keyHash: @Sendable (Element) -> UInt64
         var defaultName: String { "memory-exchange" }
         func makeWriter(_ context: StageContext) -> Writer { Writer(stage: self) }
@@ -24,7 +26,8 @@ final class MemoryExchange: ExchangeTransport {
             let stage: Publisher
             mutating func write(_ elements: [Element], failures: inout RecordFailures) throws {
                 for element in elements {
-                    stage.exchange.publish(try JSONEncoder().encode(element), to: Int(stage.keyHash(element) % UInt64(stage.exchange.partitions)))
+                    stage.exchange.publish(try JSONEncoder().encode(element), exchange: stage.index,
+                                           partition: Int(stage.keyHash(element) % UInt64(stage.exchange.partitions)))
                 }
             }
         }
@@ -33,20 +36,33 @@ final class MemoryExchange: ExchangeTransport {
     struct Reader<Element: Codable & Sendable>: SourceStage {
         var settings = StageSettings()
         let exchange: MemoryExchange
+        let index: Int
         var defaultName: String { "memory-exchange" }
         func makeReader(_ context: StageContext) throws -> SequenceSource<[Element]>.Reader {
-            let elements = try exchange.messages(context.partition ?? 0).map { try JSONDecoder().decode(Element.self, from: $0) }
+            let elements = try exchange.messages(context.partition ?? 0, exchange: index).map { try JSONDecoder().decode(Element.self, from: $0) }
             return Source.collection(elements).makeReader(context)
         }
     }
 
     func sink<Element: Codable & Sendable>(for exchange: Exchange, of type: Element.Type,
                                            keyHash: @escaping @Sendable (Element) -> UInt64) -> any SinkStage<Element> {
-        Publisher(exchange: self, keyHash: keyHash)
+        Publisher(exchange: self, index: exchange.index, keyHash: keyHash)
     }
 
     func source<Element: Codable & Sendable>(for exchange: Exchange, of type: Element.Type) -> any SourceStage<Element> {
-        Reader(exchange: self)
+        Reader(exchange: self, index: exchange.index)
+    }
+
+    /// Runs `segments` one after the other: the first once, every later one for each partition.
+    func run(_ segments: PipelineSegments) async throws {
+        _ = try await segments.pipelines[0].run()
+        for segment in segments.pipelines.dropFirst() {
+            for partition in 0..<partitions {
+                var options = RunOptions()
+                options.partition = partition
+                _ = try await segment.run(options: options)
+            }
+        }
     }
 }
 
@@ -59,6 +75,21 @@ struct ShopSale: Codable, Sendable, Hashable {
 struct RegionSum: Codable, Sendable, Hashable {
     var region: String
     var amount: Int
+}
+
+struct BucketCount: Codable, Sendable, Hashable, Comparable {
+    var bucket: Int
+    var count: Int
+    static func < (lhs: BucketCount, rhs: BucketCount) -> Bool { (lhs.bucket, lhs.count) < (rhs.bucket, rhs.count) }
+}
+
+struct CountPerBucket: KeyedProcessFunction {
+    func initialState(for bucket: Int) -> Int { 0 }
+    func process(_ sum: RegionSum, key bucket: Int, state count: inout Int, context: inout KeyedContext,
+                 into output: inout Emitter<BucketCount>) {
+        count += 1
+        output.emit(BucketCount(bucket: bucket, count: count))
+    }
 }
 
 struct RegionTotal: KeyedProcessFunction {
@@ -93,12 +124,7 @@ struct RegionTotal: KeyedProcessFunction {
         #expect(segments.exchanges == [Exchange(index: 0, stage: "keyBy", producingSegment: 0)])
         #expect(segments.pipelines[0].graph.nodes.map(\.name) == ["collection", "filter", "keyBy", "keyBy to exchange"])
         #expect(segments.pipelines[1].graph.nodes.map(\.name) == ["keyBy from exchange", "process", "collect"])
-        _ = try await segments.pipelines[0].run()
-        for partition in 0..<3 {
-            var options = RunOptions()
-            options.partition = partition
-            _ = try await segments.pipelines[1].run(options: options)
-        }
+        try await transport.run(segments)
         #expect(Set(divided.elements) == Set(single.elements))
         #expect(divided.elements.count == single.elements.count)
         // Each region lives in exactly one partition, chosen by a hash every process agrees on.
@@ -106,6 +132,52 @@ struct RegionTotal: KeyedProcessFunction {
             Set(transport.messages(partition).map { try! JSONDecoder().decode(Keyed<String, ShopSale>.self, from: $0).key })
         }
         #expect(regions.reduce(0) { $0 + $1.count } == 5)
+    }
+
+    @Test func twoRepartitioningKeyBysMakeThreeSegments() async throws {
+        let sales = sales
+        func pipeline(_ out: Collector<BucketCount>) -> Pipeline {
+            Pipeline("two exchanges") {
+                Source.collection(sales)
+                KeyBy(\ShopSale.region).process(RegionTotal())
+                KeyBy { (sum: RegionSum) in sum.amount % 4 }.process(CountPerBucket())
+                Sink.collect(into: out)
+            }
+        }
+        let single = Collector<BucketCount>(), divided = Collector<BucketCount>()
+        _ = try await pipeline(single).run()
+        let transport = MemoryExchange(partitions: 3)
+        let segments = try pipeline(divided).segments(transport: transport)
+        #expect(segments.pipelines.map { $0.graph.nodes.map(\.name) } == [
+            ["collection", "keyBy", "keyBy to exchange"],
+            ["keyBy from exchange", "process", "keyBy#2", "keyBy#2 to exchange"],
+            ["keyBy#2 from exchange", "process#2", "collect"],
+        ])
+        #expect(segments.exchanges.map(\.producingSegment) == [0, 1])
+        try await transport.run(segments)
+        // Each bucket's running counts are 1…n whichever order its elements arrived in.
+        #expect(divided.elements.sorted() == single.elements.sorted())
+        #expect(divided.elements.count == 200)
+    }
+
+    @Test func aBranchThatRepartitionsLeavesTheOtherBranchesInTheFirstSegment() async throws {
+        let sales = sales
+        let input = DataStream("sales") { Source.collection(sales) }
+        let all = Collector<ShopSale>(), totals = Collector<RegionSum>()
+        let pipeline = Pipeline("branches") {
+            Flow("everything") { input; Sink.collect(into: all).named("all") }
+            Flow("per region") { input; KeyBy(\ShopSale.region).process(RegionTotal()); Sink.collect(into: totals).named("totals") }
+        }
+        let transport = MemoryExchange(partitions: 2)
+        let segments = try pipeline.segments(transport: transport)
+        #expect(segments.pipelines.map { $0.graph.nodes.map(\.name) } == [
+            ["collection", "all", "keyBy", "keyBy to exchange"],
+            ["keyBy from exchange", "process", "totals"],
+        ])
+        try await transport.run(segments)
+        #expect(all.elements.count == 200)
+        #expect(totals.elements.count == 200)
+        #expect(Set(totals.elements.filter { $0.region == "north" }.map(\.amount)).max() == sales.filter { $0.region == "north" }.reduce(0) { $0 + $1.amount })
     }
 
     @Test func aKeyByOnTheInputsPartitioningStaysInOneSegment() throws {
