@@ -3,6 +3,7 @@ import Sluice
 import SluiceTesting
 import Synchronization
 import Testing
+@testable import SluiceNATS
 
 /// A reading keyed by region, as it crosses an exchange.
 struct RegionReading: Codable, Sendable, Hashable {
@@ -81,5 +82,14 @@ struct RegionReading: Codable, Sendable, Hashable {
         #expect(report.checkpoints?.restoredFrom == stopped.stoppedAtSavepoint)
         #expect(second.elements.map(\.value.id) == [3])
         #expect(dead.elements.isEmpty)   // the poison message was before the savepoint
+    }
+
+    @Test func subjectsNameTheirKindAndProducerOrAreForeign() {
+        typealias Reader = JetStreamExchangeSource<RegionReading>.Reader
+        #expect(Reader.kindAndProducer(of: "sluice.x.g.0.3.d.12")! == (UInt8(ascii: "d"), 12))
+        #expect(Reader.kindAndProducer(of: "sluice.x.g.0.3.w.0")! == (UInt8(ascii: "w"), 0))
+        for foreign in ["", "d.1", "sluice.x.g.0.3.dd.1", "sluice.x.g.0.3.d.", "sluice.x.g.0.3.d.x", "sluice.x.g.0.3.d"] {
+            #expect(Reader.kindAndProducer(of: foreign) == nil, "\(foreign)")
+        }
     }
 }

@@ -40,9 +40,10 @@ struct JetStreamExchangeSink<Element: Codable & Sendable>: SinkStage {
         let prefix = "\(exchange.prefix).\(index)"
         let partitions = UInt64(exchange.partitions)
         let keyHash = keyHash
+        let subjects = (0..<exchange.partitions).map { "\(prefix).\($0).d.\(producer)" }
         let elements = JetStreamSink<Element>(
             configuration: exchange.configuration, subjectDescription: "\(prefix).<partition>.d.\(producer)",
-            subject: { element in "\(prefix).\(keyHash(element) % partitions).d.\(producer)" },
+            subject: { element in subjects[Int(keyHash(element) % partitions)] },
             retry: exchange.retry, publisher: publisher) { element, encoder, bytes in
             try encoder.encode(element, into: &bytes)
         }

@@ -122,7 +122,7 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
                     continue
                 }
                 switch kind {
-                case "d":
+                case UInt8(ascii: "d"):
                     do {
                         let element = try message.payload.withUnsafeBytes { try decoder.decode(Element.self, from: $0) }
                         output.emit(element, from: location)
@@ -130,7 +130,7 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
                     } catch {
                         try output.reject(error, rawInput: String(decoding: message.payload, as: UTF8.self), location: location)
                     }
-                case "w":
+                case UInt8(ascii: "w"):
                     let text = String(decoding: message.payload, as: UTF8.self)
                     guard let time = text == "max" ? Int64.max : Int64(text) else {
                         try output.reject(RecordError("the watermark of producer \(producer) is not a time: '\(text.prefix(40))'"),
@@ -152,11 +152,14 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
         mutating func close() async { await messages.close() }
 
         /// `d` (an element) or `w` (a watermark) and the producer, from a subject ending
-        /// `.<kind>.<producer>`.
-        static func kindAndProducer(of subject: String) -> (String, Int)? {
-            let tokens = subject.split(separator: ".")
-            guard tokens.count >= 2, let producer = Int(tokens[tokens.count - 1]) else { return nil }
-            return (String(tokens[tokens.count - 2]), producer)
+        /// `.<kind>.<producer>`: read from the end, without splitting the subject.
+        static func kindAndProducer(of subject: String) -> (kind: UInt8, producer: Int)? {
+            let bytes = subject.utf8
+            guard let lastDot = bytes.lastIndex(of: UInt8(ascii: ".")), lastDot > bytes.startIndex else { return nil }
+            let kindIndex = bytes.index(before: lastDot)
+            guard kindIndex > bytes.startIndex, bytes[bytes.index(before: kindIndex)] == UInt8(ascii: "."),
+                  let producer = Int(subject[subject.index(after: lastDot)...]) else { return nil }
+            return (bytes[kindIndex], producer)
         }
     }
 }
