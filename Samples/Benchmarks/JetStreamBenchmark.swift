@@ -67,15 +67,16 @@ enum JetStreamBenchmark {
             pull.close()
         }
         var seconds: [Int: Double] = [:], workerCPU: [Int: Double] = [:], busyCores: [Int: Double] = [:], brokerCPU: [Int: Double] = [:]
-        for workers in [1, 2] {
-            let group = "bench\(workers)\(UInt32.random(in: 0..<1_000_000))"
+        // Key 3: one worker again, with the KeyBy repartitioning through the exchange.
+        for (key, workers, repartition) in [(1, 1, false), (2, 2, false), (3, 1, true)] {
+            let group = "bench\(key)\(UInt32.random(in: 0..<1_000_000))"
             let started = ContinuousClock.now
             let machineBefore = machineTicks()
             let brokerBefore = processSeconds(server.processIdentifiers)
             var children: [pid_t] = []
             for worker in 0..<workers {
                 children.append(try spawn(["taskset", "-c", String(worker), CommandLine.arguments[0], "jetstream-worker",
-                                           "--url", server.url, "--group", group]))
+                                           "--url", server.url, "--group", group] + (repartition ? ["--repartition"] : [])))
             }
             var cpu = 0.0
             for child in children {
@@ -86,11 +87,11 @@ enum JetStreamBenchmark {
                 cpu += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
                     + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
             }
-            seconds[workers] = (ContinuousClock.now - started).seconds
-            workerCPU[workers] = cpu
-            brokerCPU[workers] = processSeconds(server.processIdentifiers) - brokerBefore
+            seconds[key] = (ContinuousClock.now - started).seconds
+            workerCPU[key] = cpu
+            brokerCPU[key] = processSeconds(server.processIdentifiers) - brokerBefore
             let machineAfter = machineTicks()
-            busyCores[workers] = Double(machineAfter.busy - machineBefore.busy) / Double(max(1, machineAfter.total - machineBefore.total))
+            busyCores[key] = Double(machineAfter.busy - machineBefore.busy) / Double(max(1, machineAfter.total - machineBefore.total))
                 * Double(ProcessInfo.processInfo.activeProcessorCount)
         }
         let rate = { (seconds: Double) in Double(published) / seconds / 1e3 }
@@ -106,18 +107,23 @@ enum JetStreamBenchmark {
                      // With the work of both processes spread over every core, the job takes at
                      // least (workers' CPU + broker's CPU) / cores.
                      seconds[1]! / ((workerCPU[2]! + brokerCPU[2]!) / cores)))
+        print(String(format: "  repartitioned, 1 worker   %7.2fs  %7.0f k events/s   (taskset -c 0)           workers' CPU %6.1fs, broker's CPU %.1fs: %.2f× the time of keying within partitions",
+                     seconds[3]!, rate(seconds[3]!), workerCPU[3]!, brokerCPU[3]!, seconds[3]! / seconds[1]!))
         print("  (each worker process connects, joins the group, takes its partitions and checkpoints them to the broker; the times include that)")
         try await latency(server)
     }
 
     /// One worker: every partition assigned to it, to the end of the stream.
-    static func worker(url: String, group: String) async throws {
+    static func worker(url: String, group: String, repartition: Bool) async throws {
         let nats = try NATSConfiguration(url: url)
         let time: @Sendable (Event) -> Timestamp = { Timestamp(millisecondsSinceEpoch: $0.ts) }
+        // Keyed within each partition (the input is partitioned by user), or — to measure what
+        // the exchange costs — repartitioned by user through the broker.
+        let keyBy = repartition ? KeyBy(\Event.user) : KeyBy(\Event.user).sameAsInputPartitioning()
         let pipeline = Pipeline("bench-window") {
             Source.jetStream(nats, stream: "BENCH", subjects: ["bench.in.{partition}"], as: Event.self, mode: .toEnd)
                 .eventTime(maxOutOfOrderness: .seconds(5), time)
-            KeyBy(\Event.user).sameAsInputPartitioning().window(.tumbling(.seconds(60)), eventTime: time) {
+            keyBy.window(.tumbling(.seconds(60)), eventTime: time) {
                 Count()
                 Sum(\.amount)
             }

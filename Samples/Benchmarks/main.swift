@@ -23,7 +23,8 @@ usage: sluice-bench [command] [options]
                          of reading and writing the same events as CSV, and of Codable's own
                          calls with nothing parsed or written
   jetstream [--count N]  the window job over a JetStream stream of 4 partitions (1,000,000 events) by 1
-                         worker process on one core and 2 on two (taskset); end-to-end latency
+                         worker process on one core and 2 on two (taskset), and 1 repartitioning
+                         through the broker; end-to-end latency
   hostile                one record of 50,000 fields, a 10 MB JSON line, a 50 MB CSV field
   standardise [--count N] emails, phones, names, postcodes and dates (200,000 each) beside minimal loops
   postgres-load [--rows N]
@@ -129,7 +130,7 @@ do {
         try await JetStreamBenchmark.run(events: events, input: try eventsFile(max(events, 1_000_000)))
     case "jetstream-worker":
         guard let url = option("--url"), let group = option("--group") else { print(usage); exit(2) }
-        try await JetStreamBenchmark.worker(url: url, group: group)
+        try await JetStreamBenchmark.worker(url: url, group: group, repartition: arguments.contains("--repartition"))
     case "codec":
         try await CodecBenchmark.run(input: try eventsFile(count("--count", default: 2_000_000)), sluiceOnly: arguments.contains("--sluice-only"))
     case "standardise":
