@@ -131,4 +131,28 @@ import Testing
         #expect(throws: NATSError.self) { try NATSHeaders([("name", "two\r\nlines")]).encoded() }
         #expect(throws: NATSError.self) { try NATSHeaders([("", "v")]).encoded() }
     }
+
+    @Test func headerBlocksDecodeByteByByte() throws {
+        func decode(_ text: String) throws -> NATSHeaders { try NATSHeaders.decode(ArraySlice(Array(text.utf8))) }
+        let fields = try decode("NATS/1.0\r\nNats-Msg-Id:  b1-7 \t\r\nX:\r\nX: two: parts\r\nÜnï: çödé\r\n\r\n")
+        #expect(fields.status == nil)
+        #expect(fields.fields.map(\.name) == ["Nats-Msg-Id", "X", "X", "Ünï"])
+        #expect(fields.fields.map(\.value) == ["b1-7", "", "two: parts", "çödé"])
+        #expect(fields["x"] == "")
+        let heartbeat = try decode("NATS/1.0 100 Idle Heartbeat\r\nNats-Last-Consumer: 5\r\n\r\n")
+        #expect(heartbeat.status == 100 && heartbeat.statusDescription == "Idle Heartbeat" && heartbeat["Nats-Last-Consumer"] == "5")
+        let bare = try decode("NATS/1.0 503\r\n\r\n")
+        #expect(bare.status == 503 && bare.statusDescription.isEmpty && bare.fields.isEmpty)
+        for (bad, reason) in [("NATS/1.0 0404\r\n\r\n", "three-digit"), ("NATS/1.0 099\r\n\r\n", "three-digit"),
+                              ("NATS/1.0\r\n: v\r\n\r\n", "no name"), ("NATS/1.0\r\nA: b\r\n\r\nC: d\r\n\r\n", "no name"),
+                              ("NATS/1.0\r\nA: b\r\n", "empty line"), ("", "empty line")] {
+            do {
+                _ = try decode(bad)
+                Issue.record("\(bad.debugDescription) decoded")
+            } catch {
+                #expect("\(error)".contains(reason), "\(bad.debugDescription): \(error)")
+            }
+        }
+        #expect(throws: NATSError.self) { try NATSHeaders.decode(ArraySlice(Array("NATS/1.0\r\nA: ".utf8) + [0xFF] + Array("\r\n\r\n".utf8))) }
+    }
 }

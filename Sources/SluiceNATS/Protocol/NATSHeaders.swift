@@ -53,36 +53,73 @@ public struct NATSHeaders: Sendable, Equatable {
         return bytes
     }
 
-    /// Parses a header block as received (from `NATS/1.0` to the empty line).
+    /// Parses a header block as received (from `NATS/1.0` to the empty line). Byte by byte:
+    /// every message a stream stored with a message id carries one, so this is on the path of
+    /// every message read.
     static func decode(_ block: ArraySlice<UInt8>) throws -> NATSHeaders {
-        guard let text = String(validating: block, as: UTF8.self) else {
-            throw NATSError.protocolViolation("a message's headers are not valid UTF-8")
+        let carriageReturn: UInt8 = 0x0D, lineFeed: UInt8 = 0x0A
+        // The lines between CR LF pairs; the block ends with an empty line, so the last two
+        // pieces are empty.
+        var lines: [Range<Int>] = []
+        var lineStart = block.startIndex
+        var index = block.startIndex
+        while index + 1 < block.endIndex {
+            if block[index] == carriageReturn, block[index + 1] == lineFeed {
+                lines.append(lineStart..<index)
+                index += 2
+                lineStart = index
+            } else {
+                index += 1
+            }
         }
-        var lines = text.components(separatedBy: "\r\n")
-        guard lines.count >= 3, lines.last == "", lines[lines.count - 2] == "" else {
+        lines.append(lineStart..<block.endIndex)
+        guard lines.count >= 3, lines[lines.count - 1].isEmpty, lines[lines.count - 2].isEmpty else {
             throw NATSError.protocolViolation("a message's header block does not end with an empty line")
         }
-        lines.removeLast(2)
-        let first = lines.removeFirst()
-        guard first.hasPrefix("NATS/1.0") else {
-            throw NATSError.protocolViolation("a message's header block starts with '\(first.prefix(20))', not NATS/1.0")
+        let version = Array("NATS/1.0".utf8)
+        let first = block[lines[0]]
+        guard first.starts(with: version) else {
+            let shown = String(decoding: first.prefix(20), as: UTF8.self)
+            throw NATSError.protocolViolation("a message's header block starts with '\(shown)', not NATS/1.0")
         }
         var headers = NATSHeaders()
-        let statusText = first.dropFirst("NATS/1.0".count).trimmingCharacters(in: .whitespaces)
+        let statusText = trimmed(first.dropFirst(version.count))
         if !statusText.isEmpty {
-            let parts = statusText.split(separator: " ", maxSplits: 1)
-            guard let code = Int(parts[0]), (100...999).contains(code) else {
-                throw NATSError.protocolViolation("a message's status '\(statusText.prefix(20))' is not a three-digit code")
+            let space = statusText.firstIndex(of: 0x20) ?? statusText.endIndex
+            let digits = statusText[..<space]
+            guard digits.count == 3, digits.allSatisfy({ (0x30...0x39).contains($0) }), digits.first != 0x30 else {
+                throw NATSError.protocolViolation("a message's status '\(String(decoding: statusText.prefix(20), as: UTF8.self))' is not a three-digit code")
             }
-            headers.status = code
-            headers.statusDescription = parts.count > 1 ? String(parts[1]) : ""
+            headers.status = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            headers.statusDescription = try text(trimmedLeading(statusText[space...]))
         }
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
-                throw NATSError.protocolViolation("a message's header line '\(line.prefix(40))' has no name")
+        headers.fields.reserveCapacity(lines.count - 3)
+        for line in lines[1..<(lines.count - 2)] {
+            let bytes = block[line]
+            guard let colon = bytes.firstIndex(of: 0x3A), colon != bytes.startIndex else {
+                throw NATSError.protocolViolation("a message's header line '\(String(decoding: bytes.prefix(40), as: UTF8.self))' has no name")
             }
-            headers.fields.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.fields.append((try text(bytes[..<colon]), try text(trimmed(bytes[(colon + 1)...]))))
         }
         return headers
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+    private static func trimmedLeading(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        bytes.drop(while: isBlank)
+    }
+
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let leading = bytes.drop(while: isBlank)
+        guard let last = leading.lastIndex(where: { !isBlank($0) }) else { return leading[leading.endIndex...] }
+        return leading[...last]
+    }
+
+    private static func text(_ bytes: ArraySlice<UInt8>) throws -> String {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw NATSError.protocolViolation("a message's headers are not valid UTF-8")
+        }
+        return text
     }
 }

@@ -80,7 +80,6 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
             encoded.reserveCapacity(elements.count)
             var bytes: [UInt8] = []
             for element in elements {
-                let location = SourceLocation(origin: "jetstream sink \(stageName)", field: stage.subjectDescription)
                 do {
                     bytes.removeAll(keepingCapacity: true)
                     try stage.encode(element, encoder, &bytes)
@@ -91,7 +90,8 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
                     }
                     encoded.append((subject, bytes))
                 } catch {
-                    try failures.reject(error, rawInput: String(describing: element), location: location)
+                    try failures.reject(error, rawInput: String(describing: element),
+                                        location: SourceLocation(origin: "jetstream sink \(stageName)", field: stage.subjectDescription))
                 }
             }
             if checkpointed {
