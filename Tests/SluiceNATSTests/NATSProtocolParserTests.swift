@@ -156,3 +156,31 @@ import Testing
         #expect(throws: NATSError.self) { try NATSHeaders.decode(ArraySlice(Array("NATS/1.0\r\nA: ".utf8) + [0xFF] + Array("\r\n\r\n".utf8))) }
     }
 }
+
+@Suite struct PublishAcknowledgementTests {
+    @Test func theCompactFormIsReadDirectlyAndAgreesWithTheJSONDecoder() throws {
+        for text in [#"{"stream":"READINGS","seq":1}"#, #"{"stream":"S_X-1","seq":18446744073709551615,"duplicate":true}"#,
+                     #"{"stream":"Ünï","seq":0}"#] {
+            let fast = try #require(PublishAcknowledgement(compact: Array(text.utf8)), "\(text)")
+            let decoded = try JSONDecoder().decode(PublishAcknowledgement.self, from: Data(text.utf8))
+            #expect(fast == decoded)
+        }
+    }
+
+    @Test func anythingElseIsLeftToTheJSONDecoder() {
+        for text in [#"{"stream":"S","seq":18446744073709551616}"#, #"{"stream":"S","seq":01}"#, #"{"stream":"","seq":1}"#,
+                     #"{"stream":"S\"x","seq":1}"#, #"{"stream":"S","seq":1,"domain":"hub"}"#, #"{"stream":"S","seq":1} "#,
+                     #"{"stream":"S","seq":}"#, #"{"stream":"S"}"#, #"{ "stream":"S","seq":1}"#, #"{"stream":"S","seq":1,"duplicate":false}"#,
+                     #"{"error":{"code":503,"description":"no responders"}}"#, ""] {
+            #expect(PublishAcknowledgement(compact: Array(text.utf8)) == nil, "\(text)")
+        }
+    }
+
+    @Test func errorsAndOtherFormsStillDecode() throws {
+        let withDomain = NATSMessage(subject: "_INBOX.x", replyTo: nil, headers: nil, payload: Array(#"{"stream":"S","seq":7,"domain":"hub"}"#.utf8))
+        #expect(try JetStream.acknowledgement(withDomain, subject: "a").sequence == 7)
+        let refused = NATSMessage(subject: "_INBOX.x", replyTo: nil, headers: nil,
+                                  payload: Array(#"{"error":{"code":400,"err_code":10060,"description":"expected stream does not match"}}"#.utf8))
+        #expect(throws: JetStreamAPIError.self) { try JetStream.acknowledgement(refused, subject: "a") }
+    }
+}

@@ -222,13 +222,20 @@ public struct JetStream: Sendable {
 
         /// Waits for the acknowledgement (blocking the calling thread).
         public func waitBlocking() throws -> PublishAcknowledgement {
-            try JetStream.decode(try reply.waitBlocking(timeout: timeout), api: "publish to \(subject)", as: PublishAcknowledgement.self)
+            try JetStream.acknowledgement(try reply.waitBlocking(timeout: timeout), subject: subject)
         }
 
         /// Waits for the acknowledgement.
         public func wait() async throws -> PublishAcknowledgement {
-            try JetStream.decode(try await reply.wait(timeout: timeout), api: "publish to \(subject)", as: PublishAcknowledgement.self)
+            try JetStream.acknowledgement(try await reply.wait(timeout: timeout), subject: subject)
         }
+    }
+
+    /// The acknowledgement in `reply`: the usual compact form read directly, anything else
+    /// (an error, extra fields) through the JSON decoder.
+    static func acknowledgement(_ reply: NATSMessage, subject: String) throws -> PublishAcknowledgement {
+        if reply.status == nil, let acknowledgement = PublishAcknowledgement(compact: reply.payload) { return acknowledgement }
+        return try decode(reply, api: "publish to \(subject)", as: PublishAcknowledgement.self)
     }
 
     /// Publishes without waiting; the stream de-duplicates on `messageID` within its window.

@@ -82,6 +82,43 @@ public struct PublishAcknowledgement: Decodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case stream, sequence = "seq", duplicate }
 
+    /// Reads the form the server sends for nearly every publish —
+    /// `{"stream":"<name>","seq":<n>}`, perhaps with `,"duplicate":true` — byte by byte;
+    /// `nil` for anything else, which the JSON decoder then reads (or refuses).
+    init?(compact bytes: [UInt8]) {
+        var index = 0
+        func take(_ literal: StaticString) -> Bool {
+            let count = literal.utf8CodeUnitCount
+            guard index + count <= bytes.count else { return false }
+            let matches = literal.withUTF8Buffer { literal in
+                (0..<count).allSatisfy { bytes[index + $0] == literal[$0] }
+            }
+            if matches { index += count }
+            return matches
+        }
+        guard take(#"{"stream":""#) else { return nil }
+        let nameStart = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+            index += 1
+        }
+        guard index > nameStart, let name = String(validating: bytes[nameStart..<index], as: UTF8.self), take(#"","seq":"#) else { return nil }
+        var sequence: UInt64 = 0
+        let digitsStart = index
+        while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
+            let (times10, overflow1) = sequence.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(bytes[index] - 0x30))
+            guard !overflow1, !overflow2 else { return nil }
+            sequence = sum
+            index += 1
+        }
+        guard index > digitsStart, index - digitsStart == 1 || bytes[digitsStart] != 0x30 else { return nil }
+        let duplicate = take(#","duplicate":true"#)
+        guard take("}"), index == bytes.count else { return nil }
+        stream = name
+        self.sequence = sequence
+        self.duplicate = duplicate
+    }
+
     /// Decodes an acknowledgement.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
