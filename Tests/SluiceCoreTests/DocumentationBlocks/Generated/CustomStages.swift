@@ -59,7 +59,44 @@ enum Doc_CustomStages {
         }
     }
 
-    // Documentation/CustomStages.md, line 102
+    // Documentation/CustomStages.md, line 106
+    struct Shards: SourceStage {
+        typealias Output = Int
+        var settings = StageSettings()
+        let shards: [[Int]]                       // each shard's elements, event time in ms
+        var defaultName: String { "shards" }
+
+        func makeReader(_ context: StageContext) async throws -> Reader { Reader(shards: shards) }
+
+        struct Reader: PartitionedSourceReader {
+            let shards: [[Int]]
+            var offset = 0
+            var lastPartitions: [Int] = []
+            var expectedPartitions: [Int] { Array(shards.indices) }   // each holds the watermark from the start
+
+            mutating func read(into output: inout Emitter<Int>, limit: Int) async throws -> Bool {
+                lastPartitions = []
+                for (shard, elements) in shards.enumerated() where offset < elements.count {
+                    output.emit(elements[offset])
+                    lastPartitions.append(shard)
+                }
+                offset += 1
+                return shards.contains { offset < $0.count }
+            }
+
+            func partitionsOfLastRead() -> [Int]? { lastPartitions }   // one per element emitted
+        }
+    }
+
+    // Documentation/CustomStages.md, line 106
+    static func block3() async throws {
+
+        let source = Shards(shards: [[1_000, 2_000, 3_000], [10, 20, 30]])
+            .eventTime(maxOutOfOrderness: .milliseconds(5)) { Timestamp(millisecondsSinceEpoch: Int64($0)) }
+        _ = source
+    }
+
+    // Documentation/CustomStages.md, line 141
     struct LineCounter: SinkStage {
         typealias Input = String
         var settings = StageSettings()
