@@ -2,6 +2,7 @@ import Foundation
 import Sluice
 import SluiceTesting
 import Testing
+@testable import SluiceNATS
 
 /// A reading with event time in seconds, as a partition's producer publishes it.
 struct TimedReading: Codable, Sendable {
@@ -73,5 +74,22 @@ extension JetStreamWatermarkTests {
         }
         let error = await #expect(throws: (any Error).self) { try await pipeline.run() }
         #expect("\(error!)".contains("do not say where the partition is"))
+    }
+
+    @Test func aMessagesPartitionIsTheTokenWherePartitionStands() throws {
+        let configuration = try NATSConfiguration(url: "nats://127.0.0.1:1")
+        var reader = try Source.jetStream(configuration, stream: "S", subjects: ["s.{partition}.>"], as: TimedReading.self)
+            .makeReader(StageContext(stageName: "s"))
+        #expect(reader.partition(of: "s.3.sensor-1") == 3)
+        #expect(reader.partition(of: "s.12") == 12)
+        // Named partitions get numbers of their own, the same each time.
+        let eu = reader.partition(of: "s.eu.x"), us = reader.partition(of: "s.us.x")
+        #expect(eu < 0 && us < 0 && eu != us && reader.partition(of: "s.eu.y") == eu)
+        #expect(reader.partition(of: "s") == 0)   // no such token: a subject the filter would not deliver
+        // In a cluster run the subjects name one partition, and elements need none.
+        var context = StageContext(stageName: "s")
+        context.partition = 2
+        let one = try Source.jetStream(configuration, stream: "S", subjects: ["s.{partition}.>"], as: TimedReading.self).makeReader(context)
+        #expect(one.subjects == ["s.2.>"] && one.partitionsOfLastRead() == nil)
     }
 }

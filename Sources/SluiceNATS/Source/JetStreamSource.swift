@@ -155,12 +155,18 @@ public struct JetStreamSource<Output: Sendable>: SourceStage {
             partitionToken == nil ? nil : partitions
         }
 
-        /// The partition a message's subject names.
+        /// The partition a message's subject names: its token number `partitionToken`, found
+        /// by counting dots (once per message, so without splitting the subject).
         mutating func partition(of subject: String) -> Int {
             guard let partitionToken else { return 0 }
-            let tokens = subject.split(separator: ".", maxSplits: partitionToken + 1, omittingEmptySubsequences: false)
-            guard partitionToken < tokens.count else { return 0 }
-            let token = tokens[partitionToken]
+            let bytes = subject.utf8
+            var start = bytes.startIndex
+            for _ in 0..<partitionToken {
+                guard let dot = bytes[start...].firstIndex(of: UInt8(ascii: ".")) else { return 0 }
+                start = bytes.index(after: dot)
+            }
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex
+            let token = subject[start..<end]
             if let number = Int(token) { return number }
             if let known = namedPartitions[token] { return known }
             let assigned = -(namedPartitions.count + 1)
