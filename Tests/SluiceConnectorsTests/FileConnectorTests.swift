@@ -156,6 +156,9 @@ import SluiceTesting
     @Test func readsLinesFromAPipeUntilItCloses() async throws {
         var descriptors: [Int32] = [0, 0]
         #expect(pipe(&descriptors) == 0)
+        // Close-on-exec: a server another test starts meanwhile must not inherit the write
+        // end, or the pipe would never close and the read never end.
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         let text = (1...5_000).map { "line \($0) ✓" }.joined(separator: "\n") + "\n"
         let writeEnd = descriptors[1]
         let writer = Thread {
