@@ -57,8 +57,14 @@ public struct WatermarkGenerator: Sendable {
 
     /// The watermark once events up to `newest` have been seen.
     public func watermark(afterNewest newest: Timestamp) -> Timestamp {
+        Self.watermark(afterNewest: newest, boundMilliseconds: maxOutOfOrdernessMilliseconds)
+    }
+
+    /// The watermark once events up to `newest` have been seen, with a bound of
+    /// `boundMilliseconds`: `Timestamp.min` before any event, never wrapping around.
+    public static func watermark(afterNewest newest: Timestamp, boundMilliseconds: Int64) -> Timestamp {
         guard newest > .min else { return .min }
-        let (value, overflow) = newest.millisecondsSinceEpoch.subtractingReportingOverflow(maxOutOfOrdernessMilliseconds)
+        let (value, overflow) = newest.millisecondsSinceEpoch.subtractingReportingOverflow(boundMilliseconds)
         return Timestamp(millisecondsSinceEpoch: overflow ? .min : value)
     }
 }

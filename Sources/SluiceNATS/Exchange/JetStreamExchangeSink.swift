@@ -24,13 +24,7 @@ struct JetStreamExchangeSink<Element: Codable & Sendable>: SinkStage {
     var detail: String { "\(exchange.configuration) \(exchange.prefix).\(index).<partition>" }
 
     /// Publishes a checkpoint's transaction.
-    var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? {
-        let publisher = self.publisher
-        return { bytes in
-            let transaction = try StateCoding.decode(JetStreamSinkTransaction.self, from: bytes)
-            try publisher.publish(try transaction.outgoing())
-        }
-    }
+    var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? { publisher.transactionCommitter }
 
     func makeWriter(_ context: StageContext) throws -> Writer {
         guard context.isCheckpointed else {

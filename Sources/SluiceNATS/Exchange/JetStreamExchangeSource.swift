@@ -116,13 +116,13 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
             await purge.runIfDue(messages.session?.jetStream)
             for message in raw.takeElements() {
                 let location = messages.location(of: message)
-                guard let (kind, producer) = Self.kindAndProducer(of: message.subject), (0..<producers).contains(producer) else {
+                guard let (kind, producer) = Self.kindAndProducer(of: message.subject), (0..<producers).contains(producer),
+                      kind == UInt8(ascii: "d") || kind == UInt8(ascii: "w") else {
                     try output.reject(RecordError("'\(message.subject)' is not a subject of this exchange"),
                                       rawInput: String(decoding: message.payload, as: UTF8.self), location: location)
                     continue
                 }
-                switch kind {
-                case UInt8(ascii: "d"):
+                if kind == UInt8(ascii: "d") {
                     do {
                         let element = try message.payload.withUnsafeBytes { try decoder.decode(Element.self, from: $0) }
                         output.emit(element, from: location)
@@ -130,7 +130,7 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
                     } catch {
                         try output.reject(error, rawInput: String(decoding: message.payload, as: UTF8.self), location: location)
                     }
-                case UInt8(ascii: "w"):
+                } else {
                     let text = String(decoding: message.payload, as: UTF8.self)
                     guard let time = text == "max" ? Int64.max : Int64(text) else {
                         try output.reject(RecordError("the watermark of producer \(producer) is not a time: '\(text.prefix(40))'"),
@@ -141,9 +141,6 @@ struct JetStreamExchangeSource<Element: Codable & Sendable>: SourceStage {
                         watermarks[producer] = time
                         forwarded.append((producer, Timestamp(millisecondsSinceEpoch: time)))
                     }
-                default:
-                    try output.reject(RecordError("'\(message.subject)' is not a subject of this exchange"),
-                                      rawInput: String(decoding: message.payload, as: UTF8.self), location: location)
                 }
             }
             return true

@@ -82,6 +82,15 @@ final class JetStreamPublisher: Sendable {
     }
 
     /// Closes the connection.
+    /// Publishes a checkpoint's encoded ``JetStreamSinkTransaction``: what the sinks that hold
+    /// their messages back until a checkpoint is durable commit with.
+    var transactionCommitter: @Sendable ([UInt8]) throws -> Void {
+        { bytes in
+            let transaction = try StateCoding.decode(JetStreamSinkTransaction.self, from: bytes)
+            try self.publish(try transaction.outgoing())
+        }
+    }
+
     func close() { connection.withLock { $0?.close(); $0 = nil } }
 
     deinit { connection.withLock { $0?.close() } }

@@ -45,13 +45,7 @@ public struct JetStreamSink<Input: Sendable>: SinkStage {
 
     /// Publishes a checkpoint's transaction with this sink's connection settings (which are
     /// not saved in checkpoints).
-    public var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? {
-        let publisher = self.publisher
-        return { bytes in
-            let transaction = try StateCoding.decode(JetStreamSinkTransaction.self, from: bytes)
-            try publisher.publish(try transaction.outgoing())
-        }
-    }
+    public var transactionPublisher: (@Sendable ([UInt8]) throws -> Void)? { publisher.transactionCommitter }
 
     /// Opens the writer; the connection opens on the first write.
     public func makeWriter(_ context: StageContext) throws -> Writer {

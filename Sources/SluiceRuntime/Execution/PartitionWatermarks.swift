@@ -43,7 +43,7 @@ struct PartitionWatermarks {
     mutating func observe(eventTimes: [Timestamp], partitionOf: [Int], now: Timestamp) {
         for (time, partition) in zip(eventTimes, partitionOf) {
             var entry = partitions[partition] ?? Partition(lastActive: now.millisecondsSinceEpoch)
-            let watermark = watermark(afterNewest: time)
+            let watermark = WatermarkGenerator.watermark(afterNewest: time, boundMilliseconds: boundMilliseconds)
             if watermark > entry.watermark { entry.watermark = watermark }
             entry.lastActive = now.millisecondsSinceEpoch
             partitions[partition] = entry
@@ -79,11 +79,5 @@ struct PartitionWatermarks {
         guard active > 0, minimum > combined else { return nil }
         combined = minimum
         return minimum
-    }
-
-    private func watermark(afterNewest newest: Timestamp) -> Timestamp {
-        guard newest > .min else { return .min }
-        let (value, overflow) = newest.millisecondsSinceEpoch.subtractingReportingOverflow(boundMilliseconds)
-        return Timestamp(millisecondsSinceEpoch: overflow ? .min : value)
     }
 }
