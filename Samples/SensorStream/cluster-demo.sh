@@ -90,6 +90,7 @@ for round in $(seq 1 "$kills"); do
         echo "rebalance after SIGKILL: $((taken_at - killed_at)) ms until another worker took one of its partitions over"
     elif [ -n "$held" ]; then
         echo "no partition of $victim was taken over within 15 s"
+        for name in w1 w2 w3; do echo "$name's last errors:"; tail -3 "$work/$name.err" 2>/dev/null || true; done
         exit 1
     fi
     start_worker "$victim"

@@ -46,10 +46,12 @@ final class ClusterWorker: Sendable {
         self.cluster = cluster
         exchange = JetStreamExchange(cluster.configuration, group: cluster.group, partitions: cluster.partitions,
                                      replicas: cluster.replicas)
-        segments = try pipeline.segments(transport: exchange)
+        let segments = try pipeline.segments(transport: exchange)
+        self.segments = segments
         self.options = options
         self.events = events
         roundInterval = min(.milliseconds(500), cluster.sessionTimeout / 5)
+        // The assignment divides units of work: every partition of every segment.
         state = Mutex(State(assignment: ClusterAssignment(me: cluster.worker, partitions: cluster.partitions * segments.pipelines.count,
                                                           sessionTimeout: cluster.sessionTimeout)))
     }
@@ -193,7 +195,6 @@ final class ClusterWorker: Sendable {
     /// Starts the run of `unit` — partition `unit % partitions` of segment
     /// `unit / partitions` — resuming from its newest checkpoint.
     private func start(_ unit: Int) {
-        let partition = unit
         let stop = StopHandle()
         var options = self.options
         options.partition = unit % cluster.partitions
@@ -212,7 +213,7 @@ final class ClusterWorker: Sendable {
             ending.outcome.withLock { $0 = outcome }
             ending.ended.signal()
         }
-        state.withLock { $0.running[partition] = Running(task: task, stop: stop, ending: ending) }
+        state.withLock { $0.running[unit] = Running(task: task, stop: stop, ending: ending) }
     }
 
     /// Asks `partition`'s run to stop at a savepoint; true once it has ended.

@@ -49,13 +49,21 @@ public struct JetStreamExchange: ExchangeTransport {
         return configuration
     }
 
-    /// Creates the stream unless it exists.
+    /// Creates the stream unless it exists. Workers starting together race to create it, and
+    /// on a cluster a replicated stream takes a moment to appear: a failed attempt is tried
+    /// again for about ten seconds, as long as the stream does not exist yet.
     func prepareBlocking(_ jetStream: JetStream) throws {
-        guard try jetStream.streamInfoBlocking(stream) == nil else { return }
-        do {
-            _ = try jetStream.createStreamBlocking(streamConfiguration)
-        } catch where (try? jetStream.streamInfoBlocking(stream)) != nil {
-            return   // another worker made it first
+        var attempt = 0
+        while true {
+            if try jetStream.streamInfoBlocking(stream) != nil { return }
+            do {
+                _ = try jetStream.createStreamBlocking(streamConfiguration)
+                return
+            } catch {
+                attempt += 1
+                guard attempt < 40 else { throw error }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
         }
     }
 
